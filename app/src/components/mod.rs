@@ -1,0 +1,17 @@
+//! Components shared by pages, one per file.
+
+mod error_notice;
+mod pillar_card;
+mod score_badge;
+mod site_header;
+mod theme_toggle;
+mod workload_table;
+mod workloads_empty;
+
+pub use error_notice::ErrorNotice;
+pub use pillar_card::{PillarCard, PillarName};
+pub use score_badge::ScoreBadge;
+pub use site_header::SiteHeader;
+pub use theme_toggle::ThemeToggle;
+pub use workload_table::WorkloadTable;
+pub use workloads_empty::WorkloadsEmpty;

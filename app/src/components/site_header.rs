@@ -1,0 +1,19 @@
+use leptos::prelude::*;
+
+/// The bar at the top of every page; `children` go to its right end.
+#[component]
+pub fn SiteHeader(children: Children) -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="site-header">
+            <a class="brand" href="/">
+                <img src="/favicon.svg" alt="" width="24" height="24" />
+                <span>"Plinth"</span>
+            </a>
+            <nav aria-label="Main">
+                <a href="/">"Overview"</a>
+            </nav>
+            <div class="site-header-tools">{children()}</div>
+        </header>
+    }
+}

@@ -1,0 +1,208 @@
+//! The domain words the pages show, shared by server and browser.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One of the six Well-Architected pillars, named by the Well-Architected
+/// API's pillar ids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Pillar {
+    OperationalExcellence,
+    Security,
+    Reliability,
+    Performance,
+    CostOptimization,
+    Sustainability,
+}
+
+impl Pillar {
+    /// Every pillar, in the order the Well-Architected Framework lists them.
+    pub const ALL: [Pillar; 6] = [
+        Pillar::OperationalExcellence,
+        Pillar::Security,
+        Pillar::Reliability,
+        Pillar::Performance,
+        Pillar::CostOptimization,
+        Pillar::Sustainability,
+    ];
+
+    /// The id the Well-Architected API and our database use.
+    pub fn id(self) -> &'static str {
+        match self {
+            Pillar::OperationalExcellence => "operationalExcellence",
+            Pillar::Security => "security",
+            Pillar::Reliability => "reliability",
+            Pillar::Performance => "performance",
+            Pillar::CostOptimization => "costOptimization",
+            Pillar::Sustainability => "sustainability",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Pillar> {
+        Pillar::ALL.into_iter().find(|pillar| pillar.id() == id)
+    }
+
+    /// The name people read.
+    pub fn name(self) -> &'static str {
+        match self {
+            Pillar::OperationalExcellence => "Operational excellence",
+            Pillar::Security => "Security",
+            Pillar::Reliability => "Reliability",
+            Pillar::Performance => "Performance efficiency",
+            Pillar::CostOptimization => "Cost optimization",
+            Pillar::Sustainability => "Sustainability",
+        }
+    }
+
+    /// A short name for narrow places such as table headers.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Pillar::OperationalExcellence => "Operations",
+            Pillar::Security => "Security",
+            Pillar::Reliability => "Reliability",
+            Pillar::Performance => "Performance",
+            Pillar::CostOptimization => "Cost",
+            Pillar::Sustainability => "Sustainability",
+        }
+    }
+
+    /// One line on what the pillar covers, in our own words.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Pillar::OperationalExcellence => {
+                "Running and watching systems, and improving the procedures behind them: \
+                 infrastructure as code, logs, alarms, runbooks."
+            }
+            Pillar::Security => {
+                "Protecting identities, data and infrastructure: least privilege, encryption, \
+                 detection and incident response."
+            }
+            Pillar::Reliability => {
+                "Recovering from failure and meeting demand: backups, point-in-time recovery, \
+                 multiple Availability Zones, tested restores."
+            }
+            Pillar::Performance => {
+                "Using computing resources well as demand changes: the right resource types, \
+                 caching, scaling and measuring."
+            }
+            Pillar::CostOptimization => {
+                "Paying only for what delivers value: right sizing, lifecycle policies, budgets \
+                 and alerts, paying per request."
+            }
+            Pillar::Sustainability => {
+                "Using less energy and fewer resources for the same work: high utilization, \
+                 managed services, data that expires."
+            }
+        }
+    }
+}
+
+/// A pillar's current score for one workload. `score` is `None` when no
+/// component of the score has data yet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PillarScore {
+    pub pillar: Pillar,
+    pub score: Option<u8>,
+    /// Share of the pillar that was assessed at all, 0.0 to 1.0.
+    pub coverage: f32,
+}
+
+/// One row of the workload list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkloadSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub environment: Option<String>,
+    pub review_owner: Option<String>,
+    pub account_count: u32,
+    pub region_count: u32,
+    pub pillar_scores: Vec<PillarScore>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl WorkloadSummary {
+    /// The workload's score for one pillar, if it has one.
+    pub fn score_for(&self, pillar: Pillar) -> Option<u8> {
+        self.pillar_scores
+            .iter()
+            .find(|score| score.pillar == pillar)
+            .and_then(|score| score.score)
+    }
+
+    /// The mean of the pillar scores that have data, rounded; `None` when no
+    /// pillar has a score.
+    pub fn overall_score(&self) -> Option<u8> {
+        let scores: Vec<u32> = self
+            .pillar_scores
+            .iter()
+            .filter_map(|score| score.score.map(u32::from))
+            .collect();
+        if scores.is_empty() {
+            return None;
+        }
+        let count = scores.len() as u32;
+        let mean = (scores.iter().sum::<u32>() + count / 2) / count;
+        Some(u8::try_from(mean).expect("BUG: the mean of scores of at most 100 is at most 100"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workload_with(scores: &[(Pillar, Option<u8>)]) -> WorkloadSummary {
+        WorkloadSummary {
+            id: Uuid::nil(),
+            name: "checkout".into(),
+            environment: None,
+            review_owner: None,
+            account_count: 1,
+            region_count: 1,
+            pillar_scores: scores
+                .iter()
+                .map(|&(pillar, score)| PillarScore {
+                    pillar,
+                    score,
+                    coverage: 1.0,
+                })
+                .collect(),
+            updated_at: chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn every_pillar_id_reads_back_as_the_same_pillar() {
+        for pillar in Pillar::ALL {
+            assert_eq!(Pillar::from_id(pillar.id()), Some(pillar));
+        }
+        assert_eq!(Pillar::from_id("operational-excellence"), None);
+    }
+
+    #[test]
+    fn pillars_serialize_as_the_well_architected_api_ids() {
+        let json = serde_json_like(Pillar::CostOptimization);
+        assert_eq!(json, "\"costOptimization\"");
+    }
+
+    fn serde_json_like(pillar: Pillar) -> String {
+        leptos::serde_json::to_string(&pillar).expect("a pillar serializes")
+    }
+
+    #[test]
+    fn overall_score_is_the_rounded_mean_of_the_pillars_that_have_one() {
+        let workload = workload_with(&[
+            (Pillar::Security, Some(80)),
+            (Pillar::Reliability, Some(65)),
+            (Pillar::CostOptimization, None),
+        ]);
+        assert_eq!(workload.overall_score(), Some(73));
+    }
+
+    #[test]
+    fn a_workload_without_any_pillar_score_has_no_overall_score() {
+        let workload = workload_with(&[(Pillar::Security, None)]);
+        assert_eq!(workload.overall_score(), None);
+        assert_eq!(workload.score_for(Pillar::Security), None);
+    }
+}

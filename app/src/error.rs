@@ -1,0 +1,28 @@
+//! The one error type server functions return to the browser. It carries a
+//! message fit for a person; internal details are logged on the server and
+//! never sent.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AppError {
+    /// The database (or another part the server needs) cannot be reached.
+    #[error("Plinth cannot reach its database right now. Try again in a moment.")]
+    Unavailable,
+    #[error("Something went wrong on the server. It has been logged.")]
+    Internal,
+    /// The request did not reach the server function, or its answer could
+    /// not be read.
+    #[error("The server could not be reached: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}

@@ -1,0 +1,83 @@
+//! The HTML document around the app, and the app's routes.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::components::{SiteHeader, ThemeToggle};
+use crate::pages::{HomePage, NotFound};
+use crate::theme::Theme;
+
+/// The whole document, rendered on the server only. The browser hydrates
+/// [`App`] inside `<body>`.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let theme = requested_theme();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" data-theme=theme.as_str()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <link rel="stylesheet" href="/pkg/plinth.css" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The theme the request's cookie asks for.
+fn requested_theme() -> Theme {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                parts
+                    .headers
+                    .get(http::header::COOKIE)
+                    .and_then(|value| value.to_str().ok())
+                    .map(Theme::from_cookie_header)
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Theme::default()
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, after hydration: the mark tells
+    // browser tests (and curious people) that the page is live.
+    Effect::new(|_| mark_hydrated());
+
+    view! {
+        <Title text="Plinth" />
+        <Router>
+            <SiteHeader>
+                <ThemeToggle />
+            </SiteHeader>
+            <main id="main" class="page">
+                <Routes fallback=NotFound>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+fn mark_hydrated() {
+    #[cfg(feature = "hydrate")]
+    if let Some(body) = document().body() {
+        // Setting an attribute on our own body cannot fail in a browser.
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

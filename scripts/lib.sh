@@ -1,0 +1,149 @@
+# Shared by the scripts in this folder: paths, pinned tool versions, and the
+# steps that make a fresh machine ready. Sourced, never run.
+# shellcheck shell=bash
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+SITE_DIR="$TARGET_DIR/site"
+
+# Pinned tools. wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock.
+WASM_BINDGEN_VERSION="$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' "$ROOT/Cargo.lock")"
+SQLX_CLI_VERSION="0.8.6"
+
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$ROOT/end2end/node_modules/.bin:$PATH"
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
+say() { printf '    %s\n' "$*" >&2; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"
+    elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+    else die "'$*' needs root; run it as root or install sudo"; fi
+}
+
+apt_install() {
+    command -v apt-get >/dev/null 2>&1 || die "install $* with your package manager (no apt-get here)"
+    if [ ! -f "$TARGET_DIR/.apt-updated" ]; then
+        as_root apt-get update -qq
+        mkdir -p "$TARGET_DIR" && touch "$TARGET_DIR/.apt-updated"
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+ensure_rust() {
+    command -v cargo >/dev/null 2>&1 || die "Rust is missing: install it with rustup (https://rustup.rs) and run this again"
+    if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+        step "Adding the wasm32-unknown-unknown target"
+        rustup target add wasm32-unknown-unknown
+    fi
+    if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+        rustup component add rustfmt clippy
+    fi
+}
+
+ensure_wasm_bindgen() {
+    if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+        step "Installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
+        # Not --locked: its lock file wants a crate the registry lacks.
+        cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --quiet
+    fi
+}
+
+ensure_sqlx_cli() {
+    if [ "$(sqlx --version 2>/dev/null)" != "sqlx-cli $SQLX_CLI_VERSION" ]; then
+        step "Installing sqlx-cli $SQLX_CLI_VERSION (a few minutes, once)"
+        cargo install sqlx-cli --version "$SQLX_CLI_VERSION" --locked --quiet \
+            --no-default-features --features postgres
+    fi
+}
+
+# npm packages: Playwright for the browser tests and binaryen's wasm-opt
+# (Debian's binaryen is too old: its output fails to hydrate).
+ensure_node_packages() {
+    command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+    if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] ||
+        [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
+        step "Installing npm packages (Playwright, binaryen)"
+        (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}
+
+ensure_chromium() {
+    if [ ! -x /usr/bin/chromium ]; then
+        step "Installing Debian's Chromium for the browser tests"
+        apt_install chromium
+    fi
+}
+
+# A PostgreSQL to talk to. DATABASE_URL wins; otherwise the local server on
+# 127.0.0.1:5432, started if stopped and installed if missing.
+ensure_postgres() {
+    if [ -n "${DATABASE_URL:-}" ]; then
+        return
+    fi
+    command -v pg_isready >/dev/null 2>&1 || {
+        step "Installing PostgreSQL (Debian's postgresql package)"
+        apt_install postgresql
+    }
+    if pg_isready -q -h 127.0.0.1 -p 5432; then
+        return
+    fi
+    step "Starting the local PostgreSQL"
+    local version
+    version="$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)"
+    [ -n "$version" ] || die "PostgreSQL is installed but has no cluster; create one with pg_createcluster, or set DATABASE_URL"
+    pg_lsclusters -h 2>/dev/null | grep -q "^$version main" || as_root pg_createcluster "$version" main >/dev/null
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start ||
+        die "could not start PostgreSQL $version; start it yourself or set DATABASE_URL"
+    for _ in $(seq 1 30); do
+        pg_isready -q -h 127.0.0.1 -p 5432 && break
+        sleep 1
+    done
+    pg_isready -q -h 127.0.0.1 -p 5432 || die "PostgreSQL did not come up on 127.0.0.1:5432; set DATABASE_URL to one that runs"
+    # Local tools connect as postgres without a password (trust or peer auth
+    # for 127.0.0.1 is Debian's default only for the socket): make TCP trust.
+    if ! psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'SELECT 1' >/dev/null 2>&1; then
+        local hba
+        hba="/etc/postgresql/$version/main/pg_hba.conf"
+        as_root sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/' "$hba"
+        as_root pg_ctlcluster --skip-systemctl-redirect "$version" main reload
+    fi
+}
+
+# Creates the database named in a URL on its server, if it is missing.
+ensure_database() {
+    local url="$1" name base
+    name="${url##*/}"
+    name="${name%%\?*}"
+    base="${url%/*}/postgres"
+    if ! psql "$base" -Atqc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then
+        say "creating database $name"
+        psql "$base" -qc "CREATE DATABASE \"$name\"" >/dev/null
+    fi
+}
+
+# The front end: WebAssembly (hydration), its JavaScript glue, the CSS and
+# the public files, laid out in $SITE_DIR the way the server serves them.
+# The same steps cargo-leptos takes, without its 18-minute install.
+build_site() {
+    local profile="$1" wasm
+    step "Building the front end (wasm, profile $profile)"
+    cargo build -p app --lib --target wasm32-unknown-unknown --features hydrate --profile "$profile"
+    case "$profile" in dev) wasm="debug" ;; *) wasm="$profile" ;; esac
+    wasm="$TARGET_DIR/wasm32-unknown-unknown/$wasm/app.wasm"
+    rm -rf "$SITE_DIR" && mkdir -p "$SITE_DIR/pkg"
+    wasm-bindgen "$wasm" --target web --no-typescript --out-dir "$SITE_DIR/pkg" --out-name plinth
+    if [ "$profile" != dev ]; then
+        wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+            "$SITE_DIR/pkg/plinth_bg.wasm" -o "$SITE_DIR/pkg/plinth_bg.wasm"
+    fi
+    cp "$ROOT/style/main.css" "$SITE_DIR/pkg/plinth.css"
+    cp -R "$ROOT/public/." "$SITE_DIR/"
+    # Served precompressed by the server when the browser accepts gzip.
+    find "$SITE_DIR" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \) \
+        -exec gzip -9 -k -f {} \;
+    say "wasm: $(wc -c <"$SITE_DIR/pkg/plinth_bg.wasm") bytes, $(wc -c <"$SITE_DIR/pkg/plinth_bg.wasm.gz") gzipped"
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The README's test command: set up a fresh machine, then run every check:
+# formatting, clippy (server and browser builds), the .sqlx query data,
+# unit and integration tests against PostgreSQL, and the browser tests.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+started=$SECONDS
+
+ensure_rust
+ensure_wasm_bindgen
+ensure_sqlx_cli
+ensure_node_packages
+ensure_chromium
+ensure_postgres
+
+PG_BASE="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+PG_BASE="${PG_BASE%/*}"
+export DATABASE_URL="$PG_BASE/plinth_test"
+ensure_database "$DATABASE_URL"
+
+step "Formatting"
+cargo fmt --all --check
+
+step "Clippy, server build (ssr)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+step "Clippy, browser build (hydrate, wasm32)"
+cargo clippy -p app --lib --target wasm32-unknown-unknown --features hydrate --locked -- -D warnings
+
+step "Checked queries: .sqlx/ matches the queries and the migrated schema"
+sqlx migrate run --source migrations
+SQLX_OFFLINE=false sqlx prepare --workspace --check -- --all-targets
+
+step "Unit and integration tests (PostgreSQL: a fresh database per test)"
+cargo test --workspace --locked
+
+build_site wasm-release
+step "Building the server for the browser tests"
+cargo build -p server --locked
+
+step "Browser tests (Chromium, JavaScript off and on)"
+export PLINTH_BIN="$TARGET_DIR/debug/plinth"
+export PLINTH_SITE__ROOT="$SITE_DIR"
+export E2E_DATABASE_URL="$PG_BASE/plinth_e2e"
+export E2E_EMPTY_DATABASE_URL="$PG_BASE/plinth_e2e_empty"
+for url in "$E2E_DATABASE_URL" "$E2E_EMPTY_DATABASE_URL"; do
+    psql "$PG_BASE/postgres" -qc "DROP DATABASE IF EXISTS \"${url##*/}\" WITH (FORCE)" >/dev/null
+    ensure_database "$url"
+    DATABASE_URL="$url" "$PLINTH_BIN" migrate
+done
+psql "$E2E_DATABASE_URL" -q -v ON_ERROR_STOP=1 -f end2end/fixtures/workloads.sql >/dev/null
+(cd end2end && npx playwright test)
+
+step "All checks passed in $((SECONDS - started)) s"

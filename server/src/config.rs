@@ -1,0 +1,171 @@
+//! Typed, layered configuration: built-in defaults, then an optional TOML
+//! file, then environment variables. Secrets are wrapped so they never print.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+const DEFAULTS: &str = include_str!("defaults.toml");
+
+/// The file read when `--config` is not given, if it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "plinth.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub http: HttpSettings,
+    pub database: DatabaseSettings,
+    pub log: LogSettings,
+    pub site: SiteSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HttpSettings {
+    pub addr: SocketAddr,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: SecretString,
+    pub max_connections: u32,
+    pub acquire_timeout_secs: u64,
+}
+
+impl DatabaseSettings {
+    pub fn acquire_timeout(&self) -> Duration {
+        Duration::from_secs(self.acquire_timeout_secs)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    pub filter: String,
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SiteSettings {
+    pub root: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("invalid configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+}
+
+/// Where the optional configuration file comes from.
+#[derive(Debug, Clone)]
+pub enum ConfigFile {
+    /// `plinth.toml` in the working directory, read only if it exists.
+    Default,
+    /// A file the operator named; it must exist.
+    Named(PathBuf),
+}
+
+impl Settings {
+    /// Reads the settings from every layer, using the process environment.
+    pub fn load(file: &ConfigFile) -> Result<Settings, ConfigError> {
+        let path = match file {
+            ConfigFile::Default => Path::new(DEFAULT_CONFIG_FILE).to_path_buf(),
+            ConfigFile::Named(path) if !path.exists() => {
+                return Err(ConfigError::MissingFile(path.clone()));
+            }
+            ConfigFile::Named(path) => path.clone(),
+        };
+        let plinth_env = Env::prefixed("PLINTH_").ignore(&["CONFIG"]).split("__");
+        let database_url = Env::raw()
+            .only(&["DATABASE_URL"])
+            .map(|_| "database.url".into());
+        Figment::from(Toml::string(DEFAULTS))
+            .merge(Toml::file(path))
+            .merge(plinth_env)
+            .merge(database_url)
+            .extract()
+            .map_err(|error| ConfigError::Invalid(Box::new(error)))
+    }
+}
+
+#[cfg(test)]
+#[expect(
+    clippy::result_large_err,
+    reason = "figment::Jail fixes the closures' error type"
+)]
+mod tests {
+    use secrecy::ExposeSecret;
+
+    use super::*;
+
+    #[test]
+    fn the_built_in_defaults_are_complete() {
+        figment::Jail::expect_with(|_jail| {
+            let settings = Settings::load(&ConfigFile::Default).expect("defaults load");
+            assert_eq!(
+                settings.http.addr,
+                "127.0.0.1:3000".parse().expect("an address")
+            );
+            assert!(!settings.log.json);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_file_overrides_defaults_and_the_environment_overrides_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "plinth.toml",
+                "[http]\naddr = \"0.0.0.0:8080\"\n[log]\njson = true\nfilter = \"debug\"\n",
+            )?;
+            jail.set_env("PLINTH_LOG__FILTER", "warn");
+            jail.set_env("DATABASE_URL", "postgres://db.internal/plinth");
+            let settings = Settings::load(&ConfigFile::Default).expect("settings load");
+            assert_eq!(settings.http.addr.port(), 8080);
+            assert!(settings.log.json);
+            assert_eq!(settings.log.filter, "warn");
+            assert_eq!(
+                settings.database.url.expose_secret(),
+                "postgres://db.internal/plinth"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_named_file_that_does_not_exist_is_an_error() {
+        figment::Jail::expect_with(|_jail| {
+            let error = Settings::load(&ConfigFile::Named("missing.toml".into()))
+                .expect_err("a missing named file is refused");
+            assert!(matches!(error, ConfigError::MissingFile(_)), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_malformed_value_names_the_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("PLINTH_HTTP__ADDR", "not an address");
+            let error = Settings::load(&ConfigFile::Default).expect_err("a bad address is refused");
+            assert!(
+                error.to_string().to_lowercase().contains("http.addr"),
+                "{error}"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_database_url_never_prints() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("DATABASE_URL", "postgres://admin:hunter2@db/plinth");
+            let settings = Settings::load(&ConfigFile::Default).expect("settings load");
+            assert!(!format!("{settings:?}").contains("hunter2"));
+            Ok(())
+        });
+    }
+}

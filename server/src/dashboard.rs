@@ -1,0 +1,66 @@
+//! The server's implementation of the dashboard reads the pages declare in
+//! `app::ports`.
+
+use app::domain::{Pillar, PillarScore, WorkloadSummary};
+use app::error::AppError;
+use app::ports::DashboardReads;
+use sqlx::PgPool;
+
+use crate::db::workloads::{self, WorkloadRow};
+
+pub struct PgDashboard {
+    pool: PgPool,
+}
+
+impl PgDashboard {
+    pub fn new(pool: PgPool) -> Self {
+        PgDashboard { pool }
+    }
+}
+
+#[async_trait::async_trait]
+impl DashboardReads for PgDashboard {
+    async fn workloads(&self) -> Result<Vec<WorkloadSummary>, AppError> {
+        let rows = workloads::list_with_scores(&self.pool)
+            .await
+            .map_err(database_error)?;
+        Ok(rows.into_iter().map(summary_from_row).collect())
+    }
+}
+
+fn summary_from_row(row: WorkloadRow) -> WorkloadSummary {
+    WorkloadSummary {
+        id: row.id,
+        name: row.name,
+        environment: row.environment,
+        review_owner: row.review_owner,
+        account_count: u32::try_from(row.account_count).unwrap_or(0),
+        region_count: u32::try_from(row.region_count).unwrap_or(0),
+        pillar_scores: row
+            .scores
+            .0
+            .into_iter()
+            .filter_map(|score| {
+                // The table's CHECK constraints keep both in range.
+                Some(PillarScore {
+                    pillar: Pillar::from_id(&score.pillar)?,
+                    score: score.score.and_then(|value| u8::try_from(value).ok()),
+                    coverage: score.coverage,
+                })
+            })
+            .collect(),
+        updated_at: row.updated_at,
+    }
+}
+
+/// Logs a database failure once, here at the boundary, and tells the
+/// browser only what it can act on.
+fn database_error(error: sqlx::Error) -> AppError {
+    tracing::error!(error = %error, "dashboard read failed");
+    match error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+            AppError::Unavailable
+        }
+        _ => AppError::Internal,
+    }
+}

@@ -1,0 +1,105 @@
+//! Building and running the HTTP server.
+
+use std::io;
+use std::net::SocketAddr;
+
+use leptos::config::LeptosOptions;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::db;
+use crate::http::{self, AppState};
+
+/// The name wasm-bindgen gives the front end's files (`pkg/plinth.js`,
+/// `pkg/plinth_bg.wasm`, `pkg/plinth.css`).
+pub const OUTPUT_NAME: &str = "plinth";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: io::Error },
+}
+
+/// A server bound to its port, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations and binds the listener.
+    pub async fn build(settings: &Settings) -> Result<Application, StartupError> {
+        let pool = db::connect(&settings.database)
+            .await
+            .map_err(StartupError::Connect)?;
+        db::migrate(&pool).await?;
+        Application::with_pool(settings, pool).await
+    }
+
+    /// Binds the listener around an existing pool (tests use their own).
+    pub async fn with_pool(settings: &Settings, pool: PgPool) -> Result<Application, StartupError> {
+        let addr = settings.http.addr;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        let bound = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        let state = AppState::new(leptos_options(settings, bound), pool);
+        Ok(Application {
+            listener,
+            router: http::router(state),
+        })
+    }
+
+    /// Where the server actually listens (the port is chosen by the OS when
+    /// the settings ask for port 0).
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+fn leptos_options(settings: &Settings, addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(OUTPUT_NAME)
+        .site_root(settings.site.root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
