@@ -42,7 +42,7 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   workers: 2,
-  reporter: [['list']],
+  reporter: [['list'], ['json', { outputFile: './playwright-report/results.json' }]],
   outputDir: './test-results',
   use: {
     baseURL: `http://127.0.0.1:${port}`,

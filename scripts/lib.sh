@@ -134,6 +134,11 @@ build_site() {
     cargo build -p app --lib --target wasm32-unknown-unknown --features hydrate --profile "$profile"
     case "$profile" in dev) wasm="debug" ;; *) wasm="$profile" ;; esac
     wasm="$TARGET_DIR/wasm32-unknown-unknown/$wasm/app.wasm"
+    local stamp="$SITE_DIR/.built-$profile"
+    if [ -f "$stamp" ] && [ -z "$(find "$wasm" "$ROOT/style" "$ROOT/public" -newer "$stamp" -print -quit)" ]; then
+        say "front end unchanged since the last build"
+        return
+    fi
     rm -rf "$SITE_DIR" && mkdir -p "$SITE_DIR/pkg"
     wasm-bindgen "$wasm" --target web --no-typescript --out-dir "$SITE_DIR/pkg" --out-name plinth
     if [ "$profile" != dev ]; then
@@ -146,4 +151,5 @@ build_site() {
     find "$SITE_DIR" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \) \
         -exec gzip -9 -k -f {} \;
     say "wasm: $(wc -c <"$SITE_DIR/pkg/plinth_bg.wasm") bytes, $(wc -c <"$SITE_DIR/pkg/plinth_bg.wasm.gz") gzipped"
+    touch "$stamp"
 }

@@ -28,10 +28,10 @@ cargo clippy -p app --lib --target wasm32-unknown-unknown --features hydrate --l
 
 step "Checked queries: .sqlx/ matches the queries and the migrated schema"
 sqlx migrate run --source migrations
-SQLX_OFFLINE=false sqlx prepare --workspace --check -- --all-targets
+SQLX_OFFLINE=false cargo sqlx prepare --workspace --check -- --all-targets
 
 step "Unit and integration tests (PostgreSQL: a fresh database per test)"
-cargo test --workspace --locked
+cargo test --workspace --locked 2>&1 | tee "$TARGET_DIR/cargo-test.log"
 
 build_site wasm-release
 step "Building the server for the browser tests"
@@ -50,4 +50,15 @@ done
 psql "$E2E_DATABASE_URL" -q -v ON_ERROR_STOP=1 -f end2end/fixtures/workloads.sql >/dev/null
 (cd end2end && npx playwright test)
 
+# One closing line for every test that ran, Rust and browser together.
+read -r rust_passed rust_failed rust_ignored < <(
+    grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed; [0-9]+ ignored' "$TARGET_DIR/cargo-test.log" |
+        awk '{p += $4; f += $6; i += $8} END {print p + 0, f + 0, i + 0}'
+)
+read -r e2e_passed e2e_failed e2e_skipped < <(
+    node -e 'const s = require("./end2end/playwright-report/results.json").stats;
+             console.log(s.expected + s.flaky, s.unexpected, s.skipped)'
+)
 step "All checks passed in $((SECONDS - started)) s"
+echo "cargo test: $rust_passed passed, browser tests: $e2e_passed passed"
+echo "plinth: $((rust_passed + e2e_passed)) passed, $((rust_failed + e2e_failed)) failed, $((rust_ignored + e2e_skipped)) skipped"
