@@ -7,8 +7,13 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 
+use std::io::IsTerminal;
+
 use crate::config::{ConfigFile, Settings};
-use crate::startup::Application;
+use crate::startup::{Application, StartupError};
+use crate::sync::configured::sync_configured;
+use crate::sync::progress::{LogProgress, Progress, TerminalProgress};
+use crate::sync::summary::SyncSummary;
 use crate::{db, telemetry};
 
 #[derive(Debug, Parser)]
@@ -37,6 +42,21 @@ enum Command {
     Serve(ServeArgs),
     /// Apply the database migrations and exit
     Migrate,
+    /// Pull Security Hub, Config and Well-Architected data from AWS into the database
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+struct SyncArgs {
+    /// Sync only the source with this name
+    #[arg(long, value_name = "NAME")]
+    source: Option<String>,
+    /// Read every finding again, not only those updated since the last sync
+    #[arg(long)]
+    full: bool,
+    /// Print the summary as one JSON object on stdout
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args, Default)]
@@ -68,6 +88,7 @@ pub async fn run() -> ExitCode {
             serve(&settings).await
         }
         Command::Migrate => migrate(&settings).await,
+        Command::Sync(args) => sync(&settings, &args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -92,10 +113,76 @@ async fn serve(settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+async fn sync(settings: &Settings, args: &SyncArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let pool = db::connect(&settings.database)
+        .await
+        .map_err(StartupError::Connect)?;
+    db::migrate(&pool).await?;
+    let progress: Box<dyn Progress> = if !args.json && std::io::stderr().is_terminal() {
+        Box::new(TerminalProgress::new())
+    } else {
+        Box::new(LogProgress)
+    };
+    let summary = sync_configured(
+        &pool,
+        settings,
+        args.source.as_deref(),
+        args.full,
+        progress.as_ref(),
+    )
+    .await?;
+    if args.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        print!("{}", summary_text(&summary));
+    }
+    if summary.all_succeeded() {
+        Ok(())
+    } else {
+        Err("the sync did not complete; see the summary above".into())
+    }
+}
+
+/// The summary for people: one line per service, then each error.
+fn summary_text(summary: &SyncSummary) -> String {
+    let mut text = String::new();
+    for source in &summary.sources {
+        text += &format!("{}: {}\n", source.name, source.status.as_str());
+        if let Some(error) = &source.error {
+            text += &format!("  {error}\n");
+        }
+        for (service, counts) in &source.services {
+            text += &format!(
+                "  {service:<17} {:>7} fetched {:>7} stored {:>5} pages {:>3} errors\n",
+                counts.fetched,
+                counts.stored,
+                counts.pages,
+                counts.errors.len()
+            );
+            for error in &counts.errors {
+                text += &format!(
+                    "    {} {}: {} {}: {}{}\n",
+                    error.account_id,
+                    error.region,
+                    error.operation,
+                    error.code.as_deref().unwrap_or("error"),
+                    error.message,
+                    error
+                        .request_id
+                        .as_ref()
+                        .map(|id| format!(" (request {id})"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
+    text
+}
+
 async fn migrate(settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     let pool = db::connect(&settings.database)
         .await
-        .map_err(crate::startup::StartupError::Connect)?;
+        .map_err(StartupError::Connect)?;
     db::migrate(&pool).await?;
     tracing::info!(
         applied = db::MIGRATOR.iter().count(),

@@ -21,6 +21,12 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub log: LogSettings,
     pub site: SiteSettings,
+    pub sync: SyncSettings,
+    pub aws: AwsSettings,
+    /// The AWS sources to sync; none means the SDK's default chain and
+    /// region as one source named `default`.
+    #[serde(default)]
+    pub sources: Vec<SourceSettings>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -52,12 +58,40 @@ pub struct SiteSettings {
     pub root: PathBuf,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+pub struct SyncSettings {
+    /// How many account-regions sync at once.
+    pub concurrency: usize,
+    /// An incremental Security Hub sync asks for findings updated since the
+    /// last successful sync minus this margin, for findings AWS records late.
+    #[serde(with = "humantime_serde")]
+    pub incremental_margin: Duration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AwsSettings {
+    /// Attempts per AWS call, the first included; throttling and transient
+    /// errors are retried with exponential backoff.
+    pub max_attempts: u32,
+    #[serde(with = "humantime_serde")]
+    pub initial_backoff: Duration,
+}
+
+pub use crate::sources::settings::SourceSettings;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("the configuration file {0} does not exist")]
     MissingFile(PathBuf),
     #[error("invalid configuration: {0}")]
     Invalid(#[from] Box<figment::Error>),
+    #[error("invalid source {source_name:?}: {problem}")]
+    InvalidSource {
+        source_name: String,
+        problem: String,
+    },
+    #[error("two sources are named {0:?}; source names must be unique")]
+    DuplicateSource(String),
 }
 
 /// Where the optional configuration file comes from.
@@ -83,12 +117,30 @@ impl Settings {
         let database_url = Env::raw()
             .only(&["DATABASE_URL"])
             .map(|_| "database.url".into());
-        Figment::from(Toml::string(DEFAULTS))
+        let settings: Settings = Figment::from(Toml::string(DEFAULTS))
             .merge(Toml::file(path))
             .merge(plinth_env)
             .merge(database_url)
             .extract()
-            .map_err(|error| ConfigError::Invalid(Box::new(error)))
+            .map_err(|error| ConfigError::Invalid(Box::new(error)))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let mut names = std::collections::HashSet::new();
+        for source in &self.sources {
+            source
+                .validate()
+                .map_err(|problem| ConfigError::InvalidSource {
+                    source_name: source.name.clone(),
+                    problem,
+                })?;
+            if !names.insert(source.name.as_str()) {
+                return Err(ConfigError::DuplicateSource(source.name.clone()));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -1,10 +1,13 @@
 //! The `plinth` server: configuration, the HTTP server around the Leptos
 //! app, the database, and the command line.
 
+pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
 pub mod db;
 pub mod http;
+pub mod sources;
 pub mod startup;
+pub mod sync;
 pub mod telemetry;

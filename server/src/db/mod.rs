@@ -1,7 +1,12 @@
 //! The database: one pool, embedded migrations, and SQL in small named
 //! functions (one module per area).
 
+pub mod config_rules;
+pub mod findings;
 pub mod health;
+pub mod sources;
+pub mod sync_runs;
+pub mod wellarchitected;
 pub mod workloads;
 
 use secrecy::ExposeSecret;

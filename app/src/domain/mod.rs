@@ -1,7 +1,13 @@
 //! The domain words the pages show, shared by server and browser.
 
+mod states;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+pub use states::{
+    ComplianceStatus, RecordState, Risk, RuleCompliance, Severity, UnknownState, WorkflowStatus,
+};
 
 /// One of the six Well-Architected pillars, named by the Well-Architected
 /// API's pillar ids.

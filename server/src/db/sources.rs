@@ -1,0 +1,43 @@
+//! The sources table: one row per configured source.
+
+use serde_json::Value;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// Creates or updates the row of a source by name and returns its id.
+#[tracing::instrument(skip(pool, settings))]
+pub async fn upsert(
+    pool: &PgPool,
+    name: &str,
+    kind: &str,
+    settings: &Value,
+    sync_interval_secs: i32,
+) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"
+        INSERT INTO sources (name, kind, settings, sync_interval_secs)
+        VALUES ($1, $2, $3, $4)
+        ON CONFLICT (name) DO UPDATE
+            SET kind = EXCLUDED.kind,
+                settings = EXCLUDED.settings,
+                sync_interval_secs = EXCLUDED.sync_interval_secs,
+                updated_at = now()
+        RETURNING id
+        "#,
+        name,
+        kind,
+        settings,
+        sync_interval_secs
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// The key of the advisory lock that keeps two processes from syncing one
+/// source at once.
+pub fn lock_key(source_id: Uuid) -> i64 {
+    let bytes = source_id.as_bytes();
+    i64::from_be_bytes([
+        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+    ])
+}

@@ -1,0 +1,313 @@
+//! The sync engine: runs a source's slices (a bounded number at once) and
+//! stores what each returns in one transaction per slice, so a failure
+//! leaves that slice's previous data exactly as it was.
+
+pub mod configured;
+pub mod progress;
+pub mod summary;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures::{StreamExt, stream};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use self::progress::Progress;
+use self::summary::{SliceOutcome, SourceSummary};
+use crate::db::{config_rules, findings, sources, sync_runs, wellarchitected};
+use crate::sources::{Coverage, FetchError, Service, Slice, Source};
+
+#[derive(Clone, Debug)]
+pub struct SyncOptions {
+    /// Read every finding, not only those updated since the last sync.
+    pub full: bool,
+    /// How many slices run at once.
+    pub concurrency: usize,
+    pub incremental_margin: Duration,
+}
+
+/// Syncs one source, unless another process is syncing it already: a
+/// PostgreSQL advisory lock on the source is held for the whole run.
+#[tracing::instrument(skip_all, fields(source = source.name()))]
+pub async fn sync_source(
+    pool: &PgPool,
+    source: &dyn Source,
+    source_id: Uuid,
+    options: &SyncOptions,
+    progress: &dyn Progress,
+) -> SourceSummary {
+    let name = source.name();
+    let mut lock = match pool.acquire().await {
+        Ok(connection) => connection,
+        Err(error) => {
+            return SourceSummary::failed(
+                name,
+                None,
+                format!("the database is unavailable: {error}"),
+            );
+        }
+    };
+    let key = sources::lock_key(source_id);
+    let locked = sqlx::query_scalar!(r#"SELECT pg_try_advisory_lock($1) AS "locked!""#, key)
+        .fetch_one(&mut *lock)
+        .await;
+    match locked {
+        Ok(true) => {}
+        Ok(false) => {
+            return SourceSummary::failed(
+                name,
+                None,
+                "another Plinth process is syncing this source".into(),
+            );
+        }
+        Err(error) => {
+            return SourceSummary::failed(
+                name,
+                None,
+                format!("the database is unavailable: {error}"),
+            );
+        }
+    }
+    let summary = run(pool, source, source_id, options, progress).await;
+    if let Err(error) = sqlx::query_scalar!("SELECT pg_advisory_unlock($1)", key)
+        .fetch_one(&mut *lock)
+        .await
+    {
+        // The lock ends with the connection in any case.
+        tracing::warn!(error = %error, "could not release the source's sync lock");
+        drop(lock.detach());
+    }
+    summary
+}
+
+async fn run(
+    pool: &PgPool,
+    source: &dyn Source,
+    source_id: Uuid,
+    options: &SyncOptions,
+    progress: &dyn Progress,
+) -> SourceSummary {
+    let name = source.name();
+    let run_id = match sync_runs::start(pool, source_id, options.full).await {
+        Ok(id) => id,
+        Err(error) => {
+            return SourceSummary::failed(
+                name,
+                None,
+                format!("the database is unavailable: {error}"),
+            );
+        }
+    };
+    let slices = match source.slices().await {
+        Ok(slices) => slices,
+        Err(error) => {
+            record_finish(pool, run_id, "failed").await;
+            return SourceSummary::failed(name, Some(run_id), error.to_string());
+        }
+    };
+    let outcomes: Vec<SliceOutcome> = stream::iter(slices)
+        .map(|slice| run_slice(pool, source, source_id, run_id, slice, options, progress))
+        .buffer_unordered(options.concurrency.max(1))
+        .collect()
+        .await;
+    let summary = SourceSummary::from_outcomes(name, run_id, &outcomes);
+    record_finish(pool, run_id, summary.status.as_str()).await;
+    summary
+}
+
+async fn record_finish(pool: &PgPool, run_id: Uuid, status: &str) {
+    if let Err(error) = sync_runs::finish(pool, run_id, status).await {
+        tracing::error!(error = %error, %run_id, "could not record the end of a sync run");
+    }
+}
+
+/// Pages, records fetched and rows stored by a slice.
+#[derive(Default)]
+struct Tally {
+    pages: u64,
+    fetched: u64,
+    stored: u64,
+}
+
+async fn run_slice(
+    pool: &PgPool,
+    source: &dyn Source,
+    source_id: Uuid,
+    run_id: Uuid,
+    slice: Slice,
+    options: &SyncOptions,
+    progress: &dyn Progress,
+) -> SliceOutcome {
+    progress.slice_started(&slice);
+    let key = sync_runs::SliceKey {
+        run_id,
+        service: slice.service.as_str(),
+        account_id: &slice.account_id,
+        region: &slice.region,
+    };
+    let mut tally = Tally::default();
+    let result = match sync_runs::start_slice(pool, &key).await {
+        Err(error) => Err(store_error(error)),
+        Ok(()) => match slice.service {
+            Service::SecurityHub => {
+                store_findings(
+                    pool, source, source_id, &slice, options, progress, &mut tally,
+                )
+                .await
+            }
+            Service::Config => store_config(pool, source, source_id, &slice, &mut tally).await,
+            Service::WellArchitected => {
+                store_well_architected(pool, source, source_id, &slice, &mut tally).await
+            }
+        },
+    };
+    let error = result.err();
+    if error.is_some() {
+        // The transaction rolled back: nothing of this slice was stored.
+        tally.stored = 0;
+    }
+    let outcome = SliceOutcome {
+        slice: slice.clone(),
+        pages: tally.pages,
+        fetched: tally.fetched,
+        stored: tally.stored,
+        error,
+    };
+    let recorded = sync_runs::finish_slice(
+        pool,
+        &key,
+        &sync_runs::SliceResult {
+            succeeded: outcome.error.is_none(),
+            pages: clamp(outcome.pages),
+            fetched: clamp(outcome.fetched),
+            stored: clamp(outcome.stored),
+            error_code: outcome.error.as_ref().and_then(|e| e.code.as_deref()),
+            error_message: outcome.error.as_ref().map(|e| e.message.as_str()),
+            request_id: outcome.error.as_ref().and_then(|e| e.request_id.as_deref()),
+        },
+    )
+    .await;
+    if let Err(error) = recorded {
+        tracing::error!(error = %error, slice = %outcome.slice, "could not record the end of a slice");
+    }
+    progress.slice_finished(&outcome);
+    outcome
+}
+
+fn clamp(count: u64) -> i32 {
+    i32::try_from(count).unwrap_or(i32::MAX)
+}
+
+fn store_error(error: sqlx::Error) -> FetchError {
+    tracing::error!(error = %error, "storing a slice failed");
+    FetchError::new("store", format!("the database refused the data: {error}"))
+}
+
+fn scope(slice: &Slice) -> Option<(&str, &str)> {
+    match slice.coverage {
+        Coverage::AccountRegion => Some((&slice.account_id, &slice.region)),
+        Coverage::WholeSource => None,
+    }
+}
+
+/// Findings stream page by page into one transaction; only changed ones
+/// are asked for unless the sync is full or the slice never synced.
+async fn store_findings(
+    pool: &PgPool,
+    source: &dyn Source,
+    source_id: Uuid,
+    slice: &Slice,
+    options: &SyncOptions,
+    progress: &dyn Progress,
+    tally: &mut Tally,
+) -> Result<(), FetchError> {
+    let since = if options.full {
+        None
+    } else {
+        sync_runs::last_success(
+            pool,
+            source_id,
+            slice.service.as_str(),
+            &slice.account_id,
+            &slice.region,
+        )
+        .await
+        .map_err(store_error)?
+        .map(|last| last - options.incremental_margin)
+    };
+    let mut tx = pool.begin().await.map_err(store_error)?;
+    let mut pages = source.findings(slice, since);
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        tally.pages += 1;
+        tally.fetched += page.len() as u64;
+        tally.stored += findings::upsert_page(&mut tx, source_id, &page)
+            .await
+            .map_err(store_error)?;
+        progress.records_fetched(slice, tally.fetched);
+    }
+    if since.is_none() {
+        let started: DateTime<Utc> = sqlx::query_scalar!(r#"SELECT now() AS "now!""#)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        findings::archive_unseen(&mut tx, source_id, scope(slice), started)
+            .await
+            .map_err(store_error)?;
+    }
+    tx.commit().await.map_err(store_error)
+}
+
+async fn store_config(
+    pool: &PgPool,
+    source: &dyn Source,
+    source_id: Uuid,
+    slice: &Slice,
+    tally: &mut Tally,
+) -> Result<(), FetchError> {
+    let snapshot = source.config(slice).await?;
+    tally.pages = u64::from(snapshot.pages);
+    tally.fetched = snapshot.record_count() as u64;
+    let mut tx = pool.begin().await.map_err(store_error)?;
+    config_rules::clear(&mut tx, source_id, scope(slice))
+        .await
+        .map_err(store_error)?;
+    tally.stored += config_rules::insert_rules(&mut tx, source_id, &snapshot.rules)
+        .await
+        .map_err(store_error)?;
+    tally.stored += config_rules::insert_evaluations(&mut tx, &snapshot.evaluations)
+        .await
+        .map_err(store_error)?;
+    tally.stored += config_rules::insert_packs(&mut tx, source_id, &snapshot.conformance_packs)
+        .await
+        .map_err(store_error)?;
+    tx.commit().await.map_err(store_error)
+}
+
+async fn store_well_architected(
+    pool: &PgPool,
+    source: &dyn Source,
+    source_id: Uuid,
+    slice: &Slice,
+    tally: &mut Tally,
+) -> Result<(), FetchError> {
+    let snapshot = source.well_architected(slice).await?;
+    tally.pages = u64::from(snapshot.pages);
+    tally.fetched = snapshot.record_count() as u64;
+    let mut tx = pool.begin().await.map_err(store_error)?;
+    for workload in &snapshot.workloads {
+        tally.stored += wellarchitected::store_workload(&mut tx, source_id, workload)
+            .await
+            .map_err(store_error)?;
+    }
+    let kept: Vec<String> = snapshot
+        .workloads
+        .iter()
+        .map(|workload| workload.id.clone())
+        .collect();
+    wellarchitected::remove_missing(&mut tx, source_id, scope(slice), &kept)
+        .await
+        .map_err(store_error)?;
+    tx.commit().await.map_err(store_error)
+}

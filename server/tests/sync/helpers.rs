@@ -1,0 +1,120 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_smithy_mocks::{Rule, RuleMode, mock_client};
+use server::aws::AwsSource;
+use server::aws::clients::{AwsClients, ClientFactory, retry_config};
+use server::config::AwsSettings;
+use server::sources::settings::SourceSettings;
+use server::sources::{FetchError, Service};
+use server::sync::progress::LogProgress;
+use server::sync::summary::SourceSummary;
+use server::sync::{SyncOptions, sync_source};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub const PRODUCTION: &str = "111122223333";
+pub const STAGING: &str = "444455556666";
+pub const IRELAND: &str = "eu-west-1";
+pub const VIRGINIA: &str = "us-east-1";
+
+/// Retries as in production, without the waiting.
+pub fn fast_retries() -> AwsSettings {
+    AwsSettings {
+        max_attempts: 5,
+        initial_backoff: Duration::from_millis(1),
+    }
+}
+
+/// Mocked clients for one region: Security Hub, Config and
+/// Well-Architected rules, matched in any order.
+pub fn clients(security_hub: &[&Rule], config: &[&Rule], well_architected: &[&Rule]) -> AwsClients {
+    let retry = retry_config(&fast_retries());
+    let (sh_retry, config_retry, wa_retry) = (retry.clone(), retry.clone(), retry);
+    AwsClients {
+        security_hub: mock_client!(
+            aws_sdk_securityhub,
+            RuleMode::MatchAny,
+            security_hub.iter().copied(),
+            move |c| c.retry_config(sh_retry.clone())
+        ),
+        config: mock_client!(
+            aws_sdk_config,
+            RuleMode::MatchAny,
+            config.iter().copied(),
+            move |c| c.retry_config(config_retry.clone())
+        ),
+        well_architected: mock_client!(
+            aws_sdk_wellarchitected,
+            RuleMode::MatchAny,
+            well_architected.iter().copied(),
+            move |c| c.retry_config(wa_retry.clone())
+        ),
+    }
+}
+
+/// Hands out the mocked clients of each region, whatever the account.
+pub struct MockClients {
+    pub by_region: HashMap<&'static str, AwsClients>,
+}
+
+#[async_trait]
+impl ClientFactory for MockClients {
+    async fn caller_account(&self) -> Result<String, FetchError> {
+        Ok(PRODUCTION.to_owned())
+    }
+
+    fn default_region(&self) -> Option<String> {
+        Some(IRELAND.to_owned())
+    }
+
+    async fn clients(&self, _account_id: &str, region: &str) -> Result<AwsClients, FetchError> {
+        self.by_region
+            .get(region)
+            .cloned()
+            .ok_or_else(|| FetchError::new("test", format!("no mocked clients for {region}")))
+    }
+}
+
+/// A source of one service in the given regions of the production account.
+pub fn settings(service: Service, regions: &[&str]) -> SourceSettings {
+    SourceSettings {
+        name: "test".into(),
+        accounts: vec![PRODUCTION.into()],
+        regions: regions.iter().map(|region| (*region).to_owned()).collect(),
+        services: vec![service],
+        ..SourceSettings::default_source()
+    }
+}
+
+pub fn source(settings: SourceSettings, by_region: Vec<(&'static str, AwsClients)>) -> AwsSource {
+    AwsSource::new(
+        settings,
+        Arc::new(MockClients {
+            by_region: by_region.into_iter().collect(),
+        }),
+    )
+}
+
+pub async fn register(pool: &PgPool, source: &AwsSource) -> Uuid {
+    use server::sources::Source;
+    server::db::sources::upsert(pool, source.name(), "aws", &serde_json::json!({}), 3600)
+        .await
+        .expect("the source is registered")
+}
+
+pub fn options(full: bool) -> SyncOptions {
+    SyncOptions {
+        full,
+        concurrency: 4,
+        incremental_margin: Duration::from_secs(900),
+    }
+}
+
+/// Registers the source and syncs it once.
+pub async fn sync(pool: &PgPool, source: &AwsSource, full: bool) -> SourceSummary {
+    let id = register(pool, source).await;
+    sync_source(pool, source, id, &options(full), &LogProgress).await
+}

@@ -1,0 +1,8 @@
+//! The sync, driving the real SDK clients against aws-smithy-mocks and
+//! storing into a fresh PostgreSQL database per test.
+
+mod config;
+mod helpers;
+mod security_hub;
+mod store;
+mod well_architected;
