@@ -125,3 +125,30 @@ impl ClientFactory for SdkClientFactory {
         })
     }
 }
+
+/// Clients built elsewhere, one set per region, for one account: the
+/// factory benchmarks and tests hand their mocked clients to.
+pub struct FixedClients {
+    pub account_id: String,
+    pub by_region: HashMap<String, AwsClients>,
+}
+
+#[async_trait]
+impl ClientFactory for FixedClients {
+    async fn caller_account(&self) -> Result<String, FetchError> {
+        Ok(self.account_id.clone())
+    }
+
+    fn default_region(&self) -> Option<String> {
+        let mut regions: Vec<&String> = self.by_region.keys().collect();
+        regions.sort();
+        regions.first().map(|region| (*region).clone())
+    }
+
+    async fn clients(&self, _account_id: &str, region: &str) -> Result<AwsClients, FetchError> {
+        self.by_region
+            .get(region)
+            .cloned()
+            .ok_or_else(|| FetchError::new("clients", format!("no clients for region {region}")))
+    }
+}

@@ -24,11 +24,50 @@ use crate::sources::{Coverage, FetchError, FindingPages, Service, Slice, Source}
 pub struct AwsSource {
     settings: SourceSettings,
     clients: Arc<dyn ClientFactory>,
+    pace: Pace,
+}
+
+/// How fast the source calls AWS, per account and region.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pace {
+    pub get_findings_per_second: f64,
+    pub get_findings_burst: u32,
+    /// Every other call.
+    pub per_second: f64,
+}
+
+impl Pace {
+    /// AWS's quotas: `GetFindings` 3 a second with bursts of 6, Security
+    /// Hub's other calls 10 a second (a safe pace for Config and the
+    /// Well-Architected Tool too).
+    pub const AWS_QUOTAS: Pace = Pace {
+        get_findings_per_second: 3.0,
+        get_findings_burst: 6,
+        per_second: 10.0,
+    };
+
+    fn get_findings(&self) -> RateLimiter {
+        RateLimiter::new(self.get_findings_per_second, self.get_findings_burst)
+    }
+
+    fn standard(&self) -> RateLimiter {
+        RateLimiter::new(self.per_second, self.per_second.ceil() as u32)
+    }
 }
 
 impl AwsSource {
     pub fn new(settings: SourceSettings, clients: Arc<dyn ClientFactory>) -> AwsSource {
-        AwsSource { settings, clients }
+        AwsSource {
+            settings,
+            clients,
+            pace: Pace::AWS_QUOTAS,
+        }
+    }
+
+    /// The same source at another pace, for endpoints that are not AWS's
+    /// (benchmarks against mocked clients).
+    pub fn with_pace(self, pace: Pace) -> AwsSource {
+        AwsSource { pace, ..self }
     }
 
     async fn accounts(&self) -> Result<Vec<String>, FetchError> {
@@ -114,7 +153,7 @@ impl Source for AwsSource {
     fn findings<'a>(&'a self, slice: &'a Slice, since: Option<DateTime<Utc>>) -> FindingPages<'a> {
         async_stream::try_stream! {
             let clients = self.clients.clients(&slice.account_id, &slice.region).await?;
-            let limiter = RateLimiter::get_findings();
+            let limiter = self.pace.get_findings();
             let mut pages = std::pin::pin!(securityhub::finding_pages(
                 clients.security_hub,
                 &limiter,
@@ -134,7 +173,7 @@ impl Source for AwsSource {
             .clients
             .clients(&slice.account_id, &slice.region)
             .await?;
-        let limiter = RateLimiter::standard();
+        let limiter = self.pace.standard();
         match (&slice.coverage, &self.settings.config_aggregator) {
             (Coverage::WholeSource, Some(aggregator)) => {
                 config::aggregate_snapshot(
@@ -159,7 +198,7 @@ impl Source for AwsSource {
             .await?;
         wellarchitected::snapshot(
             &clients.well_architected,
-            &RateLimiter::standard(),
+            &self.pace.standard(),
             &slice.account_id,
             &slice.region,
         )

@@ -31,17 +31,6 @@ impl RateLimiter {
         }
     }
 
-    /// Security Hub `GetFindings`: 3 requests a second, bursts of 6.
-    pub fn get_findings() -> RateLimiter {
-        RateLimiter::new(3.0, 6)
-    }
-
-    /// Security Hub's other calls, and a safe pace for Config and the
-    /// Well-Architected Tool: 10 a second.
-    pub fn standard() -> RateLimiter {
-        RateLimiter::new(10.0, 10)
-    }
-
     /// Waits until a call may be made.
     pub async fn acquire(&self) {
         loop {
@@ -83,7 +72,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn get_findings_allows_a_burst_of_six_then_three_a_second() {
-        let limiter = RateLimiter::get_findings();
+        let limiter = RateLimiter::new(3.0, 6);
         // 6 at once, then 3 a second for 10 seconds.
         assert_eq!(
             calls_within(&limiter, Duration::from_millis(10_100)).await,

@@ -1,14 +1,12 @@
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use aws_smithy_mocks::{Rule, RuleMode, mock_client};
 use server::aws::AwsSource;
-use server::aws::clients::{AwsClients, ClientFactory, retry_config};
+use server::aws::clients::{AwsClients, FixedClients, retry_config};
 use server::config::AwsSettings;
+use server::sources::Service;
 use server::sources::settings::SourceSettings;
-use server::sources::{FetchError, Service};
 use server::sync::progress::LogProgress;
 use server::sync::summary::SourceSummary;
 use server::sync::{SyncOptions, sync_source};
@@ -55,29 +53,6 @@ pub fn clients(security_hub: &[&Rule], config: &[&Rule], well_architected: &[&Ru
     }
 }
 
-/// Hands out the mocked clients of each region, whatever the account.
-pub struct MockClients {
-    pub by_region: HashMap<&'static str, AwsClients>,
-}
-
-#[async_trait]
-impl ClientFactory for MockClients {
-    async fn caller_account(&self) -> Result<String, FetchError> {
-        Ok(PRODUCTION.to_owned())
-    }
-
-    fn default_region(&self) -> Option<String> {
-        Some(IRELAND.to_owned())
-    }
-
-    async fn clients(&self, _account_id: &str, region: &str) -> Result<AwsClients, FetchError> {
-        self.by_region
-            .get(region)
-            .cloned()
-            .ok_or_else(|| FetchError::new("test", format!("no mocked clients for {region}")))
-    }
-}
-
 /// A source of one service in the given regions of the production account.
 pub fn settings(service: Service, regions: &[&str]) -> SourceSettings {
     SourceSettings {
@@ -90,10 +65,15 @@ pub fn settings(service: Service, regions: &[&str]) -> SourceSettings {
 }
 
 pub fn source(settings: SourceSettings, by_region: Vec<(&'static str, AwsClients)>) -> AwsSource {
+    let by_region = by_region
+        .into_iter()
+        .map(|(region, clients)| (region.to_owned(), clients))
+        .collect();
     AwsSource::new(
         settings,
-        Arc::new(MockClients {
-            by_region: by_region.into_iter().collect(),
+        Arc::new(FixedClients {
+            account_id: PRODUCTION.into(),
+            by_region,
         }),
     )
 }
