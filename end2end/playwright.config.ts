@@ -5,6 +5,7 @@ import { defineConfig, devices } from '@playwright/test';
 const bin = process.env.PLINTH_BIN ?? '../target/debug/plinth';
 const port = Number(process.env.E2E_PORT ?? 3100);
 const emptyPort = port + 1;
+const demoPort = port + 2;
 
 // Debian's Chromium, headless; never a downloaded browser. Without the
 // background-networking flags it tries to reach Google on a closed network.
@@ -24,9 +25,9 @@ const chromium = {
   },
 };
 
-function server(databaseUrl: string | undefined, listenPort: number) {
+function server(databaseUrl: string | undefined, listenPort: number, command = `${bin} serve`) {
   return {
-    command: `${bin} serve --addr 127.0.0.1:${listenPort}`,
+    command: `${command} --addr 127.0.0.1:${listenPort}`,
     url: `http://127.0.0.1:${listenPort}/readyz`,
     env: { ...process.env, DATABASE_URL: databaseUrl ?? '', RUST_LOG: 'warn' } as Record<string, string>,
     reuseExistingServer: false,
@@ -48,7 +49,10 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${port}`,
     trace: 'retain-on-failure',
   },
-  metadata: { emptyBaseURL: `http://127.0.0.1:${emptyPort}` },
+  metadata: {
+    emptyBaseURL: `http://127.0.0.1:${emptyPort}`,
+    demoBaseURL: `http://127.0.0.1:${demoPort}`,
+  },
   projects: [
     { name: 'js-off', use: { ...chromium, javaScriptEnabled: false } },
     { name: 'js-on', use: { ...chromium, javaScriptEnabled: true } },
@@ -56,5 +60,7 @@ export default defineConfig({
   webServer: [
     server(process.env.E2E_DATABASE_URL, port),
     server(process.env.E2E_EMPTY_DATABASE_URL, emptyPort),
+    // The run command's last step on an empty database: demo, then serve.
+    server(process.env.E2E_DEMO_DATABASE_URL, demoPort, 'bash ../scripts/start.sh'),
   ],
 });

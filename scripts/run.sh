@@ -15,6 +15,7 @@ step "Building the server (release)"
 cargo build -p server --release
 
 export PLINTH_SITE__ROOT="$SITE_DIR"
+export PLINTH_BIN="$TARGET_DIR/release/plinth"
 addr="${PLINTH_HTTP__ADDR:-127.0.0.1:3000}"
 step "Serving Plinth at http://$addr (Ctrl-C stops it)"
-exec "$TARGET_DIR/release/plinth" serve --addr "$addr"
+exec "$ROOT/scripts/start.sh" --addr "$addr"

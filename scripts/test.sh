@@ -42,9 +42,12 @@ export PLINTH_BIN="$TARGET_DIR/debug/plinth"
 export PLINTH_SITE__ROOT="$SITE_DIR"
 export E2E_DATABASE_URL="$PG_BASE/plinth_e2e"
 export E2E_EMPTY_DATABASE_URL="$PG_BASE/plinth_e2e_empty"
-for url in "$E2E_DATABASE_URL" "$E2E_EMPTY_DATABASE_URL"; do
+export E2E_DEMO_DATABASE_URL="$PG_BASE/plinth_e2e_demo"
+for url in "$E2E_DATABASE_URL" "$E2E_EMPTY_DATABASE_URL" "$E2E_DEMO_DATABASE_URL"; do
     psql "$PG_BASE/postgres" -qc "DROP DATABASE IF EXISTS \"${url##*/}\" WITH (FORCE)" >/dev/null
     ensure_database "$url"
+done
+for url in "$E2E_DATABASE_URL" "$E2E_EMPTY_DATABASE_URL"; do
     DATABASE_URL="$url" "$PLINTH_BIN" migrate
 done
 psql "$E2E_DATABASE_URL" -q -v ON_ERROR_STOP=1 -f end2end/fixtures/workloads.sql >/dev/null

@@ -4,14 +4,15 @@
 
 use std::sync::Arc;
 
-use crate::domain::WorkloadSummary;
+use crate::domain::Overview;
 use crate::error::AppError;
 
 /// Read access to what the dashboard shows.
 #[async_trait::async_trait]
 pub trait DashboardReads: Send + Sync {
-    /// Every workload with its current pillar scores, by name.
-    async fn workloads(&self) -> Result<Vec<WorkloadSummary>, AppError>;
+    /// Every workload with its current pillar scores, by name, and where
+    /// the data comes from.
+    async fn overview(&self) -> Result<Overview, AppError>;
 }
 
 /// The dashboard reads as they travel through Leptos context.

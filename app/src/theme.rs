@@ -59,10 +59,7 @@ impl Theme {
 
     /// The `Set-Cookie` value that stores this choice.
     pub fn set_cookie_value(self) -> String {
-        format!(
-            "{THEME_COOKIE}={}; Path=/; Max-Age={THEME_COOKIE_MAX_AGE_SECS}; SameSite=Lax",
-            self.as_str()
-        )
+        format!("{THEME_COOKIE}={}; Path=/; Max-Age={THEME_COOKIE_MAX_AGE_SECS}; SameSite=Lax", self.as_str())
     }
 }
 
@@ -79,14 +76,8 @@ mod tests {
     #[test]
     fn a_missing_or_unknown_theme_cookie_means_the_system_theme() {
         assert_eq!(Theme::from_cookie_header(""), Theme::System);
-        assert_eq!(
-            Theme::from_cookie_header("plinth_theme=purple"),
-            Theme::System
-        );
-        assert_eq!(
-            Theme::from_cookie_header("xplinth_theme=dark"),
-            Theme::System
-        );
+        assert_eq!(Theme::from_cookie_header("plinth_theme=purple"), Theme::System);
+        assert_eq!(Theme::from_cookie_header("xplinth_theme=dark"), Theme::System);
     }
 
     #[test]
@@ -101,10 +92,7 @@ mod tests {
     fn the_cookie_value_reads_back_as_the_same_theme() {
         for theme in [Theme::System, Theme::Light, Theme::Dark] {
             let value = theme.set_cookie_value();
-            let pair = value
-                .split(';')
-                .next()
-                .expect("a cookie has a name=value pair");
+            let pair = value.split(';').next().expect("a cookie has a name=value pair");
             assert_eq!(Theme::from_cookie_header(pair), theme);
         }
     }

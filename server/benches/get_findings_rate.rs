@@ -52,39 +52,23 @@ impl Quota {
 #[tokio::main]
 async fn main() {
     let pool = support::fresh_database("plinth_bench_rate").await;
-    let aws = AwsSettings {
-        max_attempts: 10,
-        initial_backoff: Duration::from_millis(200),
-    };
+    let aws = AwsSettings { max_attempts: 10, initial_backoff: Duration::from_millis(200) };
     let mut quotas = Vec::new();
     let mut by_region = std::collections::HashMap::new();
     for region in REGIONS {
-        let quota = Arc::new(Mutex::new(Quota {
-            tokens: 6.0,
-            at: Instant::now(),
-            served: 0,
-            throttled: 0,
-        }));
+        let quota = Arc::new(Mutex::new(Quota { tokens: 6.0, at: Instant::now(), served: 0, throttled: 0 }));
         quotas.push(quota.clone());
         let rule = mock!(Client::get_findings).then_compute_response(move |request| {
             if !quota.lock().expect("the quota").admit() {
                 return MockResponse::Error(GetFindingsError::LimitExceededException(
                     LimitExceededException::builder()
                         .message("Rate exceeded")
-                        .meta(
-                            ErrorMetadata::builder()
-                                .code("LimitExceededException")
-                                .build(),
-                        )
+                        .meta(ErrorMetadata::builder().code("LimitExceededException").build())
                         .build(),
                 ));
             }
-            let page: usize = request
-                .next_token()
-                .map_or(0, |token| token.parse().expect("a page number"));
-            let findings = (0..100)
-                .map(|n| support::asff_finding(page * 100 + n, ACCOUNT, region))
-                .collect();
+            let page: usize = request.next_token().map_or(0, |token| token.parse().expect("a page number"));
+            let findings = (0..100).map(|n| support::asff_finding(page * 100 + n, ACCOUNT, region)).collect();
             MockResponse::Output(
                 GetFindingsOutput::builder()
                     .set_findings(Some(findings))
@@ -94,17 +78,9 @@ async fn main() {
         });
         let retry = retry_config(&aws);
         let clients = AwsClients {
-            security_hub: mock_client!(
-                aws_sdk_securityhub,
-                RuleMode::MatchAny,
-                [&rule],
-                move |c| c.retry_config(retry.clone())
-            ),
-            config: mock_client!(
-                aws_sdk_config,
-                RuleMode::MatchAny,
-                Vec::<&aws_smithy_mocks::Rule>::new()
-            ),
+            security_hub: mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&rule], move |c| c
+                .retry_config(retry.clone())),
+            config: mock_client!(aws_sdk_config, RuleMode::MatchAny, Vec::<&aws_smithy_mocks::Rule>::new()),
             well_architected: mock_client!(
                 aws_sdk_wellarchitected,
                 RuleMode::MatchAny,
@@ -120,46 +96,22 @@ async fn main() {
         services: vec![Service::SecurityHub],
         ..SourceSettings::default_source()
     };
-    let source = AwsSource::new(
-        settings,
-        Arc::new(FixedClients {
-            account_id: ACCOUNT.into(),
-            by_region,
-        }),
-    );
+    let source = AwsSource::new(settings, Arc::new(FixedClients { account_id: ACCOUNT.into(), by_region }));
     let source_id =
-        server::db::sources::upsert(&pool, "rate-bench", "aws", &serde_json::json!({}), 3600)
-            .await
-            .expect("a source");
-    let options = SyncOptions {
-        full: true,
-        concurrency: REGIONS.len(),
-        incremental_margin: Duration::from_secs(900),
-    };
+        server::db::sources::upsert(&pool, "rate-bench", "aws", &serde_json::json!({}), 3600).await.expect("a source");
+    let options = SyncOptions { full: true, concurrency: REGIONS.len(), incremental_margin: Duration::from_secs(900) };
 
     let started = Instant::now();
     let summary = sync_source(&pool, &source, source_id, &options, &LogProgress).await;
     let elapsed = started.elapsed().as_secs_f64();
 
-    assert_eq!(
-        summary.services[&Service::SecurityHub].stored as usize,
-        REGIONS.len() * PAGES_PER_REGION * 100
-    );
-    let served: usize = quotas
-        .iter()
-        .map(|q| q.lock().expect("the quota").served)
-        .sum();
-    let throttled: usize = quotas
-        .iter()
-        .map(|q| q.lock().expect("the quota").throttled)
-        .sum();
+    assert_eq!(summary.services[&Service::SecurityHub].stored as usize, REGIONS.len() * PAGES_PER_REGION * 100);
+    let served: usize = quotas.iter().map(|q| q.lock().expect("the quota").served).sum();
+    let throttled: usize = quotas.iter().map(|q| q.lock().expect("the quota").throttled).sum();
     let per_region = served as f64 / REGIONS.len() as f64 / elapsed;
     // The steady quota is 3/s; the first 6 requests of each region ride the burst.
     let steady = (PAGES_PER_REGION as f64 - 6.0) / elapsed;
-    println!(
-        "{} regions, {PAGES_PER_REGION} pages each, in {elapsed:.1} s",
-        REGIONS.len()
-    );
+    println!("{} regions, {PAGES_PER_REGION} pages each, in {elapsed:.1} s", REGIONS.len());
     println!(
         "GetFindings per region: {per_region:.2}/s overall, {steady:.2}/s after the burst ({:.0} % of the 3/s quota)",
         steady / 3.0 * 100.0

@@ -19,61 +19,37 @@ async fn main() {
     let pool = support::fresh_database("plinth_bench_store").await;
     let findings: Vec<Finding> = (0..FINDINGS)
         .map(|n| {
-            finding_from_asff(
-                &support::asff_finding(n, "111122223333", "eu-west-1"),
-                "111122223333",
-                "eu-west-1",
-            )
-            .expect("a finding")
+            finding_from_asff(&support::asff_finding(n, "111122223333", "eu-west-1"), "111122223333", "eu-west-1")
+                .expect("a finding")
         })
         .collect();
     let source_id =
-        server::db::sources::upsert(&pool, "bench", "aws", &serde_json::json!({}), 3600)
-            .await
-            .expect("a source");
+        server::db::sources::upsert(&pool, "bench", "aws", &serde_json::json!({}), 3600).await.expect("a source");
 
     let started = Instant::now();
     let mut tx = pool.begin().await.expect("a transaction");
     for page in findings.chunks(PAGE) {
-        server::db::findings::upsert_page(&mut tx, source_id, page)
-            .await
-            .expect("a stored page");
+        server::db::findings::upsert_page(&mut tx, source_id, page).await.expect("a stored page");
     }
     tx.commit().await.expect("commit");
     let upsert = started.elapsed();
 
     let copy = copy_into_identical_table(&pool, source_id, &findings).await;
 
-    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM findings")
-        .fetch_one(&pool)
-        .await
-        .expect("a count");
-    let copied: i64 = sqlx::query_scalar("SELECT count(*) FROM findings_copy")
-        .fetch_one(&pool)
-        .await
-        .expect("a count");
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM findings").fetch_one(&pool).await.expect("a count");
+    let copied: i64 = sqlx::query_scalar("SELECT count(*) FROM findings_copy").fetch_one(&pool).await.expect("a count");
     assert_eq!((stored, copied), (FINDINGS as i64, FINDINGS as i64));
     let upsert_rate = FINDINGS as f64 / upsert.as_secs_f64();
     let copy_rate = FINDINGS as f64 / copy.as_secs_f64();
     println!("findings: {FINDINGS}, page size {PAGE}");
-    println!(
-        "sync store (UNNEST upsert): {:.2} s, {upsert_rate:.0} rows/s",
-        upsert.as_secs_f64()
-    );
-    println!(
-        "COPY into identical table:  {:.2} s, {copy_rate:.0} rows/s",
-        copy.as_secs_f64()
-    );
+    println!("sync store (UNNEST upsert): {:.2} s, {upsert_rate:.0} rows/s", upsert.as_secs_f64());
+    println!("COPY into identical table:  {:.2} s, {copy_rate:.0} rows/s", copy.as_secs_f64());
     println!("ratio: {:.2} (target >= 0.5)", upsert_rate / copy_rate);
 }
 
 /// COPY (CSV) of the same rows into `findings_copy`, a table like
 /// `findings` with the same indexes.
-async fn copy_into_identical_table(
-    pool: &PgPool,
-    source_id: Uuid,
-    findings: &[Finding],
-) -> std::time::Duration {
+async fn copy_into_identical_table(pool: &PgPool, source_id: Uuid, findings: &[Finding]) -> std::time::Duration {
     sqlx::query("CREATE TABLE findings_copy (LIKE findings INCLUDING ALL)")
         .execute(pool)
         .await
@@ -106,11 +82,7 @@ async fn copy_into_identical_table(
                 f.control_id.clone(),
                 Some(format!(
                     "{{{}}}",
-                    f.associated_standards
-                        .iter()
-                        .map(|s| format!("\"{s}\""))
-                        .collect::<Vec<_>>()
-                        .join(",")
+                    f.associated_standards.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(",")
                 )),
                 f.compliance_status.map(|s| s.as_str().to_owned()),
                 Some(f.severity.as_str().to_owned()),

@@ -10,6 +10,8 @@ use clap::{Args, Parser, Subcommand};
 use std::io::IsTerminal;
 
 use crate::config::{ConfigFile, Settings};
+use crate::demo::DemoSpec;
+use crate::demo::load as demo_load;
 use crate::startup::{Application, StartupError};
 use crate::sync::configured::sync_configured;
 use crate::sync::progress::{LogProgress, Progress, TerminalProgress};
@@ -44,6 +46,24 @@ enum Command {
     Migrate,
     /// Pull Security Hub, Config and Well-Architected data from AWS into the database
     Sync(SyncArgs),
+    /// Load the demo organisation: a full dashboard without an AWS account
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Remove the demo organisation first, then load it again
+    #[arg(long)]
+    reset: bool,
+    /// Remove the demo organisation and load nothing
+    #[arg(long, conflicts_with_all = ["reset", "scale", "if_empty"])]
+    remove: bool,
+    /// Load only when the database has no workloads and no AWS source is configured
+    #[arg(long)]
+    if_empty: bool,
+    /// The organisation's size [default: findings=5000,accounts=3,workloads=4]
+    #[arg(long, value_name = "KEY=N,...", value_parser = DemoSpec::parse_scale)]
+    scale: Option<DemoSpec>,
 }
 
 #[derive(Debug, Args)]
@@ -89,6 +109,7 @@ pub async fn run() -> ExitCode {
         }
         Command::Migrate => migrate(&settings).await,
         Command::Sync(args) => sync(&settings, &args).await,
+        Command::Demo(args) => demo(&settings, args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -114,33 +135,56 @@ async fn serve(settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 async fn sync(settings: &Settings, args: &SyncArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let pool = db::connect(&settings.database)
-        .await
-        .map_err(StartupError::Connect)?;
+    let pool = db::connect(&settings.database).await.map_err(StartupError::Connect)?;
     db::migrate(&pool).await?;
     let progress: Box<dyn Progress> = if !args.json && std::io::stderr().is_terminal() {
         Box::new(TerminalProgress::new())
     } else {
         Box::new(LogProgress)
     };
-    let summary = sync_configured(
-        &pool,
-        settings,
-        args.source.as_deref(),
-        args.full,
-        progress.as_ref(),
-    )
-    .await?;
+    let summary = sync_configured(&pool, settings, args.source.as_deref(), args.full, progress.as_ref()).await?;
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);
     } else {
         print!("{}", summary_text(&summary));
     }
-    if summary.all_succeeded() {
-        Ok(())
-    } else {
-        Err("the sync did not complete; see the summary above".into())
+    if summary.all_succeeded() { Ok(()) } else { Err("the sync did not complete; see the summary above".into()) }
+}
+
+async fn demo(settings: &Settings, args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let pool = db::connect(&settings.database).await.map_err(StartupError::Connect)?;
+    db::migrate(&pool).await?;
+    if args.remove {
+        let workloads = demo_load::remove(&pool).await?;
+        println!("Removed the demo organisation ({workloads} workloads).");
+        return Ok(());
     }
+    if args.if_empty {
+        if !settings.sources.is_empty() {
+            println!("AWS sources are configured, so the demo organisation is not loaded.");
+            return Ok(());
+        }
+        if db::workloads::count(&pool).await? > 0 {
+            println!("The database already has workloads, so the demo organisation is not loaded.");
+            return Ok(());
+        }
+    }
+    if args.reset {
+        demo_load::remove(&pool).await?;
+    }
+    let spec = args.scale.unwrap_or_default();
+    println!(
+        "Loading the demo organisation: {} findings, {} accounts, {} workloads (seed {}).",
+        spec.findings, spec.accounts, spec.workloads, spec.seed
+    );
+    let progress: Box<dyn Progress> =
+        if std::io::stderr().is_terminal() { Box::new(TerminalProgress::new()) } else { Box::new(LogProgress) };
+    let started = Instant::now();
+    let summary = demo_load::load(&pool, spec, settings.sync.concurrency, progress.as_ref()).await?;
+    let summary = SyncSummary { sources: vec![summary] };
+    print!("{}", summary_text(&summary));
+    println!("Done in {:.1} s; peak memory {:.0} MiB.", started.elapsed().as_secs_f64(), telemetry::peak_rss_mib());
+    if summary.all_succeeded() { Ok(()) } else { Err("the demo organisation did not load completely".into()) }
 }
 
 /// The summary for people: one line per service, then each error.
@@ -167,11 +211,7 @@ fn summary_text(summary: &SyncSummary) -> String {
                     error.operation,
                     error.code.as_deref().unwrap_or("error"),
                     error.message,
-                    error
-                        .request_id
-                        .as_ref()
-                        .map(|id| format!(" (request {id})"))
-                        .unwrap_or_default()
+                    error.request_id.as_ref().map(|id| format!(" (request {id})")).unwrap_or_default()
                 );
             }
         }
@@ -180,14 +220,9 @@ fn summary_text(summary: &SyncSummary) -> String {
 }
 
 async fn migrate(settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
-    let pool = db::connect(&settings.database)
-        .await
-        .map_err(StartupError::Connect)?;
+    let pool = db::connect(&settings.database).await.map_err(StartupError::Connect)?;
     db::migrate(&pool).await?;
-    tracing::info!(
-        applied = db::MIGRATOR.iter().count(),
-        "migrations are up to date"
-    );
+    tracing::info!(applied = db::MIGRATOR.iter().count(), "migrations are up to date");
     Ok(())
 }
 

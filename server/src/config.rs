@@ -86,10 +86,7 @@ pub enum ConfigError {
     #[error("invalid configuration: {0}")]
     Invalid(#[from] Box<figment::Error>),
     #[error("invalid source {source_name:?}: {problem}")]
-    InvalidSource {
-        source_name: String,
-        problem: String,
-    },
+    InvalidSource { source_name: String, problem: String },
     #[error("two sources are named {0:?}; source names must be unique")]
     DuplicateSource(String),
 }
@@ -114,9 +111,7 @@ impl Settings {
             ConfigFile::Named(path) => path.clone(),
         };
         let plinth_env = Env::prefixed("PLINTH_").ignore(&["CONFIG"]).split("__");
-        let database_url = Env::raw()
-            .only(&["DATABASE_URL"])
-            .map(|_| "database.url".into());
+        let database_url = Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into());
         let settings: Settings = Figment::from(Toml::string(DEFAULTS))
             .merge(Toml::file(path))
             .merge(plinth_env)
@@ -132,10 +127,7 @@ impl Settings {
         for source in &self.sources {
             source
                 .validate()
-                .map_err(|problem| ConfigError::InvalidSource {
-                    source_name: source.name.clone(),
-                    problem,
-                })?;
+                .map_err(|problem| ConfigError::InvalidSource { source_name: source.name.clone(), problem })?;
             if !names.insert(source.name.as_str()) {
                 return Err(ConfigError::DuplicateSource(source.name.clone()));
             }
@@ -145,10 +137,7 @@ impl Settings {
 }
 
 #[cfg(test)]
-#[expect(
-    clippy::result_large_err,
-    reason = "figment::Jail fixes the closures' error type"
-)]
+#[expect(clippy::result_large_err, reason = "figment::Jail fixes the closures' error type")]
 mod tests {
     use secrecy::ExposeSecret;
 
@@ -158,10 +147,7 @@ mod tests {
     fn the_built_in_defaults_are_complete() {
         figment::Jail::expect_with(|_jail| {
             let settings = Settings::load(&ConfigFile::Default).expect("defaults load");
-            assert_eq!(
-                settings.http.addr,
-                "127.0.0.1:3000".parse().expect("an address")
-            );
+            assert_eq!(settings.http.addr, "127.0.0.1:3000".parse().expect("an address"));
             assert!(!settings.log.json);
             Ok(())
         });
@@ -180,10 +166,7 @@ mod tests {
             assert_eq!(settings.http.addr.port(), 8080);
             assert!(settings.log.json);
             assert_eq!(settings.log.filter, "warn");
-            assert_eq!(
-                settings.database.url.expose_secret(),
-                "postgres://db.internal/plinth"
-            );
+            assert_eq!(settings.database.url.expose_secret(), "postgres://db.internal/plinth");
             Ok(())
         });
     }
@@ -191,8 +174,8 @@ mod tests {
     #[test]
     fn a_named_file_that_does_not_exist_is_an_error() {
         figment::Jail::expect_with(|_jail| {
-            let error = Settings::load(&ConfigFile::Named("missing.toml".into()))
-                .expect_err("a missing named file is refused");
+            let error =
+                Settings::load(&ConfigFile::Named("missing.toml".into())).expect_err("a missing named file is refused");
             assert!(matches!(error, ConfigError::MissingFile(_)), "{error}");
             Ok(())
         });
@@ -203,10 +186,7 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.set_env("PLINTH_HTTP__ADDR", "not an address");
             let error = Settings::load(&ConfigFile::Default).expect_err("a bad address is refused");
-            assert!(
-                error.to_string().to_lowercase().contains("http.addr"),
-                "{error}"
-            );
+            assert!(error.to_string().to_lowercase().contains("http.addr"), "{error}");
             Ok(())
         });
     }

@@ -1,11 +1,12 @@
 //! The server's implementation of the dashboard reads the pages declare in
 //! `app::ports`.
 
-use app::domain::{Pillar, PillarScore, WorkloadSummary};
+use app::domain::{Overview, Pillar, PillarScore, WorkloadSummary};
 use app::error::AppError;
 use app::ports::DashboardReads;
 use sqlx::PgPool;
 
+use crate::db::sources;
 use crate::db::workloads::{self, WorkloadRow};
 
 pub struct PgDashboard {
@@ -20,11 +21,10 @@ impl PgDashboard {
 
 #[async_trait::async_trait]
 impl DashboardReads for PgDashboard {
-    async fn workloads(&self) -> Result<Vec<WorkloadSummary>, AppError> {
-        let rows = workloads::list_with_scores(&self.pool)
-            .await
-            .map_err(database_error)?;
-        Ok(rows.into_iter().map(summary_from_row).collect())
+    async fn overview(&self) -> Result<Overview, AppError> {
+        let rows = workloads::list_with_scores(&self.pool).await.map_err(database_error)?;
+        let demo = sources::has_kind(&self.pool, "demo").await.map_err(database_error)?;
+        Ok(Overview { workloads: rows.into_iter().map(summary_from_row).collect(), demo })
     }
 }
 
@@ -58,9 +58,7 @@ fn summary_from_row(row: WorkloadRow) -> WorkloadSummary {
 fn database_error(error: sqlx::Error) -> AppError {
     tracing::error!(error = %error, "dashboard read failed");
     match error {
-        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-            AppError::Unavailable
-        }
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => AppError::Unavailable,
         _ => AppError::Internal,
     }
 }

@@ -34,9 +34,7 @@ pub struct Application {
 impl Application {
     /// Connects to the database, applies migrations and binds the listener.
     pub async fn build(settings: &Settings) -> Result<Application, StartupError> {
-        let pool = db::connect(&settings.database)
-            .await
-            .map_err(StartupError::Connect)?;
+        let pool = db::connect(&settings.database).await.map_err(StartupError::Connect)?;
         db::migrate(&pool).await?;
         Application::with_pool(settings, pool).await
     }
@@ -44,17 +42,10 @@ impl Application {
     /// Binds the listener around an existing pool (tests use their own).
     pub async fn with_pool(settings: &Settings, pool: PgPool) -> Result<Application, StartupError> {
         let addr = settings.http.addr;
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| StartupError::Bind { addr, source })?;
-        let bound = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind { addr, source })?;
+        let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
+        let bound = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
         let state = AppState::new(leptos_options(settings, bound), pool);
-        Ok(Application {
-            listener,
-            router: http::router(state),
-        })
+        Ok(Application { listener, router: http::router(state) })
     }
 
     /// Where the server actually listens (the port is chosen by the OS when
@@ -65,9 +56,7 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
     }
 }
 

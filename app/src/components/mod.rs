@@ -1,5 +1,6 @@
 //! Components shared by pages, one per file.
 
+mod demo_notice;
 mod error_notice;
 mod pillar_card;
 mod score_badge;
@@ -8,6 +9,7 @@ mod theme_toggle;
 mod workload_table;
 mod workloads_empty;
 
+pub use demo_notice::DemoNotice;
 pub use error_notice::ErrorNotice;
 pub use pillar_card::{PillarCard, PillarName};
 pub use score_badge::ScoreBadge;

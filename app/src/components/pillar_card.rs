@@ -18,11 +18,7 @@ pub fn PillarCard(pillar: Pillar) -> impl IntoView {
 /// `short` gives the short name, with the full one as its title.
 #[component]
 pub fn PillarName(pillar: Pillar, #[prop(optional)] short: bool) -> impl IntoView {
-    let (text, title) = if short {
-        (pillar.short_name(), Some(pillar.name()))
-    } else {
-        (pillar.name(), None)
-    };
+    let (text, title) = if short { (pillar.short_name(), Some(pillar.name())) } else { (pillar.name(), None) };
     view! {
         <span class="pillar-name" data-pillar=pillar.id() title=title>
             {text}

@@ -4,16 +4,8 @@ use leptos::prelude::*;
 #[component]
 pub fn ScoreBadge(score: Option<u8>, #[prop(into)] label: String) -> impl IntoView {
     let (class, text, description) = match score {
-        Some(value) => (
-            band(value),
-            value.to_string(),
-            format!("{label}: {value} of 100"),
-        ),
-        None => (
-            "score score-none",
-            "–".to_string(),
-            format!("{label}: no data yet"),
-        ),
+        Some(value) => (band(value), value.to_string(), format!("{label}: {value} of 100")),
+        None => ("score score-none", "–".to_string(), format!("{label}: no data yet")),
     };
     view! {
         <span class=class title=description.clone() aria-label=description>

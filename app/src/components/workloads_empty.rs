@@ -11,7 +11,8 @@ pub fn WorkloadsEmpty() -> impl IntoView {
                 "once it has synced an AWS account, and scores each one against the six pillars."
             </p>
             <p>
-                "To get data, configure an AWS source in "<code>"plinth.toml"</code>
+                "To get data, configure an AWS source in "<code>"plinth.toml"</code>" and run "
+                <code>"plinth sync"</code>", or load the demo organisation with "<code>"plinth demo"</code>
                 " (see the README's “Getting data” section)."
             </p>
         </div>

@@ -5,9 +5,7 @@ mod states;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use states::{
-    ComplianceStatus, RecordState, Risk, RuleCompliance, Severity, UnknownState, WorkflowStatus,
-};
+pub use states::{ComplianceStatus, RecordState, Risk, RuleCompliance, Severity, UnknownState, WorkflowStatus};
 
 /// One of the six Well-Architected pillars, named by the Well-Architected
 /// API's pillar ids.
@@ -114,6 +112,14 @@ pub struct PillarScore {
     pub coverage: f32,
 }
 
+/// What the overview shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    pub workloads: Vec<WorkloadSummary>,
+    /// The data comes from the demo organisation, not from AWS.
+    pub demo: bool,
+}
+
 /// One row of the workload list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WorkloadSummary {
@@ -130,20 +136,13 @@ pub struct WorkloadSummary {
 impl WorkloadSummary {
     /// The workload's score for one pillar, if it has one.
     pub fn score_for(&self, pillar: Pillar) -> Option<u8> {
-        self.pillar_scores
-            .iter()
-            .find(|score| score.pillar == pillar)
-            .and_then(|score| score.score)
+        self.pillar_scores.iter().find(|score| score.pillar == pillar).and_then(|score| score.score)
     }
 
     /// The mean of the pillar scores that have data, rounded; `None` when no
     /// pillar has a score.
     pub fn overall_score(&self) -> Option<u8> {
-        let scores: Vec<u32> = self
-            .pillar_scores
-            .iter()
-            .filter_map(|score| score.score.map(u32::from))
-            .collect();
+        let scores: Vec<u32> = self.pillar_scores.iter().filter_map(|score| score.score.map(u32::from)).collect();
         if scores.is_empty() {
             return None;
         }
@@ -165,14 +164,7 @@ mod tests {
             review_owner: None,
             account_count: 1,
             region_count: 1,
-            pillar_scores: scores
-                .iter()
-                .map(|&(pillar, score)| PillarScore {
-                    pillar,
-                    score,
-                    coverage: 1.0,
-                })
-                .collect(),
+            pillar_scores: scores.iter().map(|&(pillar, score)| PillarScore { pillar, score, coverage: 1.0 }).collect(),
             updated_at: chrono::DateTime::UNIX_EPOCH,
         }
     }

@@ -141,10 +141,7 @@ mod tests {
     #[test]
     fn an_unknown_state_is_an_error_that_names_it() {
         let error = RuleCompliance::parse("MOSTLY_FINE").expect_err("not a compliance");
-        assert_eq!(
-            error.to_string(),
-            "\"MOSTLY_FINE\" is not a known rule compliance"
-        );
+        assert_eq!(error.to_string(), "\"MOSTLY_FINE\" is not a known rule compliance");
     }
 
     #[test]

@@ -1,18 +1,23 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::{ErrorNotice, PillarCard, WorkloadTable, WorkloadsEmpty};
+use crate::components::{DemoNotice, ErrorNotice, PillarCard, WorkloadTable, WorkloadsEmpty};
 use crate::domain::Pillar;
-use crate::server_fns::list_workloads;
+use crate::server_fns::get_overview;
 
 /// The overview: the six pillars and the workloads under review.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let workloads = Resource::new(|| (), |_| list_workloads());
+    let overview = Resource::new(|| (), |_| get_overview());
 
     view! {
         <Title text="Overview · Plinth" />
         <h1 class="page-title">"Overview"</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                overview.await.ok().filter(|o| o.demo).map(|_| view! { <DemoNotice /> })
+            })}
+        </Suspense>
         <section aria-labelledby="pillars-heading">
             <h2 id="pillars-heading">"The six pillars"</h2>
             <ul class="pillar-grid" role="list">
@@ -26,9 +31,9 @@ pub fn HomePage() -> impl IntoView {
             <h2 id="workloads-heading">"Workloads"</h2>
             <Suspense fallback=|| view! { <p class="loading">"Loading workloads…"</p> }>
                 {move || Suspend::new(async move {
-                    match workloads.await {
-                        Ok(list) if list.is_empty() => view! { <WorkloadsEmpty /> }.into_any(),
-                        Ok(list) => view! { <WorkloadTable workloads=list /> }.into_any(),
+                    match overview.await {
+                        Ok(o) if o.workloads.is_empty() => view! { <WorkloadsEmpty /> }.into_any(),
+                        Ok(o) => view! { <WorkloadTable workloads=o.workloads /> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     }
                 })}

@@ -1,6 +1,6 @@
 //! Server functions, one file each. Each takes its port from context and
 //! makes one call.
 
-mod workloads;
+mod overview;
 
-pub use workloads::{ListWorkloads, list_workloads};
+pub use overview::{GetOverview, get_overview};

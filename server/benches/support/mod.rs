@@ -1,11 +1,10 @@
-//! What the benchmarks share: realistic findings, a fresh database, and
-//! the process's peak memory.
+//! What the benchmarks share: realistic findings and a fresh database.
 
 #![allow(dead_code, reason = "each benchmark uses a part of this module")]
 
 use aws_sdk_securityhub::types::{
-    AssociatedStandard, AwsSecurityFinding, Compliance, ComplianceStatus, Recommendation,
-    RecordState, Remediation, Resource, Severity, SeverityLabel, Workflow, WorkflowStatus,
+    AssociatedStandard, AwsSecurityFinding, Compliance, ComplianceStatus, Recommendation, RecordState, Remediation,
+    Resource, Severity, SeverityLabel, Workflow, WorkflowStatus,
 };
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -18,18 +17,8 @@ const CONTROLS: [(&str, SeverityLabel, &str, &str); 12] = [
         "AwsS3Bucket",
         "S3 general purpose buckets should have block public access settings enabled",
     ),
-    (
-        "S3.5",
-        SeverityLabel::Medium,
-        "AwsS3Bucket",
-        "S3 general purpose buckets should require requests to use SSL",
-    ),
-    (
-        "IAM.6",
-        SeverityLabel::Critical,
-        "AwsAccount",
-        "Hardware MFA should be enabled for the root user",
-    ),
+    ("S3.5", SeverityLabel::Medium, "AwsS3Bucket", "S3 general purpose buckets should require requests to use SSL"),
+    ("IAM.6", SeverityLabel::Critical, "AwsAccount", "Hardware MFA should be enabled for the root user"),
     (
         "EC2.2",
         SeverityLabel::High,
@@ -48,12 +37,7 @@ const CONTROLS: [(&str, SeverityLabel, &str, &str); 12] = [
         "AwsAccount",
         "CloudTrail should be enabled and configured with at least one multi-Region trail",
     ),
-    (
-        "RDS.3",
-        SeverityLabel::Medium,
-        "AwsRdsDbInstance",
-        "RDS DB instances should have encryption at-rest enabled",
-    ),
+    ("RDS.3", SeverityLabel::Medium, "AwsRdsDbInstance", "RDS DB instances should have encryption at-rest enabled"),
     (
         "RDS.5",
         SeverityLabel::Medium,
@@ -72,12 +56,7 @@ const CONTROLS: [(&str, SeverityLabel, &str, &str); 12] = [
         "AwsLambdaFunction",
         "Lambda function policies should prohibit public access",
     ),
-    (
-        "KMS.4",
-        SeverityLabel::Medium,
-        "AwsKmsKey",
-        "AWS KMS key rotation should be enabled",
-    ),
+    ("KMS.4", SeverityLabel::Medium, "AwsKmsKey", "AWS KMS key rotation should be enabled"),
     (
         "ELB.1",
         SeverityLabel::Medium,
@@ -89,10 +68,7 @@ const CONTROLS: [(&str, SeverityLabel, &str, &str); 12] = [
 /// The `n`th of a stream of varied, realistic findings.
 pub fn asff_finding(n: usize, account: &str, region: &str) -> AwsSecurityFinding {
     let (control, severity, resource_type, title) = &CONTROLS[n % CONTROLS.len()];
-    let resource = format!(
-        "arn:aws:{}:{region}:{account}:resource/{n:08}",
-        resource_type.to_lowercase()
-    );
+    let resource = format!("arn:aws:{}:{region}:{account}:resource/{n:08}", resource_type.to_lowercase());
     let failed = !n.is_multiple_of(3);
     AwsSecurityFinding::builder()
         .schema_version("2018-10-08")
@@ -147,47 +123,17 @@ pub fn asff_finding(n: usize, account: &str, region: &str) -> AwsSecurityFinding
 /// A fresh, migrated database named `name` on the server of
 /// `DATABASE_URL`.
 pub async fn fresh_database(name: &str) -> PgPool {
-    let url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let base = url
-        .rsplit_once('/')
-        .map_or(url.as_str(), |(base, _)| base)
-        .to_owned();
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let base = url.rsplit_once('/').map_or(url.as_str(), |(base, _)| base).to_owned();
     let admin = PgPoolOptions::new()
         .max_connections(1)
         .connect(&format!("{base}/postgres"))
         .await
         .expect("the database server");
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&admin)
-        .await
-        .expect("drop");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await
-        .expect("create");
-    let pool = PgPoolOptions::new()
-        .max_connections(8)
-        .connect(&format!("{base}/{name}"))
-        .await
-        .expect("the bench database");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await.expect("drop");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create");
+    let pool =
+        PgPoolOptions::new().max_connections(8).connect(&format!("{base}/{name}")).await.expect("the bench database");
     server::db::migrate(&pool).await.expect("migrations");
     pool
-}
-
-/// The process's peak resident memory so far, in MiB.
-pub fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|value| {
-            value
-                .trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<f64>()
-                .ok()
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
 }

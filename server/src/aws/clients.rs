@@ -37,9 +37,7 @@ pub trait ClientFactory: Send + Sync {
 
 /// Throttling and transient errors are retried with exponential backoff.
 pub fn retry_config(settings: &AwsSettings) -> RetryConfig {
-    RetryConfig::standard()
-        .with_max_attempts(settings.max_attempts)
-        .with_initial_backoff(settings.initial_backoff)
+    RetryConfig::standard().with_max_attempts(settings.max_attempts).with_initial_backoff(settings.initial_backoff)
 }
 
 /// The real factory: the SDK's default chain (environment, profiles, SSO,
@@ -55,16 +53,8 @@ pub struct SdkClientFactory {
 
 impl SdkClientFactory {
     pub async fn load(source: SourceSettings, aws: &AwsSettings) -> SdkClientFactory {
-        let base = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(retry_config(aws))
-            .load()
-            .await;
-        SdkClientFactory {
-            base,
-            source,
-            retry: retry_config(aws),
-            providers: Mutex::new(HashMap::new()),
-        }
+        let base = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry_config(aws)).load().await;
+        SdkClientFactory { base, source, retry: retry_config(aws), providers: Mutex::new(HashMap::new()) }
     }
 
     async fn credentials_for(&self, account_id: &str) -> Option<SharedCredentialsProvider> {
@@ -72,23 +62,17 @@ impl SdkClientFactory {
         if let Some(provider) = self.lock_providers().get(account_id) {
             return Some(provider.clone());
         }
-        let mut builder =
-            aws_config::sts::AssumeRoleProvider::builder(role).session_name("plinth-sync");
+        let mut builder = aws_config::sts::AssumeRoleProvider::builder(role).session_name("plinth-sync");
         if let Some(external_id) = &self.source.external_id {
             builder = builder.external_id(external_id.expose_secret());
         }
         let provider = SharedCredentialsProvider::new(builder.configure(&self.base).build().await);
-        self.lock_providers()
-            .insert(account_id.to_owned(), provider.clone());
+        self.lock_providers().insert(account_id.to_owned(), provider.clone());
         Some(provider)
     }
 
-    fn lock_providers(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<String, SharedCredentialsProvider>> {
-        self.providers
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock_providers(&self) -> std::sync::MutexGuard<'_, HashMap<String, SharedCredentialsProvider>> {
+        self.providers.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -100,9 +84,7 @@ impl ClientFactory for SdkClientFactory {
             .send()
             .await
             .map_err(|error| fetch_error("GetCallerIdentity", error))?;
-        identity
-            .account
-            .ok_or_else(|| FetchError::new("GetCallerIdentity", "the answer named no account"))
+        identity.account.ok_or_else(|| FetchError::new("GetCallerIdentity", "the answer named no account"))
     }
 
     fn default_region(&self) -> Option<String> {
@@ -110,10 +92,7 @@ impl ClientFactory for SdkClientFactory {
     }
 
     async fn clients(&self, account_id: &str, region: &str) -> Result<AwsClients, FetchError> {
-        let mut config = self
-            .base
-            .to_builder()
-            .region(Region::new(region.to_owned()));
+        let mut config = self.base.to_builder().region(Region::new(region.to_owned()));
         if let Some(provider) = self.credentials_for(account_id).await {
             config = config.credentials_provider(provider);
         }

@@ -29,10 +29,7 @@ pub async fn snapshot(
     let mut snapshot = ConfigSnapshot::default();
     let definitions = rule_definitions(client, limiter, &mut snapshot.pages).await?;
 
-    let names: Vec<String> = definitions
-        .iter()
-        .filter_map(|rule| rule.config_rule_name().map(str::to_owned))
-        .collect();
+    let names: Vec<String> = definitions.iter().filter_map(|rule| rule.config_rule_name().map(str::to_owned)).collect();
     let mut compliance = HashMap::new();
     for chunk in names.chunks(RULES_PER_COMPLIANCE_CALL) {
         let mut pages = client
@@ -45,8 +42,7 @@ pub async fn snapshot(
             let Some(page) = pages.next().await else {
                 break;
             };
-            let page =
-                page.map_err(|error| fetch_error("DescribeComplianceByConfigRule", error))?;
+            let page = page.map_err(|error| fetch_error("DescribeComplianceByConfigRule", error))?;
             snapshot.pages += 1;
             for rule in page.compliance_by_config_rules() {
                 if let Some(name) = rule.config_rule_name() {
@@ -61,9 +57,7 @@ pub async fn snapshot(
             continue;
         };
         let (state, count) = compliance.get(name).cloned().unwrap_or((None, None));
-        snapshot
-            .rules
-            .push(rule_record(definition, account_id, region, state, count));
+        snapshot.rules.push(rule_record(definition, account_id, region, state, count));
 
         let mut pages = client
             .get_compliance_details_by_config_rule()
@@ -76,13 +70,10 @@ pub async fn snapshot(
             let Some(page) = pages.next().await else {
                 break;
             };
-            let page =
-                page.map_err(|error| fetch_error("GetComplianceDetailsByConfigRule", error))?;
+            let page = page.map_err(|error| fetch_error("GetComplianceDetailsByConfigRule", error))?;
             snapshot.pages += 1;
             for result in page.evaluation_results() {
-                let qualifier = result
-                    .evaluation_result_identifier()
-                    .and_then(|id| id.evaluation_result_qualifier());
+                let qualifier = result.evaluation_result_identifier().and_then(|id| id.evaluation_result_qualifier());
                 if let Some(evaluation) = evaluation_record(
                     qualifier,
                     result.compliance_type().map(|c| c.as_str()),
@@ -97,8 +88,7 @@ pub async fn snapshot(
         }
     }
 
-    snapshot.conformance_packs =
-        conformance_packs(client, limiter, account_id, region, &mut snapshot.pages).await?;
+    snapshot.conformance_packs = conformance_packs(client, limiter, account_id, region, &mut snapshot.pages).await?;
     Ok(snapshot)
 }
 
@@ -114,12 +104,11 @@ pub async fn aggregate_snapshot(
     region: &str,
 ) -> Result<ConfigSnapshot, FetchError> {
     let mut snapshot = ConfigSnapshot::default();
-    let definitions: HashMap<String, SdkRule> =
-        rule_definitions(client, limiter, &mut snapshot.pages)
-            .await?
-            .into_iter()
-            .filter_map(|rule| Some((rule.config_rule_name()?.to_owned(), rule)))
-            .collect();
+    let definitions: HashMap<String, SdkRule> = rule_definitions(client, limiter, &mut snapshot.pages)
+        .await?
+        .into_iter()
+        .filter_map(|rule| Some((rule.config_rule_name()?.to_owned(), rule)))
+        .collect();
 
     let mut pages = client
         .describe_aggregate_compliance_by_config_rules()
@@ -132,22 +121,17 @@ pub async fn aggregate_snapshot(
         let Some(page) = pages.next().await else {
             break;
         };
-        let page =
-            page.map_err(|error| fetch_error("DescribeAggregateComplianceByConfigRules", error))?;
+        let page = page.map_err(|error| fetch_error("DescribeAggregateComplianceByConfigRules", error))?;
         snapshot.pages += 1;
         for rule in page.aggregate_compliance_by_config_rules() {
-            let (Some(name), Some(rule_account), Some(rule_region)) = (
-                rule.config_rule_name(),
-                rule.account_id(),
-                rule.aws_region(),
-            ) else {
+            let (Some(name), Some(rule_account), Some(rule_region)) =
+                (rule.config_rule_name(), rule.account_id(), rule.aws_region())
+            else {
                 continue;
             };
             let (state, count) = read_compliance(rule.compliance());
             let record = match definitions.get(name) {
-                Some(definition) => {
-                    rule_record(definition, rule_account, rule_region, state, count)
-                }
+                Some(definition) => rule_record(definition, rule_account, rule_region, state, count),
                 None => ConfigRule {
                     account_id: rule_account.to_owned(),
                     region: rule_region.to_owned(),
@@ -180,17 +164,12 @@ pub async fn aggregate_snapshot(
             let Some(page) = pages.next().await else {
                 break;
             };
-            let page = page
-                .map_err(|error| fetch_error("GetAggregateComplianceDetailsByConfigRule", error))?;
+            let page = page.map_err(|error| fetch_error("GetAggregateComplianceDetailsByConfigRule", error))?;
             snapshot.pages += 1;
             for result in page.aggregate_evaluation_results() {
-                let qualifier = result
-                    .evaluation_result_identifier()
-                    .and_then(|id| id.evaluation_result_qualifier());
-                let scope = (
-                    result.account_id().unwrap_or(&rule.account_id),
-                    result.aws_region().unwrap_or(&rule.region),
-                );
+                let qualifier = result.evaluation_result_identifier().and_then(|id| id.evaluation_result_qualifier());
+                let scope =
+                    (result.account_id().unwrap_or(&rule.account_id), result.aws_region().unwrap_or(&rule.region));
                 if let Some(evaluation) = evaluation_record(
                     qualifier,
                     result.compliance_type().map(|c| c.as_str()),
@@ -205,8 +184,7 @@ pub async fn aggregate_snapshot(
         }
     }
     snapshot.rules = rules;
-    snapshot.conformance_packs =
-        conformance_packs(client, limiter, account_id, region, &mut snapshot.pages).await?;
+    snapshot.conformance_packs = conformance_packs(client, limiter, account_id, region, &mut snapshot.pages).await?;
     Ok(snapshot)
 }
 
@@ -260,48 +238,34 @@ async fn conformance_packs(
     if packs.is_empty() {
         return Ok(packs);
     }
-    let mut pages = client
-        .list_conformance_pack_compliance_scores()
-        .into_paginator()
-        .send();
+    let mut pages = client.list_conformance_pack_compliance_scores().into_paginator().send();
     loop {
         limiter.acquire().await;
         let Some(page) = pages.next().await else {
             break;
         };
-        let page =
-            page.map_err(|error| fetch_error("ListConformancePackComplianceScores", error))?;
+        let page = page.map_err(|error| fetch_error("ListConformancePackComplianceScores", error))?;
         *pages_read += 1;
         for score in page.conformance_pack_compliance_scores() {
-            let Some(pack) = packs
-                .iter_mut()
-                .find(|pack| Some(pack.name.as_str()) == score.conformance_pack_name())
+            let Some(pack) = packs.iter_mut().find(|pack| Some(pack.name.as_str()) == score.conformance_pack_name())
             else {
                 continue;
             };
-            pack.score = score
-                .score()
-                .and_then(|value| value.parse::<f32>().ok())
-                .filter(|value| (0.0..=100.0).contains(value));
+            pack.score =
+                score.score().and_then(|value| value.parse::<f32>().ok()).filter(|value| (0.0..=100.0).contains(value));
             pack.score_updated_at = from_smithy(score.last_updated_time());
         }
     }
     Ok(packs)
 }
 
-fn read_compliance(
-    compliance: Option<&aws_sdk_config::types::Compliance>,
-) -> (Option<RuleCompliance>, Option<i32>) {
+fn read_compliance(compliance: Option<&aws_sdk_config::types::Compliance>) -> (Option<RuleCompliance>, Option<i32>) {
     let Some(compliance) = compliance else {
         return (None, None);
     };
     (
-        compliance
-            .compliance_type()
-            .and_then(|c| RuleCompliance::parse(c.as_str()).ok()),
-        compliance
-            .compliance_contributor_count()
-            .map(|count| count.capped_count()),
+        compliance.compliance_type().and_then(|c| RuleCompliance::parse(c.as_str()).ok()),
+        compliance.compliance_contributor_count().map(|count| count.capped_count()),
     )
 }
 
@@ -320,9 +284,7 @@ fn rule_record(
         rule_arn: definition.config_rule_arn().map(str::to_owned),
         rule_id: definition.config_rule_id().map(str::to_owned),
         owner: source.map(|source| source.owner().as_str().to_owned()),
-        source_identifier: source
-            .and_then(|source| source.source_identifier())
-            .map(str::to_owned),
+        source_identifier: source.and_then(|source| source.source_identifier()).map(str::to_owned),
         description: definition.description().map(str::to_owned),
         compliance,
         non_compliant_count,

@@ -13,14 +13,8 @@ where
     FetchError {
         operation: operation.to_owned(),
         code: error.code().map(str::to_owned),
-        message: error
-            .message()
-            .map(str::to_owned)
-            .unwrap_or_else(|| DisplayErrorContext(&error).to_string()),
+        message: error.message().map(str::to_owned).unwrap_or_else(|| DisplayErrorContext(&error).to_string()),
         // The response's header, or what the SDK kept in the error's metadata.
-        request_id: error
-            .request_id()
-            .or_else(|| error.meta().request_id())
-            .map(str::to_owned),
+        request_id: error.request_id().or_else(|| error.meta().request_id()).map(str::to_owned),
     }
 }

@@ -40,11 +40,7 @@ impl Pace {
     /// AWS's quotas: `GetFindings` 3 a second with bursts of 6, Security
     /// Hub's other calls 10 a second (a safe pace for Config and the
     /// Well-Architected Tool too).
-    pub const AWS_QUOTAS: Pace = Pace {
-        get_findings_per_second: 3.0,
-        get_findings_burst: 6,
-        per_second: 10.0,
-    };
+    pub const AWS_QUOTAS: Pace = Pace { get_findings_per_second: 3.0, get_findings_burst: 6, per_second: 10.0 };
 
     fn get_findings(&self) -> RateLimiter {
         RateLimiter::new(self.get_findings_per_second, self.get_findings_burst)
@@ -57,11 +53,7 @@ impl Pace {
 
 impl AwsSource {
     pub fn new(settings: SourceSettings, clients: Arc<dyn ClientFactory>) -> AwsSource {
-        AwsSource {
-            settings,
-            clients,
-            pace: Pace::AWS_QUOTAS,
-        }
+        AwsSource { settings, clients, pace: Pace::AWS_QUOTAS }
     }
 
     /// The same source at another pace, for endpoints that are not AWS's
@@ -119,10 +111,7 @@ fn plan(settings: &SourceSettings, accounts: &[String], regions: &[String]) -> V
         }]
     };
     let mut slices = Vec::new();
-    for service in Service::ALL
-        .into_iter()
-        .filter(|service| settings.syncs(*service))
-    {
+    for service in Service::ALL.into_iter().filter(|service| settings.syncs(*service)) {
         slices.extend(match service {
             Service::SecurityHub => match &settings.security_hub_aggregation_region {
                 Some(region) => aggregated(service, region),
@@ -169,40 +158,21 @@ impl Source for AwsSource {
     }
 
     async fn config(&self, slice: &Slice) -> Result<ConfigSnapshot, FetchError> {
-        let clients = self
-            .clients
-            .clients(&slice.account_id, &slice.region)
-            .await?;
+        let clients = self.clients.clients(&slice.account_id, &slice.region).await?;
         let limiter = self.pace.standard();
         match (&slice.coverage, &self.settings.config_aggregator) {
             (Coverage::WholeSource, Some(aggregator)) => {
-                config::aggregate_snapshot(
-                    &clients.config,
-                    &limiter,
-                    aggregator,
-                    &slice.account_id,
-                    &slice.region,
-                )
-                .await
+                config::aggregate_snapshot(&clients.config, &limiter, aggregator, &slice.account_id, &slice.region)
+                    .await
             }
-            _ => {
-                config::snapshot(&clients.config, &limiter, &slice.account_id, &slice.region).await
-            }
+            _ => config::snapshot(&clients.config, &limiter, &slice.account_id, &slice.region).await,
         }
     }
 
     async fn well_architected(&self, slice: &Slice) -> Result<WaSnapshot, FetchError> {
-        let clients = self
-            .clients
-            .clients(&slice.account_id, &slice.region)
-            .await?;
-        wellarchitected::snapshot(
-            &clients.well_architected,
-            &self.pace.standard(),
-            &slice.account_id,
-            &slice.region,
-        )
-        .await
+        let clients = self.clients.clients(&slice.account_id, &slice.region).await?;
+        wellarchitected::snapshot(&clients.well_architected, &self.pace.standard(), &slice.account_id, &slice.region)
+            .await
     }
 }
 
@@ -211,10 +181,7 @@ mod tests {
     use super::*;
 
     fn two_by_two() -> (Vec<String>, Vec<String>) {
-        (
-            vec!["111122223333".into(), "444455556666".into()],
-            vec!["eu-west-1".into(), "us-east-1".into()],
-        )
+        (vec!["111122223333".into(), "444455556666".into()], vec!["eu-west-1".into(), "us-east-1".into()])
     }
 
     #[test]
@@ -222,11 +189,7 @@ mod tests {
         let (accounts, regions) = two_by_two();
         let slices = plan(&SourceSettings::default_source(), &accounts, &regions);
         assert_eq!(slices.len(), 3 * 4);
-        assert!(
-            slices
-                .iter()
-                .all(|slice| slice.coverage == Coverage::AccountRegion)
-        );
+        assert!(slices.iter().all(|slice| slice.coverage == Coverage::AccountRegion));
     }
 
     #[test]
@@ -258,18 +221,9 @@ mod tests {
             ..SourceSettings::default_source()
         };
         let slices = plan(&settings, &accounts, &regions);
-        let config: Vec<_> = slices
-            .iter()
-            .filter(|s| s.service == Service::Config)
-            .collect();
+        let config: Vec<_> = slices.iter().filter(|s| s.service == Service::Config).collect();
         assert_eq!(config.len(), 1);
         assert_eq!(config[0].coverage, Coverage::WholeSource);
-        assert_eq!(
-            slices
-                .iter()
-                .filter(|s| s.service == Service::WellArchitected)
-                .count(),
-            4
-        );
+        assert_eq!(slices.iter().filter(|s| s.service == Service::WellArchitected).count(), 4);
     }
 }

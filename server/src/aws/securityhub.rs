@@ -50,31 +50,20 @@ fn updated_since(since: DateTime<Utc>) -> AwsSecurityFindingFilters {
     // Security Hub wants both ends of a date filter; the far end is open.
     let until = since + chrono::Duration::days(365 * 100);
     AwsSecurityFindingFilters::builder()
-        .updated_at(
-            DateFilter::builder()
-                .start(to_iso(since))
-                .end(to_iso(until))
-                .build(),
-        )
+        .updated_at(DateFilter::builder().start(to_iso(since)).end(to_iso(until)).build())
         .build()
 }
 
 /// The record for one ASFF finding. A finding without an id cannot be
 /// stored and is skipped; an account or region AWS left out is the slice's.
-pub fn finding_from_asff(
-    finding: &AwsSecurityFinding,
-    account_id: &str,
-    region: &str,
-) -> Option<Finding> {
+pub fn finding_from_asff(finding: &AwsSecurityFinding, account_id: &str, region: &str) -> Option<Finding> {
     let Some(id) = finding.id() else {
         tracing::warn!(account_id, region, "skipped a finding without an id");
         return None;
     };
     let compliance = finding.compliance();
     let resource = finding.resources().first();
-    let recommendation = finding
-        .remediation()
-        .and_then(|remediation| remediation.recommendation());
+    let recommendation = finding.remediation().and_then(|remediation| remediation.recommendation());
     Some(Finding {
         id: id.to_owned(),
         product_arn: finding.product_arn().unwrap_or_default().to_owned(),
@@ -84,17 +73,9 @@ pub fn finding_from_asff(
         region: finding.region().unwrap_or(region).to_owned(),
         title: finding.title().map(str::to_owned),
         description: finding.description().map(str::to_owned),
-        control_id: compliance
-            .and_then(|c| c.security_control_id())
-            .map(str::to_owned),
+        control_id: compliance.and_then(|c| c.security_control_id()).map(str::to_owned),
         associated_standards: compliance
-            .map(|c| {
-                c.associated_standards()
-                    .iter()
-                    .filter_map(|s| s.standards_id())
-                    .map(str::to_owned)
-                    .collect()
-            })
+            .map(|c| c.associated_standards().iter().filter_map(|s| s.standards_id()).map(str::to_owned).collect())
             .unwrap_or_default(),
         compliance_status: compliance
             .and_then(|c| c.status())
@@ -112,10 +93,7 @@ pub fn finding_from_asff(
         resource_type: resource.and_then(|r| r.r#type()).map(str::to_owned),
         resource_id: resource.and_then(|r| r.id()).map(str::to_owned),
         resource_region: resource.and_then(|r| r.region()).map(str::to_owned),
-        resource_tags: resource
-            .and_then(|r| r.tags())
-            .map(string_map)
-            .unwrap_or_else(|| json!({})),
+        resource_tags: resource.and_then(|r| r.tags()).map(string_map).unwrap_or_else(|| json!({})),
         first_observed_at: parse_iso(finding.first_observed_at()),
         last_observed_at: parse_iso(finding.last_observed_at()),
         created_at: parse_iso(finding.created_at()),
@@ -132,10 +110,7 @@ fn severity(finding: &AwsSecurityFinding) -> Severity {
     let Some(severity) = finding.severity() else {
         return Severity::Informational;
     };
-    if let Some(label) = severity
-        .label()
-        .and_then(|label| Severity::parse(label.as_str()).ok())
-    {
+    if let Some(label) = severity.label().and_then(|label| Severity::parse(label.as_str()).ok()) {
         return label;
     }
     match severity.normalized().unwrap_or(0) {
@@ -148,11 +123,7 @@ fn severity(finding: &AwsSecurityFinding) -> Severity {
 }
 
 fn string_map(map: &std::collections::HashMap<String, String>) -> Value {
-    Value::Object(
-        map.iter()
-            .map(|(key, value)| (key.clone(), Value::String(value.clone())))
-            .collect(),
-    )
+    Value::Object(map.iter().map(|(key, value)| (key.clone(), Value::String(value.clone()))).collect())
 }
 
 /// The finding in ASFF's own shape, with the fields Plinth knows; resource
@@ -239,20 +210,11 @@ fn raw_asff(finding: &AwsSecurityFinding) -> Value {
         );
     }
     if let Some(workflow) = finding.workflow() {
-        put(
-            "Workflow",
-            json!({ "Status": workflow.status().map(|status| status.as_str()) }),
-        );
+        put("Workflow", json!({ "Status": workflow.status().map(|status| status.as_str()) }));
     }
-    put(
-        "RecordState",
-        json!(finding.record_state().map(|state| state.as_str())),
-    );
+    put("RecordState", json!(finding.record_state().map(|state| state.as_str())));
     if let Some(note) = finding.note() {
-        put(
-            "Note",
-            json!({ "Text": note.text(), "UpdatedBy": note.updated_by(), "UpdatedAt": note.updated_at() }),
-        );
+        put("Note", json!({ "Text": note.text(), "UpdatedBy": note.updated_by(), "UpdatedAt": note.updated_at() }));
     }
     Value::Object(raw)
 }

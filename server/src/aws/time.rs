@@ -5,9 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 /// An ISO 8601 timestamp; `None` when missing or unreadable.
 pub fn parse_iso(value: Option<&str>) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(value?)
-        .ok()
-        .map(|time| time.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(value?).ok().map(|time| time.with_timezone(&Utc))
 }
 
 pub fn to_iso(time: DateTime<Utc>) -> String {

@@ -39,11 +39,7 @@ pub async fn clear(
     Ok(())
 }
 
-pub async fn insert_rules(
-    conn: &mut PgConnection,
-    source_id: Uuid,
-    rules: &[ConfigRule],
-) -> Result<u64, sqlx::Error> {
+pub async fn insert_rules(conn: &mut PgConnection, source_id: Uuid, rules: &[ConfigRule]) -> Result<u64, sqlx::Error> {
     let result = sqlx::query!(
         r#"
         INSERT INTO config_rules (account_id, region, rule_name, source_id, rule_arn, rule_id,
@@ -80,10 +76,7 @@ pub async fn insert_rules(
 
 /// Writes per-resource results in batches; results of rules that were not
 /// stored (AWS answered for a rule it did not describe) are left out.
-pub async fn insert_evaluations(
-    conn: &mut PgConnection,
-    evaluations: &[RuleEvaluation],
-) -> Result<u64, sqlx::Error> {
+pub async fn insert_evaluations(conn: &mut PgConnection, evaluations: &[RuleEvaluation]) -> Result<u64, sqlx::Error> {
     let mut stored = 0;
     for batch in evaluations.chunks(EVALUATION_BATCH) {
         let result = sqlx::query!(
@@ -102,31 +95,13 @@ pub async fn insert_evaluations(
                 compliance = EXCLUDED.compliance, annotation = EXCLUDED.annotation,
                 recorded_at = EXCLUDED.recorded_at
             "#,
-            &batch
-                .iter()
-                .map(|e| e.account_id.clone())
-                .collect::<Vec<_>>(),
+            &batch.iter().map(|e| e.account_id.clone()).collect::<Vec<_>>(),
             &batch.iter().map(|e| e.region.clone()).collect::<Vec<_>>(),
-            &batch
-                .iter()
-                .map(|e| e.rule_name.clone())
-                .collect::<Vec<_>>(),
-            &batch
-                .iter()
-                .map(|e| e.resource_type.clone())
-                .collect::<Vec<_>>(),
-            &batch
-                .iter()
-                .map(|e| e.resource_id.clone())
-                .collect::<Vec<_>>(),
-            &batch
-                .iter()
-                .map(|e| e.compliance.as_str().to_owned())
-                .collect::<Vec<_>>(),
-            &batch
-                .iter()
-                .map(|e| e.annotation.clone())
-                .collect::<Vec<_>>() as &[Option<String>],
+            &batch.iter().map(|e| e.rule_name.clone()).collect::<Vec<_>>(),
+            &batch.iter().map(|e| e.resource_type.clone()).collect::<Vec<_>>(),
+            &batch.iter().map(|e| e.resource_id.clone()).collect::<Vec<_>>(),
+            &batch.iter().map(|e| e.compliance.as_str().to_owned()).collect::<Vec<_>>(),
+            &batch.iter().map(|e| e.annotation.clone()).collect::<Vec<_>>() as &[Option<String>],
             &batch.iter().map(|e| e.recorded_at).collect::<Vec<_>>() as &[Option<DateTime<Utc>>],
         )
         .execute(&mut *conn)

@@ -11,11 +11,7 @@ use crate::sources::records::Finding;
 /// UNNEST` statement; returns how many rows were written. A finding that
 /// appears twice in a page is written once, as its last copy.
 #[tracing::instrument(skip_all, fields(findings = page.len()))]
-pub async fn upsert_page(
-    conn: &mut PgConnection,
-    source_id: Uuid,
-    page: &[Finding],
-) -> Result<u64, sqlx::Error> {
+pub async fn upsert_page(conn: &mut PgConnection, source_id: Uuid, page: &[Finding]) -> Result<u64, sqlx::Error> {
     let page = last_copy_of_each(page);
     let c = Columns::of(&page);
     let result = sqlx::query!(
@@ -132,11 +128,7 @@ pub async fn archive_unseen(
 }
 
 /// How many findings are current (not archived) in an account and region.
-pub async fn count_current(
-    pool: &PgPool,
-    account_id: &str,
-    region: &str,
-) -> Result<i64, sqlx::Error> {
+pub async fn count_current(pool: &PgPool, account_id: &str, region: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!" FROM findings
            WHERE account_id = $1 AND region = $2 AND record_state = 'ACTIVE'"#,
@@ -149,11 +141,7 @@ pub async fn count_current(
 
 fn last_copy_of_each(page: &[Finding]) -> Vec<&Finding> {
     let mut seen = std::collections::HashSet::new();
-    let mut unique: Vec<&Finding> = page
-        .iter()
-        .rev()
-        .filter(|finding| seen.insert(finding.id.as_str()))
-        .collect();
+    let mut unique: Vec<&Finding> = page.iter().rev().filter(|finding| seen.insert(finding.id.as_str())).collect();
     unique.reverse();
     unique
 }
@@ -201,13 +189,10 @@ impl Columns {
             c.title.push(f.title.clone());
             c.description.push(f.description.clone());
             c.control_id.push(f.control_id.clone());
-            c.standards
-                .push(Value::from(f.associated_standards.clone()));
-            c.compliance_status
-                .push(f.compliance_status.map(|s| s.as_str().to_owned()));
+            c.standards.push(Value::from(f.associated_standards.clone()));
+            c.compliance_status.push(f.compliance_status.map(|s| s.as_str().to_owned()));
             c.severity.push(f.severity.as_str().to_owned());
-            c.workflow_status
-                .push(f.workflow_status.as_str().to_owned());
+            c.workflow_status.push(f.workflow_status.as_str().to_owned());
             c.record_state.push(f.record_state.as_str().to_owned());
             c.resource_type.push(f.resource_type.clone());
             c.resource_id.push(f.resource_id.clone());

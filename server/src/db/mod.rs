@@ -25,17 +25,13 @@ pub fn connect_options(settings: &DatabaseSettings) -> Result<PgConnectOptions, 
 }
 
 fn pool_options(settings: &DatabaseSettings) -> PgPoolOptions {
-    PgPoolOptions::new()
-        .max_connections(settings.max_connections)
-        .acquire_timeout(settings.acquire_timeout())
+    PgPoolOptions::new().max_connections(settings.max_connections).acquire_timeout(settings.acquire_timeout())
 }
 
 /// Connects now, so a wrong URL or a stopped server is reported at start.
 #[tracing::instrument(skip_all)]
 pub async fn connect(settings: &DatabaseSettings) -> Result<PgPool, sqlx::Error> {
-    pool_options(settings)
-        .connect_with(connect_options(settings)?)
-        .await
+    pool_options(settings).connect_with(connect_options(settings)?).await
 }
 
 /// A pool that connects on first use; the server starts even while the

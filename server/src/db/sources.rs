@@ -33,11 +33,29 @@ pub async fn upsert(
     .await
 }
 
+/// Removes every source of a kind with all it stored, its workloads
+/// included; returns how many workloads went.
+pub async fn remove_kind(pool: &PgPool, kind: &str) -> Result<u64, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let workloads =
+        sqlx::query!("DELETE FROM workloads WHERE source_id IN (SELECT id FROM sources WHERE kind = $1)", kind)
+            .execute(&mut *tx)
+            .await?;
+    sqlx::query!("DELETE FROM sources WHERE kind = $1", kind).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(workloads.rows_affected())
+}
+
+/// Whether any source of a kind is stored.
+pub async fn has_kind(pool: &PgPool, kind: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM sources WHERE kind = $1) AS "exists!""#, kind)
+        .fetch_one(pool)
+        .await
+}
+
 /// The key of the advisory lock that keeps two processes from syncing one
 /// source at once.
 pub fn lock_key(source_id: Uuid) -> i64 {
     let bytes = source_id.as_bytes();
-    i64::from_be_bytes([
-        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-    ])
+    i64::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7]])
 }

@@ -6,24 +6,16 @@ use uuid::Uuid;
 
 /// Records the start of a run.
 pub async fn start(pool: &PgPool, source_id: Uuid, full: bool) -> Result<Uuid, sqlx::Error> {
-    sqlx::query_scalar!(
-        "INSERT INTO sync_runs (source_id, full_sync) VALUES ($1, $2) RETURNING id",
-        source_id,
-        full
-    )
-    .fetch_one(pool)
-    .await
+    sqlx::query_scalar!("INSERT INTO sync_runs (source_id, full_sync) VALUES ($1, $2) RETURNING id", source_id, full)
+        .fetch_one(pool)
+        .await
 }
 
 /// Records the end of a run with its overall status.
 pub async fn finish(pool: &PgPool, run_id: Uuid, status: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE sync_runs SET status = $2, finished_at = now() WHERE id = $1",
-        run_id,
-        status
-    )
-    .execute(pool)
-    .await?;
+    sqlx::query!("UPDATE sync_runs SET status = $2, finished_at = now() WHERE id = $1", run_id, status)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
@@ -59,11 +51,7 @@ pub struct SliceResult<'a> {
     pub request_id: Option<&'a str>,
 }
 
-pub async fn finish_slice(
-    pool: &PgPool,
-    key: &SliceKey<'_>,
-    result: &SliceResult<'_>,
-) -> Result<(), sqlx::Error> {
+pub async fn finish_slice(pool: &PgPool, key: &SliceKey<'_>, result: &SliceResult<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE sync_slices
          SET status = $5, finished_at = now(), pages = $6, fetched = $7, stored = $8,
@@ -73,11 +61,7 @@ pub async fn finish_slice(
         key.service,
         key.account_id,
         key.region,
-        if result.succeeded {
-            "succeeded"
-        } else {
-            "failed"
-        },
+        if result.succeeded { "succeeded" } else { "failed" },
         result.pages,
         result.fetched,
         result.stored,
@@ -116,14 +100,8 @@ pub async fn last_success(
 }
 
 /// When the source's most recent run started.
-pub async fn last_started(
-    pool: &PgPool,
-    source_id: Uuid,
-) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT max(started_at) AS "started_at" FROM sync_runs WHERE source_id = $1"#,
-        source_id
-    )
-    .fetch_one(pool)
-    .await
+pub async fn last_started(pool: &PgPool, source_id: Uuid) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT max(started_at) AS "started_at" FROM sync_runs WHERE source_id = $1"#, source_id)
+        .fetch_one(pool)
+        .await
 }

@@ -65,10 +65,7 @@ pub async fn store_workload(
         "#,
         workload.name,
         workload.description,
-        workload
-            .environment
-            .as_deref()
-            .filter(|e| matches!(*e, "PRODUCTION" | "PREPRODUCTION")),
+        workload.environment.as_deref().filter(|e| matches!(*e, "PRODUCTION" | "PREPRODUCTION")),
         workload.review_owner,
         &workload.account_ids,
         &workload.aws_regions,
@@ -78,18 +75,8 @@ pub async fn store_workload(
     .execute(&mut *conn)
     .await?;
 
-    sqlx::query!(
-        "DELETE FROM wa_lens_reviews WHERE wa_workload_id = $1",
-        workload.id
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        "DELETE FROM wa_milestones WHERE wa_workload_id = $1",
-        workload.id
-    )
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query!("DELETE FROM wa_lens_reviews WHERE wa_workload_id = $1", workload.id).execute(&mut *conn).await?;
+    sqlx::query!("DELETE FROM wa_milestones WHERE wa_workload_id = $1", workload.id).execute(&mut *conn).await?;
 
     let mut stored = 1;
     for review in &workload.lens_reviews {
@@ -97,26 +84,16 @@ pub async fn store_workload(
     }
     let milestones = sqlx::query!(
         r#"
-        INSERT INTO wa_milestones (wa_workload_id, milestone_number, milestone_name, recorded_at)
-        SELECT DISTINCT ON (u.number) $1, u.number, u.name, u.recorded_at
-        FROM UNNEST($2::int4[], $3::text[], $4::timestamptz[]) AS u(number, name, recorded_at)
+        INSERT INTO wa_milestones (wa_workload_id, milestone_number, milestone_name, recorded_at, answers)
+        SELECT DISTINCT ON (u.number) $1, u.number, u.name, u.recorded_at, u.answers
+        FROM UNNEST($2::int4[], $3::text[], $4::timestamptz[], $5::jsonb[]) AS u(number, name, recorded_at, answers)
         "#,
         workload.id,
-        &workload
-            .milestones
-            .iter()
-            .map(|m| m.number)
-            .collect::<Vec<_>>(),
-        &workload
-            .milestones
-            .iter()
-            .map(|m| m.name.clone())
-            .collect::<Vec<_>>(),
-        &workload
-            .milestones
-            .iter()
-            .map(|m| m.recorded_at)
-            .collect::<Vec<_>>() as &[Option<chrono::DateTime<chrono::Utc>>],
+        &workload.milestones.iter().map(|m| m.number).collect::<Vec<_>>(),
+        &workload.milestones.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
+        &workload.milestones.iter().map(|m| m.recorded_at).collect::<Vec<_>>()
+            as &[Option<chrono::DateTime<chrono::Utc>>],
+        &workload.milestones.iter().map(|m| json(&m.answers)).collect::<Vec<_>>(),
     )
     .execute(&mut *conn)
     .await?;
@@ -186,22 +163,14 @@ async fn store_lens_review(
         "#,
         review.lens_alias,
         version,
-        &answers
-            .iter()
-            .map(|a| a.question_id.clone())
-            .collect::<Vec<_>>(),
+        &answers.iter().map(|a| a.question_id.clone()).collect::<Vec<_>>(),
         &answers.iter().map(|a| a.pillar.clone()).collect::<Vec<_>>(),
-        &answers
-            .iter()
-            .map(|a| a.question_title.clone().unwrap_or_default())
-            .collect::<Vec<_>>(),
+        &answers.iter().map(|a| a.question_title.clone().unwrap_or_default()).collect::<Vec<_>>(),
     )
     .execute(&mut *conn)
     .await?;
-    let choices: Vec<(&str, &crate::sources::records::Choice)> = answers
-        .iter()
-        .flat_map(|a| a.choices.iter().map(move |c| (a.question_id.as_str(), c)))
-        .collect();
+    let choices: Vec<(&str, &crate::sources::records::Choice)> =
+        answers.iter().flat_map(|a| a.choices.iter().map(move |c| (a.question_id.as_str(), c))).collect();
     sqlx::query!(
         r#"
         INSERT INTO wa_choices (lens_alias, lens_version, question_id, choice_id, title, description)

@@ -51,3 +51,8 @@ pub async fn list_with_scores(pool: &PgPool) -> Result<Vec<WorkloadRow>, sqlx::E
     .fetch_all(pool)
     .await
 }
+
+/// How many workloads there are.
+pub async fn count(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM workloads"#).fetch_one(pool).await
+}

@@ -20,11 +20,7 @@ impl IntoResponse for HttpError {
             HttpError::BadRequest(message) => (StatusCode::BAD_REQUEST, message).into_response(),
             HttpError::Database(error) => {
                 tracing::error!(error = %error, "database error in a request");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Plinth cannot reach its database right now.",
-                )
-                    .into_response()
+                (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now.").into_response()
             }
         }
     }

@@ -35,8 +35,5 @@ pub async fn readyz(State(pool): State<PgPool>) -> (StatusCode, Json<Value>) {
 }
 
 fn unavailable(reason: &str) -> (StatusCode, Json<Value>) {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        Json(json!({ "status": "unavailable", "reason": reason })),
-    )
+    (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "reason": reason })))
 }

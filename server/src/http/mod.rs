@@ -31,11 +31,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, pool: PgPool) -> Self {
         let dashboard = Dashboard(Arc::new(PgDashboard::new(pool.clone())));
-        AppState {
-            leptos_options,
-            pool,
-            dashboard,
-        }
+        AppState { leptos_options, pool, dashboard }
     }
 }
 
@@ -56,10 +52,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/theme", post(theme::choose_theme))
         .leptos_routes_with_context(&state, routes, context.clone(), shell)
-        .fallback(file_and_error_handler_with_context::<AppState, _>(
-            context,
-            app::shell,
-        ))
+        .fallback(file_and_error_handler_with_context::<AppState, _>(context, app::shell))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -16,26 +16,14 @@ pub struct ThemeForm {
 
 /// Stores the chosen theme in its cookie and sends the browser back to the
 /// page it came from.
-pub async fn choose_theme(
-    headers: HeaderMap,
-    Form(form): Form<ThemeForm>,
-) -> Result<Response, HttpError> {
+pub async fn choose_theme(headers: HeaderMap, Form(form): Form<ThemeForm>) -> Result<Response, HttpError> {
     let theme = Theme::parse(&form.theme).ok_or_else(|| {
-        HttpError::BadRequest(format!(
-            "Unknown theme {:?}: choose \"light\", \"dark\" or \"system\".",
-            form.theme
-        ))
+        HttpError::BadRequest(format!("Unknown theme {:?}: choose \"light\", \"dark\" or \"system\".", form.theme))
     })?;
-    let back = headers
-        .get(REFERER)
-        .and_then(|value| value.to_str().ok())
-        .map(local_path);
+    let back = headers.get(REFERER).and_then(|value| value.to_str().ok()).map(local_path);
     Ok((
         StatusCode::SEE_OTHER,
-        [
-            (SET_COOKIE, theme.set_cookie_value()),
-            (LOCATION, back.unwrap_or_else(|| "/".into())),
-        ],
+        [(SET_COOKIE, theme.set_cookie_value()), (LOCATION, back.unwrap_or_else(|| "/".into()))],
     )
         .into_response())
 }
@@ -57,10 +45,7 @@ mod tests {
 
     #[test]
     fn the_redirect_keeps_only_the_path_of_the_referer() {
-        assert_eq!(
-            local_path("http://localhost:3000/findings?severity=HIGH"),
-            "/findings?severity=HIGH"
-        );
+        assert_eq!(local_path("http://localhost:3000/findings?severity=HIGH"), "/findings?severity=HIGH");
         assert_eq!(local_path("https://evil.example"), "/");
         assert_eq!(local_path("/workloads"), "/workloads");
         assert_eq!(local_path("//evil.example/x"), "/");

@@ -24,11 +24,7 @@ pub enum Service {
 }
 
 impl Service {
-    pub const ALL: [Service; 3] = [
-        Service::SecurityHub,
-        Service::Config,
-        Service::WellArchitected,
-    ];
+    pub const ALL: [Service; 3] = [Service::SecurityHub, Service::Config, Service::WellArchitected];
 
     /// As stored and as named in the configuration and the JSON summary.
     pub fn as_str(self) -> &'static str {
@@ -40,9 +36,7 @@ impl Service {
     }
 
     pub fn parse(value: &str) -> Option<Service> {
-        Service::ALL
-            .into_iter()
-            .find(|service| service.as_str() == value)
+        Service::ALL.into_iter().find(|service| service.as_str() == value)
     }
 }
 
@@ -93,12 +87,7 @@ pub struct FetchError {
 
 impl FetchError {
     pub fn new(operation: impl Into<String>, message: impl Into<String>) -> Self {
-        FetchError {
-            operation: operation.into(),
-            code: None,
-            message: message.into(),
-            request_id: None,
-        }
+        FetchError { operation: operation.into(), code: None, message: message.into(), request_id: None }
     }
 }
 

@@ -215,4 +215,15 @@ pub struct Milestone {
     pub number: i32,
     pub name: String,
     pub recorded_at: Option<DateTime<Utc>>,
+    /// The answers as they stood at the milestone, when the source has
+    /// them (the AWS source does not read them yet).
+    pub answers: Vec<MilestoneAnswer>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct MilestoneAnswer {
+    pub question_id: String,
+    pub pillar: String,
+    pub risk: Option<Risk>,
+    pub selected_choices: Vec<String>,
 }

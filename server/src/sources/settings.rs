@@ -71,20 +71,13 @@ impl SourceSettings {
         }
         for account in &self.accounts {
             if account.len() != 12 || !account.bytes().all(|byte| byte.is_ascii_digit()) {
-                return Err(format!(
-                    "account {account:?} is not a 12-digit AWS account id"
-                ));
+                return Err(format!("account {account:?} is not a 12-digit AWS account id"));
             }
         }
-        let named_regions = self
-            .regions
-            .iter()
-            .chain(&self.security_hub_aggregation_region);
+        let named_regions = self.regions.iter().chain(&self.security_hub_aggregation_region);
         for region in named_regions {
             if !is_region_name(region) {
-                return Err(format!(
-                    "{region:?} is not an AWS region name such as \"eu-west-1\""
-                ));
+                return Err(format!("{region:?} is not an AWS region name such as \"eu-west-1\""));
             }
         }
         if let Some(role) = &self.role_arn {
@@ -115,24 +108,17 @@ impl SourceSettings {
 
     /// The role to assume in an account, if the source assumes one.
     pub fn role_for(&self, account_id: &str) -> Option<String> {
-        self.role_arn
-            .as_ref()
-            .map(|role| role.replace(ACCOUNT_PLACEHOLDER, account_id))
+        self.role_arn.as_ref().map(|role| role.replace(ACCOUNT_PLACEHOLDER, account_id))
     }
 }
 
 fn is_region_name(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
     parts.len() >= 3
-        && parts.iter().all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
         && parts
-            .last()
-            .is_some_and(|last| last.bytes().all(|b| b.is_ascii_digit()))
+            .iter()
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && parts.last().is_some_and(|last| last.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -155,44 +141,21 @@ mod tests {
 
     #[test]
     fn the_role_is_assumed_in_each_account() {
-        assert_eq!(
-            source().role_for("444455556666").as_deref(),
-            Some("arn:aws:iam::444455556666:role/PlinthReadOnly")
-        );
+        assert_eq!(source().role_for("444455556666").as_deref(), Some("arn:aws:iam::444455556666:role/PlinthReadOnly"));
     }
 
     #[test]
     fn malformed_accounts_regions_and_roles_are_refused_with_the_reason() {
-        let bad_account = SourceSettings {
-            accounts: vec!["12345".into()],
-            ..source()
-        };
-        assert!(
-            bad_account
-                .validate()
-                .is_err_and(|e| e.contains("12-digit"))
-        );
+        let bad_account = SourceSettings { accounts: vec!["12345".into()], ..source() };
+        assert!(bad_account.validate().is_err_and(|e| e.contains("12-digit")));
 
-        let bad_region = SourceSettings {
-            regions: vec!["Ireland".into()],
-            ..source()
-        };
+        let bad_region = SourceSettings { regions: vec!["Ireland".into()], ..source() };
         assert!(bad_region.validate().is_err_and(|e| e.contains("region")));
 
-        let fixed_role = SourceSettings {
-            role_arn: Some("arn:aws:iam::111122223333:role/Audit".into()),
-            ..source()
-        };
-        assert!(
-            fixed_role
-                .validate()
-                .is_err_and(|e| e.contains("{account_id}"))
-        );
+        let fixed_role = SourceSettings { role_arn: Some("arn:aws:iam::111122223333:role/Audit".into()), ..source() };
+        assert!(fixed_role.validate().is_err_and(|e| e.contains("{account_id}")));
 
-        let no_services = SourceSettings {
-            services: vec![],
-            ..source()
-        };
+        let no_services = SourceSettings { services: vec![], ..source() };
         assert!(no_services.validate().is_err());
     }
 }

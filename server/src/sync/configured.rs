@@ -25,11 +25,7 @@ pub enum SyncSetupError {
 
 /// The configured sources, or the default one when none is configured.
 pub fn sources_to_sync(settings: &Settings) -> Vec<SourceSettings> {
-    if settings.sources.is_empty() {
-        vec![SourceSettings::default_source()]
-    } else {
-        settings.sources.clone()
-    }
+    if settings.sources.is_empty() { vec![SourceSettings::default_source()] } else { settings.sources.clone() }
 }
 
 impl SyncOptions {
@@ -52,17 +48,10 @@ pub async fn sync_configured(
 ) -> Result<SyncSummary, SyncSetupError> {
     let mut sources = sources_to_sync(settings);
     if let Some(wanted) = only {
-        let known = sources
-            .iter()
-            .map(|source| source.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
+        let known = sources.iter().map(|source| source.name.as_str()).collect::<Vec<_>>().join(", ");
         sources.retain(|source| source.name == wanted);
         if sources.is_empty() {
-            return Err(SyncSetupError::UnknownSource {
-                wanted: wanted.to_owned(),
-                known,
-            });
+            return Err(SyncSetupError::UnknownSource { wanted: wanted.to_owned(), known });
         }
     }
     let options = SyncOptions::from_settings(settings, full);
@@ -124,8 +113,7 @@ async fn sync_if_due(
     options: &SyncOptions,
 ) -> Result<(), SyncSetupError> {
     let source_id = register(pool, source).await?;
-    let interval =
-        chrono::Duration::from_std(source.sync_interval).unwrap_or(chrono::Duration::hours(1));
+    let interval = chrono::Duration::from_std(source.sync_interval).unwrap_or(chrono::Duration::hours(1));
     let last = db::sync_runs::last_started(pool, source_id).await?;
     if last.is_some_and(|last| chrono::Utc::now() - last < interval) {
         return Ok(());

@@ -41,39 +41,23 @@ pub async fn sync_source(
     let mut lock = match pool.acquire().await {
         Ok(connection) => connection,
         Err(error) => {
-            return SourceSummary::failed(
-                name,
-                None,
-                format!("the database is unavailable: {error}"),
-            );
+            return SourceSummary::failed(name, None, format!("the database is unavailable: {error}"));
         }
     };
     let key = sources::lock_key(source_id);
-    let locked = sqlx::query_scalar!(r#"SELECT pg_try_advisory_lock($1) AS "locked!""#, key)
-        .fetch_one(&mut *lock)
-        .await;
+    let locked =
+        sqlx::query_scalar!(r#"SELECT pg_try_advisory_lock($1) AS "locked!""#, key).fetch_one(&mut *lock).await;
     match locked {
         Ok(true) => {}
         Ok(false) => {
-            return SourceSummary::failed(
-                name,
-                None,
-                "another Plinth process is syncing this source".into(),
-            );
+            return SourceSummary::failed(name, None, "another Plinth process is syncing this source".into());
         }
         Err(error) => {
-            return SourceSummary::failed(
-                name,
-                None,
-                format!("the database is unavailable: {error}"),
-            );
+            return SourceSummary::failed(name, None, format!("the database is unavailable: {error}"));
         }
     }
     let summary = run(pool, source, source_id, options, progress).await;
-    if let Err(error) = sqlx::query_scalar!("SELECT pg_advisory_unlock($1)", key)
-        .fetch_one(&mut *lock)
-        .await
-    {
+    if let Err(error) = sqlx::query_scalar!("SELECT pg_advisory_unlock($1)", key).fetch_one(&mut *lock).await {
         // The lock ends with the connection in any case.
         tracing::warn!(error = %error, "could not release the source's sync lock");
         drop(lock.detach());
@@ -92,11 +76,7 @@ async fn run(
     let run_id = match sync_runs::start(pool, source_id, options.full).await {
         Ok(id) => id,
         Err(error) => {
-            return SourceSummary::failed(
-                name,
-                None,
-                format!("the database is unavailable: {error}"),
-            );
+            return SourceSummary::failed(name, None, format!("the database is unavailable: {error}"));
         }
     };
     let slices = match source.slices().await {
@@ -151,15 +131,10 @@ async fn run_slice(
         Err(error) => Err(store_error(error)),
         Ok(()) => match slice.service {
             Service::SecurityHub => {
-                store_findings(
-                    pool, source, source_id, &slice, options, progress, &mut tally,
-                )
-                .await
+                store_findings(pool, source, source_id, &slice, options, progress, &mut tally).await
             }
             Service::Config => store_config(pool, source, source_id, &slice, &mut tally).await,
-            Service::WellArchitected => {
-                store_well_architected(pool, source, source_id, &slice, &mut tally).await
-            }
+            Service::WellArchitected => store_well_architected(pool, source, source_id, &slice, &mut tally).await,
         },
     };
     let error = result.err();
@@ -167,13 +142,8 @@ async fn run_slice(
         // The transaction rolled back: nothing of this slice was stored.
         tally.stored = 0;
     }
-    let outcome = SliceOutcome {
-        slice: slice.clone(),
-        pages: tally.pages,
-        fetched: tally.fetched,
-        stored: tally.stored,
-        error,
-    };
+    let outcome =
+        SliceOutcome { slice: slice.clone(), pages: tally.pages, fetched: tally.fetched, stored: tally.stored, error };
     let recorded = sync_runs::finish_slice(
         pool,
         &key,
@@ -225,16 +195,10 @@ async fn store_findings(
     let since = if options.full {
         None
     } else {
-        sync_runs::last_success(
-            pool,
-            source_id,
-            slice.service.as_str(),
-            &slice.account_id,
-            &slice.region,
-        )
-        .await
-        .map_err(store_error)?
-        .map(|last| last - options.incremental_margin)
+        sync_runs::last_success(pool, source_id, slice.service.as_str(), &slice.account_id, &slice.region)
+            .await
+            .map_err(store_error)?
+            .map(|last| last - options.incremental_margin)
     };
     let mut tx = pool.begin().await.map_err(store_error)?;
     let mut pages = source.findings(slice, since);
@@ -242,19 +206,13 @@ async fn store_findings(
         let page = page?;
         tally.pages += 1;
         tally.fetched += page.len() as u64;
-        tally.stored += findings::upsert_page(&mut tx, source_id, &page)
-            .await
-            .map_err(store_error)?;
+        tally.stored += findings::upsert_page(&mut tx, source_id, &page).await.map_err(store_error)?;
         progress.records_fetched(slice, tally.fetched);
     }
     if since.is_none() {
-        let started: DateTime<Utc> = sqlx::query_scalar!(r#"SELECT now() AS "now!""#)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(store_error)?;
-        findings::archive_unseen(&mut tx, source_id, scope(slice), started)
-            .await
-            .map_err(store_error)?;
+        let started: DateTime<Utc> =
+            sqlx::query_scalar!(r#"SELECT now() AS "now!""#).fetch_one(&mut *tx).await.map_err(store_error)?;
+        findings::archive_unseen(&mut tx, source_id, scope(slice), started).await.map_err(store_error)?;
     }
     tx.commit().await.map_err(store_error)
 }
@@ -270,18 +228,11 @@ async fn store_config(
     tally.pages = u64::from(snapshot.pages);
     tally.fetched = snapshot.record_count() as u64;
     let mut tx = pool.begin().await.map_err(store_error)?;
-    config_rules::clear(&mut tx, source_id, scope(slice))
-        .await
-        .map_err(store_error)?;
-    tally.stored += config_rules::insert_rules(&mut tx, source_id, &snapshot.rules)
-        .await
-        .map_err(store_error)?;
-    tally.stored += config_rules::insert_evaluations(&mut tx, &snapshot.evaluations)
-        .await
-        .map_err(store_error)?;
-    tally.stored += config_rules::insert_packs(&mut tx, source_id, &snapshot.conformance_packs)
-        .await
-        .map_err(store_error)?;
+    config_rules::clear(&mut tx, source_id, scope(slice)).await.map_err(store_error)?;
+    tally.stored += config_rules::insert_rules(&mut tx, source_id, &snapshot.rules).await.map_err(store_error)?;
+    tally.stored += config_rules::insert_evaluations(&mut tx, &snapshot.evaluations).await.map_err(store_error)?;
+    tally.stored +=
+        config_rules::insert_packs(&mut tx, source_id, &snapshot.conformance_packs).await.map_err(store_error)?;
     tx.commit().await.map_err(store_error)
 }
 
@@ -297,17 +248,9 @@ async fn store_well_architected(
     tally.fetched = snapshot.record_count() as u64;
     let mut tx = pool.begin().await.map_err(store_error)?;
     for workload in &snapshot.workloads {
-        tally.stored += wellarchitected::store_workload(&mut tx, source_id, workload)
-            .await
-            .map_err(store_error)?;
+        tally.stored += wellarchitected::store_workload(&mut tx, source_id, workload).await.map_err(store_error)?;
     }
-    let kept: Vec<String> = snapshot
-        .workloads
-        .iter()
-        .map(|workload| workload.id.clone())
-        .collect();
-    wellarchitected::remove_missing(&mut tx, source_id, scope(slice), &kept)
-        .await
-        .map_err(store_error)?;
+    let kept: Vec<String> = snapshot.workloads.iter().map(|workload| workload.id.clone()).collect();
+    wellarchitected::remove_missing(&mut tx, source_id, scope(slice), &kept).await.map_err(store_error)?;
     tx.commit().await.map_err(store_error)
 }

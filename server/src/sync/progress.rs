@@ -50,16 +50,11 @@ pub struct TerminalProgress {
 
 impl TerminalProgress {
     pub fn new() -> TerminalProgress {
-        TerminalProgress {
-            bars: MultiProgress::new(),
-            running: Mutex::new(HashMap::new()),
-        }
+        TerminalProgress { bars: MultiProgress::new(), running: Mutex::new(HashMap::new()) }
     }
 
     fn running(&self) -> std::sync::MutexGuard<'_, HashMap<String, ProgressBar>> {
-        self.running
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -91,11 +86,7 @@ impl Progress for TerminalProgress {
         if let Some(bar) = self.running().remove(&outcome.slice.to_string()) {
             let message = match &outcome.error {
                 None => format!("✓ {} fetched, {} stored", outcome.fetched, outcome.stored),
-                Some(error) => format!(
-                    "✗ {}: {}",
-                    error.code.as_deref().unwrap_or(&error.operation),
-                    error.message
-                ),
+                Some(error) => format!("✗ {}: {}", error.code.as_deref().unwrap_or(&error.operation), error.message),
             };
             bar.finish_with_message(message);
         }

@@ -34,9 +34,7 @@ pub struct SyncSummary {
 
 impl SyncSummary {
     pub fn all_succeeded(&self) -> bool {
-        self.sources
-            .iter()
-            .all(|source| source.status == RunStatus::Succeeded)
+        self.sources.iter().all(|source| source.status == RunStatus::Succeeded)
     }
 }
 
@@ -110,21 +108,12 @@ impl SourceSummary {
                 });
             }
         }
-        let failed = outcomes
-            .iter()
-            .filter(|outcome| outcome.error.is_some())
-            .count();
+        let failed = outcomes.iter().filter(|outcome| outcome.error.is_some()).count();
         let status = match failed {
             0 => RunStatus::Succeeded,
             n if n == outcomes.len() => RunStatus::Failed,
             _ => RunStatus::Partial,
         };
-        SourceSummary {
-            name: name.to_owned(),
-            run_id: Some(run_id),
-            status,
-            services,
-            error: None,
-        }
+        SourceSummary { name: name.to_owned(), run_id: Some(run_id), status, services, error: None }
     }
 }

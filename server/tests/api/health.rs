@@ -38,12 +38,7 @@ async fn readyz_is_unavailable_with_a_reason_when_the_database_is_unreachable() 
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = response.json().await.expect("a JSON body");
     assert_eq!(body["status"], "unavailable");
-    assert!(
-        body["reason"]
-            .as_str()
-            .is_some_and(|reason| reason.contains("database")),
-        "{body}"
-    );
+    assert!(body["reason"].as_str().is_some_and(|reason| reason.contains("database")), "{body}");
 
     // The process itself is still healthy.
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);

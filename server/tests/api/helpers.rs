@@ -17,11 +17,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("the server answers")
+        self.client.get(self.url(path)).send().await.expect("the server answers")
     }
 
     pub async fn get_text(&self, path: &str) -> (reqwest::StatusCode, String) {
@@ -39,15 +35,10 @@ fn test_settings() -> Settings {
 
 /// Starts the server on a free port around `pool`.
 pub async fn spawn_app(pool: PgPool) -> TestApp {
-    let app = Application::with_pool(&test_settings(), pool)
-        .await
-        .expect("the server starts");
+    let app = Application::with_pool(&test_settings(), pool).await.expect("the server starts");
     let addr = app.local_addr().expect("a bound address");
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client");
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("a client");
     TestApp { addr, client }
 }
 

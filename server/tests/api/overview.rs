@@ -15,12 +15,7 @@ const PILLAR_NAMES: [&str; 6] = [
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn the_overview_renders_the_pillars_and_the_workloads_from_the_database(pool: PgPool) {
-    insert_workload(
-        &pool,
-        "Checkout service",
-        &[("security", 82), ("reliability", 64)],
-    )
-    .await;
+    insert_workload(&pool, "Checkout service", &[("security", 82), ("reliability", 64)]).await;
     insert_workload(&pool, "Internal wiki", &[]).await;
     let app = spawn_app(pool).await;
 
@@ -33,10 +28,7 @@ async fn the_overview_renders_the_pillars_and_the_workloads_from_the_database(po
     assert!(html.contains("Checkout service"));
     assert!(html.contains("Internal wiki"));
     assert!(html.contains("Security: 82 of 100"));
-    assert!(
-        html.contains("Overall: 73 of 100"),
-        "the overall score is the mean of 82 and 64"
-    );
+    assert!(html.contains("Overall: 73 of 100"), "the overall score is the mean of 82 and 64");
     assert!(!html.contains("No workloads yet"));
 }
 
@@ -61,29 +53,24 @@ async fn the_overview_is_rendered_whole_for_browsers_without_javascript(pool: Pg
     // Rendered in order, not streamed out of order behind a loading state
     // that only JavaScript would replace.
     assert!(!html.contains("Loading workloads"), "{html}");
-    assert!(
-        html.contains("/pkg/plinth.js"),
-        "the page loads the hydration script"
-    );
+    assert!(html.contains("/pkg/plinth.js"), "the page loads the hydration script");
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
-async fn the_workloads_server_function_answers_with_json(pool: PgPool) {
+async fn the_overview_server_function_answers_with_json(pool: PgPool) {
     let id = insert_workload(&pool, "Checkout service", &[("costOptimization", 41)]).await;
     let app = spawn_app(pool).await;
 
-    let response = app.get("/api/workloads").await;
+    let response = app.get("/api/overview").await;
 
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("a JSON body");
-    let workloads = body.as_array().expect("a list of workloads");
+    assert_eq!(body["demo"], false);
+    let workloads = body["workloads"].as_array().expect("a list of workloads");
     assert_eq!(workloads.len(), 1);
     assert_eq!(workloads[0]["id"], id.to_string());
     assert_eq!(workloads[0]["name"], "Checkout service");
-    assert_eq!(
-        workloads[0]["pillar_scores"][0]["pillar"],
-        "costOptimization"
-    );
+    assert_eq!(workloads[0]["pillar_scores"][0]["pillar"], "costOptimization");
     assert_eq!(workloads[0]["pillar_scores"][0]["score"], 41);
 }
 

@@ -19,9 +19,7 @@ async fn choosing_a_theme_sets_its_cookie_and_returns_to_the_page(pool: PgPool) 
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()[LOCATION], "/?from=test");
-    let cookie = response.headers()[SET_COOKIE]
-        .to_str()
-        .expect("an ASCII cookie");
+    let cookie = response.headers()[SET_COOKIE].to_str().expect("an ASCII cookie");
     assert!(cookie.starts_with("plinth_theme=dark;"), "{cookie}");
 }
 
@@ -29,32 +27,19 @@ async fn choosing_a_theme_sets_its_cookie_and_returns_to_the_page(pool: PgPool) 
 async fn the_page_is_rendered_in_the_theme_its_cookie_asks_for(pool: PgPool) {
     let app = spawn_app(pool).await;
 
-    let response = app
-        .client
-        .get(app.url("/"))
-        .header("cookie", "plinth_theme=dark")
-        .send()
-        .await
-        .expect("the server answers");
+    let response =
+        app.client.get(app.url("/")).header("cookie", "plinth_theme=dark").send().await.expect("the server answers");
     let html = response.text().await.expect("a text body");
 
-    assert!(
-        html.contains(r#"<html lang="en" data-theme="dark""#),
-        "{html}"
-    );
+    assert!(html.contains(r#"<html lang="en" data-theme="dark""#), "{html}");
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn an_unknown_theme_is_refused_with_a_clear_message(pool: PgPool) {
     let app = spawn_app(pool).await;
 
-    let response = app
-        .client
-        .post(app.url("/theme"))
-        .form(&[("theme", "purple")])
-        .send()
-        .await
-        .expect("the server answers");
+    let response =
+        app.client.post(app.url("/theme")).form(&[("theme", "purple")]).send().await.expect("the server answers");
 
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(response.headers().get(SET_COOKIE).is_none());

@@ -8,9 +8,8 @@ use aws_sdk_config::operation::get_compliance_details_by_config_rule::GetComplia
 use aws_sdk_config::operation::list_conformance_pack_compliance_scores::ListConformancePackComplianceScoresOutput;
 use aws_sdk_config::types::{
     AggregateComplianceByConfigRule, AggregateEvaluationResult, Compliance, ComplianceByConfigRule,
-    ComplianceContributorCount, ComplianceType, ConfigRule, ConformancePackComplianceScore,
-    ConformancePackDetail, EvaluationResult, EvaluationResultIdentifier, EvaluationResultQualifier,
-    Owner, Source,
+    ComplianceContributorCount, ComplianceType, ConfigRule, ConformancePackComplianceScore, ConformancePackDetail,
+    EvaluationResult, EvaluationResultIdentifier, EvaluationResultQualifier, Owner, Source,
 };
 use aws_smithy_mocks::mock;
 use server::sources::Service;
@@ -20,35 +19,18 @@ use sqlx::PgPool;
 use crate::helpers::{IRELAND, PRODUCTION, STAGING, clients, settings, source, sync};
 
 const MANAGED: [(&str, &str); 4] = [
-    (
-        "s3-bucket-server-side-encryption-enabled",
-        "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED",
-    ),
-    (
-        "multi-region-cloudtrail-enabled",
-        "MULTI_REGION_CLOUD_TRAIL_ENABLED",
-    ),
-    (
-        "rds-instance-public-access-check",
-        "RDS_INSTANCE_PUBLIC_ACCESS_CHECK",
-    ),
+    ("s3-bucket-server-side-encryption-enabled", "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED"),
+    ("multi-region-cloudtrail-enabled", "MULTI_REGION_CLOUD_TRAIL_ENABLED"),
+    ("rds-instance-public-access-check", "RDS_INSTANCE_PUBLIC_ACCESS_CHECK"),
     ("dynamodb-pitr-enabled", "DYNAMODB_PITR_ENABLED"),
 ];
 
 fn rule(name: &str, identifier: &str) -> ConfigRule {
     ConfigRule::builder()
         .config_rule_name(name)
-        .config_rule_arn(format!(
-            "arn:aws:config:{IRELAND}:{PRODUCTION}:config-rule/{name}"
-        ))
+        .config_rule_arn(format!("arn:aws:config:{IRELAND}:{PRODUCTION}:config-rule/{name}"))
         .config_rule_id(format!("config-rule-{name}"))
-        .source(
-            Source::builder()
-                .owner(Owner::Aws)
-                .source_identifier(identifier)
-                .build()
-                .expect("a source"),
-        )
+        .source(Source::builder().owner(Owner::Aws).source_identifier(identifier).build().expect("a source"))
         .build()
 }
 
@@ -74,10 +56,7 @@ fn compliance(kind: ComplianceType, count: i32) -> Compliance {
     Compliance::builder()
         .compliance_type(kind)
         .compliance_contributor_count(
-            ComplianceContributorCount::builder()
-                .capped_count(count)
-                .cap_exceeded(false)
-                .build(),
+            ComplianceContributorCount::builder().capped_count(count).cap_exceeded(false).build(),
         )
         .build()
 }
@@ -86,59 +65,52 @@ fn compliance(kind: ComplianceType, count: i32) -> Compliance {
 async fn rules_results_and_conformance_packs_are_stored_from_every_page(pool: PgPool) {
     // Rules come two pages at a time; compliance in calls of at most 25 rule
     // names; results 100 a page; packs and scores paginated too.
-    let describe_rules = mock!(Client::describe_config_rules).then_compute_output(|request| {
-        match request.next_token() {
+    let describe_rules =
+        mock!(Client::describe_config_rules).then_compute_output(|request| match request.next_token() {
             None => DescribeConfigRulesOutput::builder()
                 .config_rules(rule(MANAGED[0].0, MANAGED[0].1))
                 .config_rules(rule(MANAGED[1].0, MANAGED[1].1))
                 .config_rules(rule(MANAGED[2].0, MANAGED[2].1))
                 .next_token("2")
                 .build(),
-            Some(_) => DescribeConfigRulesOutput::builder()
-                .config_rules(rule(MANAGED[3].0, MANAGED[3].1))
-                .build(),
-        }
+            Some(_) => DescribeConfigRulesOutput::builder().config_rules(rule(MANAGED[3].0, MANAGED[3].1)).build(),
+        });
+    let rule_compliance = mock!(Client::describe_compliance_by_config_rule).then_compute_output(|request| {
+        let names = request.config_rule_names();
+        assert!(names.len() <= 25);
+        DescribeComplianceByConfigRuleOutput::builder()
+            .set_compliance_by_config_rules(Some(
+                names
+                    .iter()
+                    .map(|name| {
+                        let kind = if name.starts_with("s3") {
+                            ComplianceType::NonCompliant
+                        } else {
+                            ComplianceType::Compliant
+                        };
+                        ComplianceByConfigRule::builder()
+                            .config_rule_name(name)
+                            .compliance(compliance(kind, 150))
+                            .build()
+                    })
+                    .collect(),
+            ))
+            .build()
     });
-    let rule_compliance =
-        mock!(Client::describe_compliance_by_config_rule).then_compute_output(|request| {
-            let names = request.config_rule_names();
-            assert!(names.len() <= 25);
-            DescribeComplianceByConfigRuleOutput::builder()
-                .set_compliance_by_config_rules(Some(
-                    names
-                        .iter()
-                        .map(|name| {
-                            let kind = if name.starts_with("s3") {
-                                ComplianceType::NonCompliant
-                            } else {
-                                ComplianceType::Compliant
-                            };
-                            ComplianceByConfigRule::builder()
-                                .config_rule_name(name)
-                                .compliance(compliance(kind, 150))
-                                .build()
-                        })
-                        .collect(),
-                ))
-                .build()
-        });
-    let details =
-        mock!(Client::get_compliance_details_by_config_rule).then_compute_output(|request| {
-            let rule = request.config_rule_name().expect("a rule name");
-            if !rule.starts_with("s3") {
-                return GetComplianceDetailsByConfigRuleOutput::builder().build();
-            }
-            let page: usize = request
-                .next_token()
-                .map_or(0, |token| token.parse().expect("a page"));
-            let results = (page * 100..(page * 100 + 100).min(150))
-                .map(|bucket| evaluation(rule, bucket, ComplianceType::NonCompliant))
-                .collect();
-            GetComplianceDetailsByConfigRuleOutput::builder()
-                .set_evaluation_results(Some(results))
-                .set_next_token((page == 0).then(|| "1".to_owned()))
-                .build()
-        });
+    let details = mock!(Client::get_compliance_details_by_config_rule).then_compute_output(|request| {
+        let rule = request.config_rule_name().expect("a rule name");
+        if !rule.starts_with("s3") {
+            return GetComplianceDetailsByConfigRuleOutput::builder().build();
+        }
+        let page: usize = request.next_token().map_or(0, |token| token.parse().expect("a page"));
+        let results = (page * 100..(page * 100 + 100).min(150))
+            .map(|bucket| evaluation(rule, bucket, ComplianceType::NonCompliant))
+            .collect();
+        GetComplianceDetailsByConfigRuleOutput::builder()
+            .set_evaluation_results(Some(results))
+            .set_next_token((page == 0).then(|| "1".to_owned()))
+            .build()
+    });
     let packs = mock!(Client::describe_conformance_packs).then_compute_output(|request| {
         let name = if request.next_token().is_none() {
             "Operational-Best-Practices-for-AWS-Well-Architected-Security-Pillar"
@@ -149,9 +121,7 @@ async fn rules_results_and_conformance_packs_are_stored_from_every_page(pool: Pg
             .conformance_pack_details(
                 ConformancePackDetail::builder()
                     .conformance_pack_name(name)
-                    .conformance_pack_arn(format!(
-                        "arn:aws:config:{IRELAND}:{PRODUCTION}:conformance-pack/{name}"
-                    ))
+                    .conformance_pack_arn(format!("arn:aws:config:{IRELAND}:{PRODUCTION}:conformance-pack/{name}"))
                     .conformance_pack_id(format!("conformance-pack-{}", name.len()))
                     .build()
                     .expect("a pack"),
@@ -163,17 +133,13 @@ async fn rules_results_and_conformance_packs_are_stored_from_every_page(pool: Pg
         ListConformancePackComplianceScoresOutput::builder()
             .conformance_pack_compliance_scores(
                 ConformancePackComplianceScore::builder()
-                    .conformance_pack_name(
-                        "Operational-Best-Practices-for-AWS-Well-Architected-Security-Pillar",
-                    )
+                    .conformance_pack_name("Operational-Best-Practices-for-AWS-Well-Architected-Security-Pillar")
                     .score("72.5")
                     .build(),
             )
             .conformance_pack_compliance_scores(
                 ConformancePackComplianceScore::builder()
-                    .conformance_pack_name(
-                        "Operational-Best-Practices-for-AWS-Well-Architected-Reliability-Pillar",
-                    )
+                    .conformance_pack_name("Operational-Best-Practices-for-AWS-Well-Architected-Reliability-Pillar")
                     .score("not a number")
                     .build(),
             )
@@ -181,10 +147,7 @@ async fn rules_results_and_conformance_packs_are_stored_from_every_page(pool: Pg
             .expect("a page of scores")
     });
     let config_rules = [&describe_rules, &rule_compliance, &details, &packs, &scores];
-    let source = source(
-        settings(Service::Config, &[IRELAND]),
-        vec![(IRELAND, clients(&[], &config_rules, &[]))],
-    );
+    let source = source(settings(Service::Config, &[IRELAND]), vec![(IRELAND, clients(&[], &config_rules, &[]))]);
 
     let summary = sync(&pool, &source, false).await;
 
@@ -195,14 +158,8 @@ async fn rules_results_and_conformance_packs_are_stored_from_every_page(pool: Pg
         .await
         .expect("the rules");
     assert_eq!(rules.len(), 4);
-    let encryption = rules
-        .iter()
-        .find(|r| r.rule_name == MANAGED[0].0)
-        .expect("the encryption rule");
-    assert_eq!(
-        encryption.source_identifier.as_deref(),
-        Some("S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED")
-    );
+    let encryption = rules.iter().find(|r| r.rule_name == MANAGED[0].0).expect("the encryption rule");
+    assert_eq!(encryption.source_identifier.as_deref(), Some("S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED"));
     assert_eq!(encryption.owner.as_deref(), Some("AWS"));
     assert_eq!(encryption.compliance.as_deref(), Some("NON_COMPLIANT"));
     assert_eq!(encryption.non_compliant_count, Some(150));
@@ -219,50 +176,36 @@ async fn rules_results_and_conformance_packs_are_stored_from_every_page(pool: Pg
         .await
         .expect("the packs");
     assert_eq!(packs.len(), 2);
-    assert_eq!(
-        packs[0].score, None,
-        "a score that is not a number is stored as null"
-    );
+    assert_eq!(packs[0].score, None, "a score that is not a number is stored as null");
     assert_eq!(packs[1].score, Some(72.5));
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn an_aggregator_is_read_instead_of_each_account(pool: PgPool) {
-    let describe_rules = mock!(Client::describe_config_rules).then_output(|| {
-        DescribeConfigRulesOutput::builder()
-            .config_rules(rule(MANAGED[1].0, MANAGED[1].1))
+    let describe_rules = mock!(Client::describe_config_rules)
+        .then_output(|| DescribeConfigRulesOutput::builder().config_rules(rule(MANAGED[1].0, MANAGED[1].1)).build());
+    let aggregate = mock!(Client::describe_aggregate_compliance_by_config_rules).then_compute_output(|request| {
+        assert_eq!(request.configuration_aggregator_name(), Some("organization"));
+        let accounts: &[&str] = if request.next_token().is_none() { &[PRODUCTION] } else { &[STAGING] };
+        DescribeAggregateComplianceByConfigRulesOutput::builder()
+            .set_aggregate_compliance_by_config_rules(Some(
+                accounts
+                    .iter()
+                    .map(|account| {
+                        AggregateComplianceByConfigRule::builder()
+                            .config_rule_name(MANAGED[1].0)
+                            .account_id(*account)
+                            .aws_region(IRELAND)
+                            .compliance(compliance(ComplianceType::NonCompliant, 1))
+                            .build()
+                    })
+                    .collect(),
+            ))
+            .set_next_token(request.next_token().is_none().then(|| "2".to_owned()))
             .build()
     });
-    let aggregate = mock!(Client::describe_aggregate_compliance_by_config_rules)
-        .then_compute_output(|request| {
-            assert_eq!(
-                request.configuration_aggregator_name(),
-                Some("organization")
-            );
-            let accounts: &[&str] = if request.next_token().is_none() {
-                &[PRODUCTION]
-            } else {
-                &[STAGING]
-            };
-            DescribeAggregateComplianceByConfigRulesOutput::builder()
-                .set_aggregate_compliance_by_config_rules(Some(
-                    accounts
-                        .iter()
-                        .map(|account| {
-                            AggregateComplianceByConfigRule::builder()
-                                .config_rule_name(MANAGED[1].0)
-                                .account_id(*account)
-                                .aws_region(IRELAND)
-                                .compliance(compliance(ComplianceType::NonCompliant, 1))
-                                .build()
-                        })
-                        .collect(),
-                ))
-                .set_next_token(request.next_token().is_none().then(|| "2".to_owned()))
-                .build()
-        });
-    let aggregate_details = mock!(Client::get_aggregate_compliance_details_by_config_rule)
-        .then_compute_output(|request| {
+    let aggregate_details =
+        mock!(Client::get_aggregate_compliance_details_by_config_rule).then_compute_output(|request| {
             GetAggregateComplianceDetailsByConfigRuleOutput::builder()
                 .aggregate_evaluation_results(
                     AggregateEvaluationResult::builder()
@@ -284,21 +227,14 @@ async fn an_aggregator_is_read_instead_of_each_account(pool: PgPool) {
                 )
                 .build()
         });
-    let packs = mock!(Client::describe_conformance_packs)
-        .then_output(|| DescribeConformancePacksOutput::builder().build());
+    let packs =
+        mock!(Client::describe_conformance_packs).then_output(|| DescribeConformancePacksOutput::builder().build());
     let mut aggregated = settings(Service::Config, &[IRELAND]);
     aggregated.accounts = vec![PRODUCTION.into(), STAGING.into()];
     aggregated.config_aggregator = Some("organization".into());
     let source = source(
         aggregated,
-        vec![(
-            IRELAND,
-            clients(
-                &[],
-                &[&describe_rules, &aggregate, &aggregate_details, &packs],
-                &[],
-            ),
-        )],
+        vec![(IRELAND, clients(&[], &[&describe_rules, &aggregate, &aggregate_details, &packs], &[]))],
     );
 
     let summary = sync(&pool, &source, false).await;
@@ -306,19 +242,14 @@ async fn an_aggregator_is_read_instead_of_each_account(pool: PgPool) {
     assert_eq!(summary.status, RunStatus::Succeeded, "{summary:?}");
     assert_eq!(aggregate.num_calls(), 2);
     assert_eq!(aggregate_details.num_calls(), 2, "one per account and rule");
-    let rules =
-        sqlx::query!("SELECT account_id, source_identifier FROM config_rules ORDER BY account_id")
-            .fetch_all(&pool)
-            .await
-            .expect("the rules");
+    let rules = sqlx::query!("SELECT account_id, source_identifier FROM config_rules ORDER BY account_id")
+        .fetch_all(&pool)
+        .await
+        .expect("the rules");
     assert_eq!(rules.len(), 2);
     assert_eq!(rules[0].account_id, PRODUCTION);
     assert_eq!(rules[1].account_id, STAGING);
-    assert!(
-        rules
-            .iter()
-            .all(|r| r.source_identifier.as_deref() == Some("MULTI_REGION_CLOUD_TRAIL_ENABLED"))
-    );
+    assert!(rules.iter().all(|r| r.source_identifier.as_deref() == Some("MULTI_REGION_CLOUD_TRAIL_ENABLED")));
     let evaluations = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM config_evaluations"#)
         .fetch_one(&pool)
         .await

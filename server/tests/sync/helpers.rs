@@ -20,10 +20,7 @@ pub const VIRGINIA: &str = "us-east-1";
 
 /// Retries as in production, without the waiting.
 pub fn fast_retries() -> AwsSettings {
-    AwsSettings {
-        max_attempts: 5,
-        initial_backoff: Duration::from_millis(1),
-    }
+    AwsSettings { max_attempts: 5, initial_backoff: Duration::from_millis(1) }
 }
 
 /// Mocked clients for one region: Security Hub, Config and
@@ -32,18 +29,10 @@ pub fn clients(security_hub: &[&Rule], config: &[&Rule], well_architected: &[&Ru
     let retry = retry_config(&fast_retries());
     let (sh_retry, config_retry, wa_retry) = (retry.clone(), retry.clone(), retry);
     AwsClients {
-        security_hub: mock_client!(
-            aws_sdk_securityhub,
-            RuleMode::MatchAny,
-            security_hub.iter().copied(),
-            move |c| c.retry_config(sh_retry.clone())
-        ),
-        config: mock_client!(
-            aws_sdk_config,
-            RuleMode::MatchAny,
-            config.iter().copied(),
-            move |c| c.retry_config(config_retry.clone())
-        ),
+        security_hub: mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, security_hub.iter().copied(), move |c| c
+            .retry_config(sh_retry.clone())),
+        config: mock_client!(aws_sdk_config, RuleMode::MatchAny, config.iter().copied(), move |c| c
+            .retry_config(config_retry.clone())),
         well_architected: mock_client!(
             aws_sdk_wellarchitected,
             RuleMode::MatchAny,
@@ -65,17 +54,8 @@ pub fn settings(service: Service, regions: &[&str]) -> SourceSettings {
 }
 
 pub fn source(settings: SourceSettings, by_region: Vec<(&'static str, AwsClients)>) -> AwsSource {
-    let by_region = by_region
-        .into_iter()
-        .map(|(region, clients)| (region.to_owned(), clients))
-        .collect();
-    AwsSource::new(
-        settings,
-        Arc::new(FixedClients {
-            account_id: PRODUCTION.into(),
-            by_region,
-        }),
-    )
+    let by_region = by_region.into_iter().map(|(region, clients)| (region.to_owned(), clients)).collect();
+    AwsSource::new(settings, Arc::new(FixedClients { account_id: PRODUCTION.into(), by_region }))
 }
 
 pub async fn register(pool: &PgPool, source: &AwsSource) -> Uuid {
@@ -86,11 +66,7 @@ pub async fn register(pool: &PgPool, source: &AwsSource) -> Uuid {
 }
 
 pub fn options(full: bool) -> SyncOptions {
-    SyncOptions {
-        full,
-        concurrency: 4,
-        incremental_margin: Duration::from_secs(900),
-    }
+    SyncOptions { full, concurrency: 4, incremental_margin: Duration::from_secs(900) }
 }
 
 /// Registers the source and syncs it once.

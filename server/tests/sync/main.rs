@@ -2,6 +2,7 @@
 //! storing into a fresh PostgreSQL database per test.
 
 mod config;
+mod demo;
 mod helpers;
 mod security_hub;
 mod store;

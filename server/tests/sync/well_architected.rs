@@ -9,9 +9,8 @@ use aws_sdk_wellarchitected::operation::list_lens_reviews::ListLensReviewsOutput
 use aws_sdk_wellarchitected::operation::list_milestones::ListMilestonesOutput;
 use aws_sdk_wellarchitected::operation::list_workloads::ListWorkloadsOutput;
 use aws_sdk_wellarchitected::types::{
-    AnswerSummary, Choice, ChoiceAnswerSummary, ChoiceImprovementPlan, ChoiceStatus,
-    ImprovementSummary, LensReview, LensReviewSummary, MilestoneSummary, PillarReviewSummary, Risk,
-    Workload, WorkloadEnvironment, WorkloadSummary,
+    AnswerSummary, Choice, ChoiceAnswerSummary, ChoiceImprovementPlan, ChoiceStatus, ImprovementSummary, LensReview,
+    LensReviewSummary, MilestoneSummary, PillarReviewSummary, Risk, Workload, WorkloadEnvironment, WorkloadSummary,
 };
 use aws_smithy_mocks::{Rule, mock};
 use server::sources::Service;
@@ -23,11 +22,7 @@ use crate::helpers::{IRELAND, PRODUCTION, STAGING, clients, settings, source, sy
 const WORKLOAD: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
 
 fn counts(high: i32, medium: i32, none: i32) -> HashMap<Risk, i32> {
-    HashMap::from([
-        (Risk::High, high),
-        (Risk::Medium, medium),
-        (Risk::None, none),
-    ])
+    HashMap::from([(Risk::High, high), (Risk::Medium, medium), (Risk::None, none)])
 }
 
 fn answer(question: &str, pillar: &str, risk: Risk, selected: &[&str]) -> AnswerSummary {
@@ -37,24 +32,12 @@ fn answer(question: &str, pillar: &str, risk: Risk, selected: &[&str]) -> Answer
         .question_title(format!("How do you handle {question}?"))
         .risk(risk)
         .is_applicable(true);
-    for choice in [
-        format!("{question}_practice_a"),
-        format!("{question}_practice_b"),
-        format!("{question}_no"),
-    ] {
-        builder = builder.choices(
-            Choice::builder()
-                .choice_id(&choice)
-                .title(format!("Practice {choice}"))
-                .build(),
-        );
+    for choice in [format!("{question}_practice_a"), format!("{question}_practice_b"), format!("{question}_no")] {
+        builder = builder.choices(Choice::builder().choice_id(&choice).title(format!("Practice {choice}")).build());
     }
     for choice in selected {
         builder = builder.selected_choices(*choice).choice_answer_summaries(
-            ChoiceAnswerSummary::builder()
-                .choice_id(*choice)
-                .status(ChoiceStatus::Selected)
-                .build(),
+            ChoiceAnswerSummary::builder().choice_id(*choice).status(ChoiceStatus::Selected).build(),
         );
     }
     builder.build()
@@ -106,10 +89,16 @@ fn review_rules() -> Vec<Rule> {
                         .lens_name("AWS Well-Architected Framework")
                         .set_risk_counts(Some(counts(1, 1, 1)))
                         .pillar_review_summaries(
-                            PillarReviewSummary::builder().pillar_id("security").set_risk_counts(Some(counts(1, 0, 1))).build(),
+                            PillarReviewSummary::builder()
+                                .pillar_id("security")
+                                .set_risk_counts(Some(counts(1, 0, 1)))
+                                .build(),
                         )
                         .pillar_review_summaries(
-                            PillarReviewSummary::builder().pillar_id("reliability").set_risk_counts(Some(counts(0, 1, 0))).build(),
+                            PillarReviewSummary::builder()
+                                .pillar_id("reliability")
+                                .set_risk_counts(Some(counts(0, 1, 0)))
+                                .build(),
                         )
                         .build(),
                 )
@@ -119,7 +108,12 @@ fn review_rules() -> Vec<Rule> {
             let pillar = request.pillar_id().expect("answers are read per pillar");
             match (pillar, request.next_token()) {
                 ("security", None) => ListAnswersOutput::builder()
-                    .answer_summaries(answer("securely-operate", "security", Risk::None, &["securely-operate_practice_a"]))
+                    .answer_summaries(answer(
+                        "securely-operate",
+                        "security",
+                        Risk::None,
+                        &["securely-operate_practice_a"],
+                    ))
                     .next_token("2")
                     .build(),
                 ("security", Some(_)) => ListAnswersOutput::builder()
@@ -137,23 +131,40 @@ fn review_rules() -> Vec<Rule> {
                         .question_id("identities")
                         .pillar_id("security")
                         .risk(Risk::High)
-                        .improvement_plan_url("https://docs.aws.amazon.com/wellarchitected/latest/framework/sec-identities.html")
-                        .improvement_plans(ChoiceImprovementPlan::builder().choice_id("identities_practice_a").display_text("Use strong sign-in").build())
+                        .improvement_plan_url(
+                            "https://docs.aws.amazon.com/wellarchitected/latest/framework/sec-identities.html",
+                        )
+                        .improvement_plans(
+                            ChoiceImprovementPlan::builder()
+                                .choice_id("identities_practice_a")
+                                .display_text("Use strong sign-in")
+                                .build(),
+                        )
                         .build(),
                 )
                 .next_token("2")
                 .build(),
             Some(_) => ListLensReviewImprovementsOutput::builder()
-                .improvement_summaries(ImprovementSummary::builder().question_id("backups").pillar_id("reliability").risk(Risk::Medium).build())
+                .improvement_summaries(
+                    ImprovementSummary::builder()
+                        .question_id("backups")
+                        .pillar_id("reliability")
+                        .risk(Risk::Medium)
+                        .build(),
+                )
                 .build(),
         }),
         mock!(Client::list_milestones).then_compute_output(|request| match request.next_token() {
             None => ListMilestonesOutput::builder()
-                .milestone_summaries(MilestoneSummary::builder().milestone_number(1).milestone_name("June review").build())
+                .milestone_summaries(
+                    MilestoneSummary::builder().milestone_number(1).milestone_name("June review").build(),
+                )
                 .next_token("2")
                 .build(),
             Some(_) => ListMilestonesOutput::builder()
-                .milestone_summaries(MilestoneSummary::builder().milestone_number(2).milestone_name("November review").build())
+                .milestone_summaries(
+                    MilestoneSummary::builder().milestone_number(2).milestone_name("November review").build(),
+                )
                 .build(),
         }),
     ]
@@ -163,10 +174,7 @@ fn review_rules() -> Vec<Rule> {
 async fn a_review_is_stored_with_every_answer_improvement_and_milestone(pool: PgPool) {
     let rules = review_rules();
     let wa: Vec<&Rule> = rules.iter().collect();
-    let source = source(
-        settings(Service::WellArchitected, &[IRELAND]),
-        vec![(IRELAND, clients(&[], &[], &wa))],
-    );
+    let source = source(settings(Service::WellArchitected, &[IRELAND]), vec![(IRELAND, clients(&[], &[], &wa))]);
 
     let summary = sync(&pool, &source, false).await;
 
@@ -185,23 +193,15 @@ async fn a_review_is_stored_with_every_answer_improvement_and_milestone(pool: Pg
     assert_eq!(workload.regions, vec![IRELAND]);
     assert_eq!(workload.risk_counts["HIGH"], 1);
 
-    let answers = sqlx::query!(
-        "SELECT question_id, pillar, risk, selected_choices FROM wa_answers ORDER BY question_id"
-    )
-    .fetch_all(&pool)
-    .await
-    .expect("the answers");
+    let answers =
+        sqlx::query!("SELECT question_id, pillar, risk, selected_choices FROM wa_answers ORDER BY question_id")
+            .fetch_all(&pool)
+            .await
+            .expect("the answers");
     let questions: Vec<&str> = answers.iter().map(|a| a.question_id.as_str()).collect();
-    assert_eq!(
-        questions,
-        ["backups", "identities", "securely-operate"],
-        "both pages of the security pillar"
-    );
+    assert_eq!(questions, ["backups", "identities", "securely-operate"], "both pages of the security pillar");
     assert_eq!(answers[1].risk.as_deref(), Some("HIGH"));
-    assert_eq!(
-        answers[2].selected_choices,
-        vec!["securely-operate_practice_a"]
-    );
+    assert_eq!(answers[2].selected_choices, vec!["securely-operate_practice_a"]);
 
     let choices = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM wa_choices WHERE lens_alias = 'wellarchitected' AND lens_version = '2024-06-27'"#
@@ -209,25 +209,19 @@ async fn a_review_is_stored_with_every_answer_improvement_and_milestone(pool: Pg
     .fetch_one(&pool)
     .await
     .expect("a count");
-    assert_eq!(
-        choices, 9,
-        "the catalogue keeps every choice of every question"
-    );
+    assert_eq!(choices, 9, "the catalogue keeps every choice of every question");
     let pillar_counts = sqlx::query_scalar!("SELECT pillar_risk_counts FROM wa_lens_reviews")
         .fetch_one(&pool)
         .await
         .expect("the review");
     assert_eq!(pillar_counts["reliability"]["MEDIUM"], 1);
-    let improvements = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM wa_improvements"#)
-        .fetch_one(&pool)
-        .await
-        .expect("a count");
+    let improvements =
+        sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM wa_improvements"#).fetch_one(&pool).await.expect("a count");
     assert_eq!(improvements, 2);
-    let milestones =
-        sqlx::query_scalar!("SELECT milestone_name FROM wa_milestones ORDER BY milestone_number")
-            .fetch_all(&pool)
-            .await
-            .expect("the milestones");
+    let milestones = sqlx::query_scalar!("SELECT milestone_name FROM wa_milestones ORDER BY milestone_number")
+        .fetch_all(&pool)
+        .await
+        .expect("the milestones");
     assert_eq!(milestones, ["June review", "November review"]);
 }
 
@@ -235,26 +229,15 @@ async fn a_review_is_stored_with_every_answer_improvement_and_milestone(pool: Pg
 async fn a_workload_keeps_its_plinth_id_across_syncs(pool: PgPool) {
     let rules = review_rules();
     let wa: Vec<&Rule> = rules.iter().collect();
-    let source = source(
-        settings(Service::WellArchitected, &[IRELAND]),
-        vec![(IRELAND, clients(&[], &[], &wa))],
-    );
+    let source = source(settings(Service::WellArchitected, &[IRELAND]), vec![(IRELAND, clients(&[], &[], &wa))]);
 
     sync(&pool, &source, false).await;
-    let first = sqlx::query_scalar!("SELECT id FROM workloads")
-        .fetch_one(&pool)
-        .await
-        .expect("a workload");
+    let first = sqlx::query_scalar!("SELECT id FROM workloads").fetch_one(&pool).await.expect("a workload");
     sync(&pool, &source, false).await;
-    let ids = sqlx::query_scalar!("SELECT id FROM workloads")
-        .fetch_all(&pool)
-        .await
-        .expect("the workloads");
+    let ids = sqlx::query_scalar!("SELECT id FROM workloads").fetch_all(&pool).await.expect("the workloads");
 
     assert_eq!(ids, vec![first]);
-    let answers = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM wa_answers"#)
-        .fetch_one(&pool)
-        .await
-        .expect("a count");
+    let answers =
+        sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM wa_answers"#).fetch_one(&pool).await.expect("a count");
     assert_eq!(answers, 3, "answers are replaced, not added again");
 }
