@@ -7,8 +7,9 @@ pub fn DemoNotice() -> impl IntoView {
         <aside class="notice notice-demo" aria-label="Demo data">
             <span class="badge badge-demo">"Demo data"</span>
             <p>
-                "You are looking at a made-up organisation: three accounts, four workloads and "
-                "about 5,000 findings, so you can try Plinth without an AWS account."
+                "You are looking at a made-up organisation, so you can try Plinth without an AWS "
+                "account. Everything after the data, from storing to scoring, is what your own "
+                "account would get."
             </p>
             <p>
                 "To see your own: add a "<code>"[[sources]]"</code>" entry to "<code>"plinth.toml"</code>

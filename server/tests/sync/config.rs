@@ -73,14 +73,28 @@ async fn rules_results_and_conformance_packs_are_stored_from_every_page(pool: Pg
                 .config_rules(rule(MANAGED[2].0, MANAGED[2].1))
                 .next_token("2")
                 .build(),
-            Some(_) => DescribeConfigRulesOutput::builder().config_rules(rule(MANAGED[3].0, MANAGED[3].1)).build(),
+            // 26 more rules, so compliance takes two calls of at most 25 names.
+            Some(_) => DescribeConfigRulesOutput::builder()
+                .set_config_rules(Some(
+                    std::iter::once(rule(MANAGED[3].0, MANAGED[3].1))
+                        .chain((0..26).map(|n| rule(&format!("ec2-stopped-instance-{n}"), "EC2_STOPPED_INSTANCE")))
+                        .collect(),
+                ))
+                .build(),
         });
     let rule_compliance = mock!(Client::describe_compliance_by_config_rule).then_compute_output(|request| {
         let names = request.config_rule_names();
-        assert!(names.len() <= 25);
+        assert!(names.len() <= 25, "{} names in one call", names.len());
+        // Each call answers in two pages: the first half, then the rest.
+        let half = names.len() / 2;
+        let (answered, next) = match request.next_token() {
+            None => (&names[..half], Some("2".to_owned())),
+            Some(_) => (&names[half..], None),
+        };
         DescribeComplianceByConfigRuleOutput::builder()
+            .set_next_token(next)
             .set_compliance_by_config_rules(Some(
-                names
+                answered
                     .iter()
                     .map(|name| {
                         let kind = if name.starts_with("s3") {
@@ -129,14 +143,20 @@ async fn rules_results_and_conformance_packs_are_stored_from_every_page(pool: Pg
             .set_next_token(request.next_token().is_none().then(|| "2".to_owned()))
             .build()
     });
-    let scores = mock!(Client::list_conformance_pack_compliance_scores).then_output(|| {
+    let scores = mock!(Client::list_conformance_pack_compliance_scores).then_compute_output(|request| {
+        if request.next_token().is_none() {
+            return ListConformancePackComplianceScoresOutput::builder()
+                .conformance_pack_compliance_scores(
+                    ConformancePackComplianceScore::builder()
+                        .conformance_pack_name("Operational-Best-Practices-for-AWS-Well-Architected-Security-Pillar")
+                        .score("72.5")
+                        .build(),
+                )
+                .next_token("2")
+                .build()
+                .expect("a page of scores");
+        }
         ListConformancePackComplianceScoresOutput::builder()
-            .conformance_pack_compliance_scores(
-                ConformancePackComplianceScore::builder()
-                    .conformance_pack_name("Operational-Best-Practices-for-AWS-Well-Architected-Security-Pillar")
-                    .score("72.5")
-                    .build(),
-            )
             .conformance_pack_compliance_scores(
                 ConformancePackComplianceScore::builder()
                     .conformance_pack_name("Operational-Best-Practices-for-AWS-Well-Architected-Reliability-Pillar")
@@ -153,11 +173,13 @@ async fn rules_results_and_conformance_packs_are_stored_from_every_page(pool: Pg
 
     assert_eq!(summary.status, RunStatus::Succeeded, "{summary:?}");
     assert_eq!(describe_rules.num_calls(), 2);
+    assert_eq!(rule_compliance.num_calls(), 4, "30 rules: two calls of at most 25 names, two pages each");
+    assert_eq!(scores.num_calls(), 2);
     let rules = sqlx::query!("SELECT rule_name, source_identifier, owner, compliance, non_compliant_count FROM config_rules ORDER BY rule_name")
         .fetch_all(&pool)
         .await
         .expect("the rules");
-    assert_eq!(rules.len(), 4);
+    assert_eq!(rules.len(), 30);
     let encryption = rules.iter().find(|r| r.rule_name == MANAGED[0].0).expect("the encryption rule");
     assert_eq!(encryption.source_identifier.as_deref(), Some("S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED"));
     assert_eq!(encryption.owner.as_deref(), Some("AWS"));
@@ -206,6 +228,10 @@ async fn an_aggregator_is_read_instead_of_each_account(pool: PgPool) {
     });
     let aggregate_details =
         mock!(Client::get_aggregate_compliance_details_by_config_rule).then_compute_output(|request| {
+            // A first page with nothing but a token, then the result.
+            if request.next_token().is_none() {
+                return GetAggregateComplianceDetailsByConfigRuleOutput::builder().next_token("2").build();
+            }
             GetAggregateComplianceDetailsByConfigRuleOutput::builder()
                 .aggregate_evaluation_results(
                     AggregateEvaluationResult::builder()
@@ -241,7 +267,7 @@ async fn an_aggregator_is_read_instead_of_each_account(pool: PgPool) {
 
     assert_eq!(summary.status, RunStatus::Succeeded, "{summary:?}");
     assert_eq!(aggregate.num_calls(), 2);
-    assert_eq!(aggregate_details.num_calls(), 2, "one per account and rule");
+    assert_eq!(aggregate_details.num_calls(), 4, "two pages for each account's rule");
     let rules = sqlx::query!("SELECT account_id, source_identifier FROM config_rules ORDER BY account_id")
         .fetch_all(&pool)
         .await
