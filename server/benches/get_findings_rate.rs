@@ -99,7 +99,12 @@ async fn main() {
     let source = AwsSource::new(settings, Arc::new(FixedClients { account_id: ACCOUNT.into(), by_region }));
     let source_id =
         server::db::sources::upsert(&pool, "rate-bench", "aws", &serde_json::json!({}), 3600).await.expect("a source");
-    let options = SyncOptions { full: true, concurrency: REGIONS.len(), incremental_margin: Duration::from_secs(900) };
+    let options = SyncOptions {
+        full: true,
+        concurrency: REGIONS.len(),
+        incremental_margin: Duration::from_secs(900),
+        weights: Default::default(),
+    };
 
     let started = Instant::now();
     let summary = sync_source(&pool, &source, source_id, &options, &LogProgress).await;

@@ -58,7 +58,12 @@ async fn main() {
     let source_id = server::db::sources::upsert(&pool, "memory-bench", "aws", &serde_json::json!({}), 3600)
         .await
         .expect("a source");
-    let options = SyncOptions { full: true, concurrency: 4, incremental_margin: Duration::from_secs(900) };
+    let options = SyncOptions {
+        full: true,
+        concurrency: 4,
+        incremental_margin: Duration::from_secs(900),
+        weights: Default::default(),
+    };
 
     let before = server::telemetry::peak_rss_mib();
     let started = Instant::now();

@@ -180,7 +180,8 @@ async fn demo(settings: &Settings, args: DemoArgs) -> Result<(), Box<dyn std::er
     let progress: Box<dyn Progress> =
         if std::io::stderr().is_terminal() { Box::new(TerminalProgress::new()) } else { Box::new(LogProgress) };
     let started = Instant::now();
-    let summary = demo_load::load(&pool, spec, settings.sync.concurrency, progress.as_ref()).await?;
+    let options = crate::sync::SyncOptions::from_settings(settings, true);
+    let summary = demo_load::load(&pool, spec, &options, progress.as_ref()).await?;
     let summary = SyncSummary { sources: vec![summary] };
     print!("{}", summary_text(&summary));
     println!("Done in {:.1} s; peak memory {:.0} MiB.", started.elapsed().as_secs_f64(), telemetry::peak_rss_mib());

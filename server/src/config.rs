@@ -23,6 +23,8 @@ pub struct Settings {
     pub site: SiteSettings,
     pub sync: SyncSettings,
     pub aws: AwsSettings,
+    /// The weights of the score's components.
+    pub scoring: crate::scoring::model::Weights,
     /// The AWS sources to sync; none means the SDK's default chain and
     /// region as one source named `default`.
     #[serde(default)]
@@ -87,6 +89,8 @@ pub enum ConfigError {
     Invalid(#[from] Box<figment::Error>),
     #[error("invalid source {source_name:?}: {problem}")]
     InvalidSource { source_name: String, problem: String },
+    #[error("scoring weights must be zero or more, and not all zero")]
+    InvalidWeights,
     #[error("two sources are named {0:?}; source names must be unique")]
     DuplicateSource(String),
 }
@@ -123,6 +127,10 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        let weights = [self.scoring.review, self.scoring.evidence, self.scoring.checklist];
+        if weights.iter().any(|w| !w.is_finite() || *w < 0.0) || weights.iter().sum::<f64>() <= 0.0 {
+            return Err(ConfigError::InvalidWeights);
+        }
         let mut names = std::collections::HashSet::new();
         for source in &self.sources {
             source

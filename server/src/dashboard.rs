@@ -44,7 +44,7 @@ fn summary_from_row(row: WorkloadRow) -> WorkloadSummary {
                 // The table's CHECK constraints keep both in range.
                 Some(PillarScore {
                     pillar: Pillar::from_id(&score.pillar)?,
-                    score: score.score.and_then(|value| u8::try_from(value).ok()),
+                    score: score.score.map(|value| value.round().clamp(0.0, 100.0) as u8),
                     coverage: score.coverage,
                 })
             })

@@ -4,6 +4,7 @@
 pub mod config_rules;
 pub mod findings;
 pub mod health;
+pub mod scores;
 pub mod sources;
 pub mod sync_runs;
 pub mod wellarchitected;

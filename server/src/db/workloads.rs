@@ -22,7 +22,7 @@ pub struct WorkloadRow {
 #[derive(Debug, Deserialize)]
 pub struct PillarScoreRow {
     pub pillar: String,
-    pub score: Option<i16>,
+    pub score: Option<f32>,
     pub coverage: f32,
 }
 

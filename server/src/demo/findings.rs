@@ -18,11 +18,14 @@ const NAMES: [&str; 10] =
 
 /// Whether a check fails: decided by the Config rule the control evaluates
 /// (or the control, without one), so the finding, the rule's result and
-/// every other control on the same rule agree about the resource.
+/// every other control on the same rule agree about the resource. As in
+/// real estates, most checks pass everywhere in an account; the rest fail
+/// on many of their resources.
 pub fn check_fails(org: &Organisation, account_id: &str, region: &str, control: &Control, resource: usize) -> bool {
-    let hygiene = org.account(account_id).map_or(0.6, |account| account.hygiene);
+    let hygiene = org.account(account_id).map_or(0.8, |account| account.hygiene);
     let check = control.config_rule.as_deref().unwrap_or(&control.id);
-    roll(org.spec.seed, &["fails", account_id, region, check, &resource.to_string()]) > hygiene
+    let troubled = roll(org.spec.seed, &["troubled", account_id, check]) > hygiene;
+    troubled && roll(org.spec.seed, &["fails", account_id, region, check, &resource.to_string()]) < 0.6
 }
 
 /// The name a check's resource carries.

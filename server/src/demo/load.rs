@@ -16,7 +16,7 @@ use crate::sync::{SyncOptions, sync_source};
 pub async fn load(
     pool: &PgPool,
     spec: DemoSpec,
-    concurrency: usize,
+    options: &SyncOptions,
     progress: &dyn Progress,
 ) -> Result<SourceSummary, sqlx::Error> {
     let shown =
@@ -24,7 +24,7 @@ pub async fn load(
     // The demo never syncs on its own; a year stands for "on demand".
     let source_id = db::sources::upsert(pool, DEMO_SOURCE, "demo", &shown, 365 * 24 * 3600).await?;
     let source = DemoSource::new(spec);
-    let options = SyncOptions { full: true, concurrency, incremental_margin: Duration::ZERO };
+    let options = SyncOptions { full: true, incremental_margin: Duration::ZERO, ..options.clone() };
     Ok(sync_source(pool, &source, source_id, &options, progress).await)
 }
 

@@ -143,11 +143,8 @@ impl Organisation {
     }
 }
 
-const STANDARD_ACCOUNTS: [(&str, &str, f64); 3] = [
-    ("314159265358", "Production", 0.74),
-    ("271828182845", "Staging", 0.58),
-    ("161803398874", "Shared services", 0.68),
-];
+const STANDARD_ACCOUNTS: [(&str, &str, f64); 3] =
+    [("314159265358", "Production", 0.86), ("271828182845", "Staging", 0.7), ("161803398874", "Shared services", 0.82)];
 
 fn accounts(spec: &DemoSpec) -> Vec<DemoAccount> {
     (0..spec.accounts)
@@ -160,7 +157,7 @@ fn accounts(spec: &DemoSpec) -> Vec<DemoAccount> {
                     100_000_000_000 + (roll(spec.seed, &["account", &n.to_string()]) * 899_999_999_999.0) as u64;
                 // Keep ids distinct: the low digits carry the index.
                 let id = format!("{:012}", number - number % 1000 + (n as u64 % 1000));
-                let hygiene = 0.45 + 0.4 * roll(spec.seed, &["hygiene", &n.to_string()]);
+                let hygiene = 0.65 + 0.3 * roll(spec.seed, &["hygiene", &n.to_string()]);
                 DemoAccount { id, name: format!("Account {:03}", n + 1), hygiene }
             }
         })

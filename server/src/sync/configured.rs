@@ -34,6 +34,7 @@ impl SyncOptions {
             full,
             concurrency: settings.sync.concurrency,
             incremental_margin: settings.sync.incremental_margin,
+            weights: settings.scoring,
         }
     }
 }

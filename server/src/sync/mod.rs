@@ -16,6 +16,8 @@ use uuid::Uuid;
 use self::progress::Progress;
 use self::summary::{SliceOutcome, SourceSummary};
 use crate::db::{config_rules, findings, sources, sync_runs, wellarchitected};
+use crate::scoring;
+use crate::scoring::model::Weights;
 use crate::sources::{Coverage, FetchError, Service, Slice, Source};
 
 #[derive(Clone, Debug)]
@@ -25,6 +27,8 @@ pub struct SyncOptions {
     /// How many slices run at once.
     pub concurrency: usize,
     pub incremental_margin: Duration,
+    /// Scores are recomputed after every sync that stored anything.
+    pub weights: Weights,
 }
 
 /// Syncs one source, unless another process is syncing it already: a
@@ -57,6 +61,12 @@ pub async fn sync_source(
         }
     }
     let summary = run(pool, source, source_id, options, progress).await;
+    if summary.status != summary::RunStatus::Failed {
+        let reason = format!("sync {}", summary.run_id.map(|id| id.to_string()).unwrap_or_default());
+        if let Err(error) = scoring::recompute(pool, &options.weights, &reason).await {
+            tracing::error!(error = %error, "could not recompute the scores after a sync");
+        }
+    }
     if let Err(error) = sqlx::query_scalar!("SELECT pg_advisory_unlock($1)", key).fetch_one(&mut *lock).await {
         // The lock ends with the connection in any case.
         tracing::warn!(error = %error, "could not release the source's sync lock");

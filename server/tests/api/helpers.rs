@@ -58,7 +58,7 @@ pub async fn insert_workload(pool: &PgPool, name: &str, scores: &[(&str, i16)]) 
             "INSERT INTO pillar_scores (workload_id, pillar, score, coverage) VALUES ($1, $2, $3, 0.8)",
             id,
             pillar,
-            score
+            f32::from(*score)
         )
         .execute(pool)
         .await

@@ -15,7 +15,8 @@ use crate::helpers::{IRELAND, clients, settings, source, sync};
 use crate::security_hub::finding;
 
 async fn load_demo(pool: &PgPool) {
-    let summary = load(pool, DemoSpec::default(), 4, &LogProgress).await.expect("the database");
+    let summary =
+        load(pool, DemoSpec::default(), &crate::helpers::options(true), &LogProgress).await.expect("the database");
     assert_eq!(summary.status, RunStatus::Succeeded, "{summary:?}");
 }
 

@@ -66,7 +66,7 @@ pub async fn register(pool: &PgPool, source: &AwsSource) -> Uuid {
 }
 
 pub fn options(full: bool) -> SyncOptions {
-    SyncOptions { full, concurrency: 4, incremental_margin: Duration::from_secs(900) }
+    SyncOptions { full, concurrency: 4, incremental_margin: Duration::from_secs(900), weights: Default::default() }
 }
 
 /// Registers the source and syncs it once.

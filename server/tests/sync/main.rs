@@ -4,6 +4,7 @@
 mod config;
 mod demo;
 mod helpers;
+mod scoring;
 mod security_hub;
 mod store;
 mod well_architected;

@@ -1,0 +1,240 @@
+//! The inputs of scoring, aggregated in SQL, and the scores it stores.
+
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+/// Answers of the `wellarchitected` lens counted per workload and pillar.
+pub struct ReviewRow {
+    pub workload_id: Uuid,
+    pub pillar: String,
+    pub none: i64,
+    pub medium: i64,
+    pub high: i64,
+    pub applicable: i64,
+}
+
+pub async fn review_tallies(pool: &PgPool) -> Result<Vec<ReviewRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ReviewRow,
+        r#"
+        SELECT w.id AS workload_id, a.pillar,
+               count(*) FILTER (WHERE a.risk = 'NONE') AS "none!",
+               count(*) FILTER (WHERE a.risk = 'MEDIUM') AS "medium!",
+               count(*) FILTER (WHERE a.risk = 'HIGH') AS "high!",
+               count(*) FILTER (WHERE a.is_applicable AND a.risk IS DISTINCT FROM 'NOT_APPLICABLE') AS "applicable!"
+        FROM workloads w
+        JOIN wa_answers a ON a.wa_workload_id = w.wa_workload_id AND a.lens_alias = 'wellarchitected'
+        GROUP BY w.id, a.pillar
+        "#
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Whether a control or rule passes in a workload's accounts and regions.
+pub struct EvidenceRow {
+    pub workload_id: Uuid,
+    /// `control` or `rule`.
+    pub kind: String,
+    pub key: String,
+    pub failed: bool,
+}
+
+/// Every mapped control's and rule's result per workload: aggregated per
+/// account, region and control first (an index-only scan), then over each
+/// workload's accounts and regions. A control fails if any resource fails.
+/// Only current findings that PASSED or FAILED count.
+pub async fn evidence_results(
+    pool: &PgPool,
+    workload: Option<Uuid>,
+    controls: &[String],
+    rules: &[String],
+) -> Result<Vec<EvidenceRow>, sqlx::Error> {
+    sqlx::query_as!(
+        EvidenceRow,
+        r#"
+        WITH scope AS (
+            SELECT w.id AS workload_id, a.account_id, r.region
+            FROM workloads w
+            CROSS JOIN LATERAL unnest(w.account_ids) AS a(account_id)
+            CROSS JOIN LATERAL unnest(w.regions) AS r(region)
+            WHERE $1::uuid IS NULL OR w.id = $1
+        ),
+        controls AS (
+            SELECT account_id, region, control_id AS key, bool_or(compliance_status = 'FAILED') AS failed
+            FROM findings
+            WHERE record_state = 'ACTIVE' AND control_id IS NOT NULL
+              AND compliance_status IN ('PASSED', 'FAILED') AND control_id = ANY($2)
+            GROUP BY account_id, region, control_id
+        ),
+        rules AS (
+            SELECT account_id, region, source_identifier AS key, bool_or(compliance = 'NON_COMPLIANT') AS failed
+            FROM config_rules
+            WHERE source_identifier IS NOT NULL AND compliance IN ('COMPLIANT', 'NON_COMPLIANT')
+              AND source_identifier = ANY($3)
+            GROUP BY account_id, region, source_identifier
+        )
+        SELECT s.workload_id AS "workload_id!", 'control' AS "kind!", c.key AS "key!", bool_or(c.failed) AS "failed!"
+        FROM scope s JOIN controls c USING (account_id, region)
+        GROUP BY s.workload_id, c.key
+        UNION ALL
+        SELECT s.workload_id, 'rule', r.key, bool_or(r.failed)
+        FROM scope s JOIN rules r USING (account_id, region)
+        GROUP BY s.workload_id, r.key
+        "#,
+        workload,
+        controls,
+        rules
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// The failing resources of one control or rule in a workload's accounts
+/// and regions, at most `limit` of them, and how many there are.
+pub async fn failing_resources(
+    pool: &PgPool,
+    workload: Uuid,
+    kind: &str,
+    key: &str,
+    limit: i64,
+) -> Result<(Vec<String>, i64), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"
+        WITH scope AS (
+            SELECT a.account_id, r.region FROM workloads w
+            CROSS JOIN LATERAL unnest(w.account_ids) AS a(account_id)
+            CROSS JOIN LATERAL unnest(w.regions) AS r(region)
+            WHERE w.id = $1
+        ),
+        failing AS (
+            SELECT f.resource_id AS resource FROM findings f JOIN scope USING (account_id, region)
+            WHERE $2 = 'control' AND f.control_id = $3 AND f.record_state = 'ACTIVE'
+              AND f.compliance_status = 'FAILED' AND f.resource_id IS NOT NULL
+            UNION
+            SELECT e.resource_type || ' ' || e.resource_id FROM config_evaluations e
+            JOIN config_rules r USING (account_id, region, rule_name)
+            JOIN scope ON scope.account_id = e.account_id AND scope.region = e.region
+            WHERE $2 = 'rule' AND r.source_identifier = $3 AND e.compliance = 'NON_COMPLIANT'
+        )
+        SELECT (SELECT array_agg(resource ORDER BY resource) FROM (SELECT resource FROM failing ORDER BY resource LIMIT $4) l)
+                   AS "resources",
+               (SELECT count(*) FROM failing) AS "count!"
+        "#,
+        workload,
+        kind,
+        key,
+        limit
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((row.resources.unwrap_or_default(), row.count))
+}
+
+/// A computed pillar score, as stored.
+pub struct ScoreRow {
+    pub workload_id: Uuid,
+    pub pillar: String,
+    pub score: Option<f32>,
+    pub review: Option<f32>,
+    pub evidence: Option<f32>,
+    pub checklist: Option<f32>,
+    pub review_coverage: f32,
+    pub evidence_coverage: f32,
+    pub checklist_coverage: f32,
+}
+
+/// Replaces the current scores and keeps them as a snapshot.
+pub async fn store(
+    conn: &mut PgConnection,
+    rows: &[ScoreRow],
+    mapping_version: &str,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    let workload: Vec<Uuid> = rows.iter().map(|r| r.workload_id).collect();
+    let pillar: Vec<String> = rows.iter().map(|r| r.pillar.clone()).collect();
+    let score: Vec<Option<f32>> = rows.iter().map(|r| r.score).collect();
+    let review: Vec<Option<f32>> = rows.iter().map(|r| r.review).collect();
+    let evidence: Vec<Option<f32>> = rows.iter().map(|r| r.evidence).collect();
+    let checklist: Vec<Option<f32>> = rows.iter().map(|r| r.checklist).collect();
+    let review_coverage: Vec<f32> = rows.iter().map(|r| r.review_coverage).collect();
+    let evidence_coverage: Vec<f32> = rows.iter().map(|r| r.evidence_coverage).collect();
+    let checklist_coverage: Vec<f32> = rows.iter().map(|r| r.checklist_coverage).collect();
+    // The stored coverage is the share of the pillar assessed at all: the
+    // best of the components' coverage.
+    sqlx::query!(
+        r#"
+        INSERT INTO pillar_scores (workload_id, pillar, score, coverage, review, evidence, checklist,
+                                   review_coverage, evidence_coverage, checklist_coverage, mapping_version, computed_at)
+        SELECT u.workload_id, u.pillar, u.score, GREATEST(u.rc, u.ec, u.cc), u.review, u.evidence, u.checklist,
+               u.rc, u.ec, u.cc, $10, now()
+        FROM UNNEST($1::uuid[], $2::text[], $3::float4[], $4::float4[], $5::float4[], $6::float4[],
+                    $7::float4[], $8::float4[], $9::float4[])
+             AS u(workload_id, pillar, score, review, evidence, checklist, rc, ec, cc)
+        ON CONFLICT (workload_id, pillar) DO UPDATE SET
+            score = EXCLUDED.score, coverage = EXCLUDED.coverage, review = EXCLUDED.review,
+            evidence = EXCLUDED.evidence, checklist = EXCLUDED.checklist,
+            review_coverage = EXCLUDED.review_coverage, evidence_coverage = EXCLUDED.evidence_coverage,
+            checklist_coverage = EXCLUDED.checklist_coverage, mapping_version = EXCLUDED.mapping_version,
+            computed_at = EXCLUDED.computed_at
+        "#,
+        &workload,
+        &pillar,
+        &score as &[Option<f32>],
+        &review as &[Option<f32>],
+        &evidence as &[Option<f32>],
+        &checklist as &[Option<f32>],
+        &review_coverage,
+        &evidence_coverage,
+        &checklist_coverage,
+        mapping_version
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        r#"
+        INSERT INTO score_snapshots (workload_id, pillar, score, review, evidence, checklist,
+                                     review_coverage, evidence_coverage, checklist_coverage, mapping_version, reason)
+        SELECT u.workload_id, u.pillar, u.score, u.review, u.evidence, u.checklist, u.rc, u.ec, u.cc, $10, $11
+        FROM UNNEST($1::uuid[], $2::text[], $3::float4[], $4::float4[], $5::float4[], $6::float4[],
+                    $7::float4[], $8::float4[], $9::float4[])
+             AS u(workload_id, pillar, score, review, evidence, checklist, rc, ec, cc)
+        "#,
+        &workload,
+        &pillar,
+        &score as &[Option<f32>],
+        &review as &[Option<f32>],
+        &evidence as &[Option<f32>],
+        &checklist as &[Option<f32>],
+        &review_coverage,
+        &evidence_coverage,
+        &checklist_coverage,
+        mapping_version,
+        reason
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Every workload's id.
+pub async fn workload_ids(pool: &PgPool) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT id FROM workloads ORDER BY id").fetch_all(pool).await
+}
+
+/// The questions of a workload's pillar with their risk.
+pub async fn answers(
+    pool: &PgPool,
+    workload: Uuid,
+    pillar: &str,
+) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT a.question_id, a.risk FROM wa_answers a JOIN workloads w ON w.wa_workload_id = a.wa_workload_id
+           WHERE w.id = $1 AND a.pillar = $2 AND a.lens_alias = 'wellarchitected' ORDER BY a.question_id"#,
+        workload,
+        pillar
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.question_id, r.risk)).collect())
+}

@@ -1,0 +1,134 @@
+//! Scoring: a 0–100 score per workload and pillar that blends the review,
+//! the evidence and the checklist; computed from SQL aggregates, stored
+//! with its components and coverage, and kept as a snapshot every time.
+
+pub mod model;
+
+use std::collections::HashMap;
+
+use app::domain::{Pillar, Risk};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use self::model::{
+    ChecklistTally, EvidenceItem, EvidenceTally, Explanation, ReviewItem, ReviewTally, Score, Weights, explain,
+};
+use crate::db::scores::{self, ScoreRow};
+use crate::mapping::{EvidenceKind, MAPPING};
+
+/// What a recomputation did.
+#[derive(Debug, PartialEq)]
+pub struct Recomputed {
+    pub workloads: usize,
+    pub scores: usize,
+}
+
+/// Recomputes every workload's pillar scores, stores them and keeps a
+/// snapshot labelled with `reason` (such as the sync run that moved them).
+#[tracing::instrument(skip(pool, weights))]
+pub async fn recompute(pool: &PgPool, weights: &Weights, reason: &str) -> Result<Recomputed, sqlx::Error> {
+    let workloads = scores::workload_ids(pool).await?;
+    let reviews = review_tallies(pool).await?;
+    let evidence = evidence_by_workload(pool, None).await?;
+    let mut rows = Vec::new();
+    for workload in &workloads {
+        for pillar in Pillar::ALL {
+            let review = reviews.get(&(*workload, pillar)).copied().unwrap_or_default();
+            let items = evidence.get(workload).map(|items| pillar_items(items, pillar)).unwrap_or_default();
+            let tally = EvidenceTally::of(&items, mapped_count(pillar));
+            let score = Score::of(weights, &review, &tally, &ChecklistTally::default());
+            rows.push(row(*workload, pillar, &score));
+        }
+    }
+    let mut tx = pool.begin().await?;
+    scores::store(&mut tx, &rows, &MAPPING.version, reason).await?;
+    tx.commit().await?;
+    Ok(Recomputed { workloads: workloads.len(), scores: rows.len() })
+}
+
+/// Every item behind one workload's pillar score, with its part in it.
+pub async fn explain_pillar(
+    pool: &PgPool,
+    weights: &Weights,
+    workload: Uuid,
+    pillar: Pillar,
+) -> Result<Explanation, sqlx::Error> {
+    let review: Vec<ReviewItem> = scores::answers(pool, workload, pillar.id())
+        .await?
+        .into_iter()
+        .filter_map(|(question_id, risk)| Some(ReviewItem { question_id, risk: Risk::parse(&risk?).ok()? }))
+        .collect();
+    let evidence = evidence_by_workload(pool, Some(workload)).await?;
+    let items = evidence.get(&workload).map(|items| pillar_items(items, pillar)).unwrap_or_default();
+    Ok(explain(weights, &review, &items, mapped_count(pillar), &[]))
+}
+
+async fn review_tallies(pool: &PgPool) -> Result<HashMap<(Uuid, Pillar), ReviewTally>, sqlx::Error> {
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(scores::review_tallies(pool)
+        .await?
+        .into_iter()
+        .filter_map(|row| {
+            let pillar = Pillar::from_id(&row.pillar)?;
+            let tally = ReviewTally {
+                none: count(row.none),
+                medium: count(row.medium),
+                high: count(row.high),
+                applicable: count(row.applicable),
+            };
+            Some(((row.workload_id, pillar), tally))
+        })
+        .collect())
+}
+
+/// Each workload's mapped controls and rules with a result: (kind, key,
+/// passed).
+async fn evidence_by_workload(
+    pool: &PgPool,
+    workload: Option<Uuid>,
+) -> Result<HashMap<Uuid, Vec<(EvidenceKind, String, bool)>>, sqlx::Error> {
+    let keys = |kind| MAPPING.entries.iter().filter(move |e| e.kind == kind).map(|e| e.key.clone()).collect::<Vec<_>>();
+    let rows =
+        scores::evidence_results(pool, workload, &keys(EvidenceKind::Control), &keys(EvidenceKind::Rule)).await?;
+    let mut by_workload: HashMap<Uuid, Vec<(EvidenceKind, String, bool)>> = HashMap::new();
+    for row in rows {
+        let kind = if row.kind == "rule" { EvidenceKind::Rule } else { EvidenceKind::Control };
+        by_workload.entry(row.workload_id).or_default().push((kind, row.key, !row.failed));
+    }
+    Ok(by_workload)
+}
+
+/// The evidence items of one pillar, weighted by severity; keys are
+/// prefixed with their kind so a control and a rule never collide.
+fn pillar_items(results: &[(EvidenceKind, String, bool)], pillar: Pillar) -> Vec<EvidenceItem> {
+    results
+        .iter()
+        .filter_map(|(kind, key, passed)| {
+            let mapped = MAPPING.get(*kind, key)?;
+            mapped.pillars.contains(&pillar).then(|| EvidenceItem {
+                key: format!("{}:{key}", kind.as_str()),
+                weight: mapped.weight(),
+                passed: *passed,
+            })
+        })
+        .collect()
+}
+
+fn mapped_count(pillar: Pillar) -> u32 {
+    MAPPING.for_pillar(pillar).count() as u32
+}
+
+fn row(workload_id: Uuid, pillar: Pillar, score: &Score) -> ScoreRow {
+    let real = |value: Option<f64>| value.map(|v| v as f32);
+    ScoreRow {
+        workload_id,
+        pillar: pillar.id().to_owned(),
+        score: real(score.score),
+        review: real(score.review),
+        evidence: real(score.evidence),
+        checklist: real(score.checklist),
+        review_coverage: score.review_coverage as f32,
+        evidence_coverage: score.evidence_coverage as f32,
+        checklist_coverage: score.checklist_coverage as f32,
+    }
+}
