@@ -8,6 +8,8 @@ use sqlx::PgPool;
 
 use crate::db::sources;
 use crate::db::workloads::{self, WorkloadRow};
+use crate::mapping::MAPPING;
+use crate::scoring::model::mean_score;
 
 pub struct PgDashboard {
     pool: PgPool,
@@ -24,8 +26,32 @@ impl DashboardReads for PgDashboard {
     async fn overview(&self) -> Result<Overview, AppError> {
         let rows = workloads::list_with_scores(&self.pool).await.map_err(database_error)?;
         let demo = sources::has_kind(&self.pool, "demo").await.map_err(database_error)?;
-        Ok(Overview { workloads: rows.into_iter().map(summary_from_row).collect(), demo })
+        let organisation = organisation_scores(&rows);
+        Ok(Overview {
+            workloads: rows.into_iter().map(summary_from_row).collect(),
+            organisation,
+            demo,
+            mapping_version: MAPPING.version.clone(),
+        })
     }
+}
+
+/// Per pillar, the mean of the workloads' unrounded scores and coverage.
+fn organisation_scores(rows: &[WorkloadRow]) -> Vec<PillarScore> {
+    Pillar::ALL
+        .into_iter()
+        .map(|pillar| {
+            let scores: Vec<_> =
+                rows.iter().flat_map(|row| row.scores.0.iter()).filter(|s| s.pillar == pillar.id()).collect();
+            let score = mean_score(scores.iter().map(|s| s.score.map(f64::from)));
+            let coverage = if scores.is_empty() {
+                0.0
+            } else {
+                scores.iter().map(|s| s.coverage).sum::<f32>() / scores.len() as f32
+            };
+            PillarScore { pillar, score: score.map(|value| value.round().clamp(0.0, 100.0) as u8), coverage }
+        })
+        .collect()
 }
 
 fn summary_from_row(row: WorkloadRow) -> WorkloadSummary {

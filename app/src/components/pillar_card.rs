@@ -1,14 +1,21 @@
 use leptos::prelude::*;
 
-use crate::domain::Pillar;
+use super::ScoreBadge;
+use crate::domain::{Pillar, PillarScore};
 
-/// A pillar's name and what it covers.
+/// A pillar's name, what it covers, and the organisation's score with how
+/// much of the pillar was assessed.
 #[component]
-pub fn PillarCard(pillar: Pillar) -> impl IntoView {
+pub fn PillarCard(pillar: Pillar, score: Option<PillarScore>) -> impl IntoView {
+    let coverage = score.as_ref().map(|s| format!("{:.0} % assessed", s.coverage * 100.0));
     view! {
         <article class="pillar-card" data-pillar=pillar.id()>
-            <h3><PillarName pillar /></h3>
+            <div class="pillar-card-head">
+                <h3><PillarName pillar /></h3>
+                <ScoreBadge score=score.as_ref().and_then(|s| s.score) label=pillar.name() />
+            </div>
             <p>{pillar.summary()}</p>
+            {coverage.map(|text| view! { <p class="coverage">{text}</p> })}
         </article>
     }
 }

@@ -116,8 +116,13 @@ pub struct PillarScore {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Overview {
     pub workloads: Vec<WorkloadSummary>,
+    /// The organisation's score per pillar: the mean over the workloads
+    /// that have one.
+    pub organisation: Vec<PillarScore>,
     /// The data comes from the demo organisation, not from AWS.
     pub demo: bool,
+    /// The version of the evidence mapping the scores were computed with.
+    pub mapping_version: String,
 }
 
 /// One row of the workload list.

@@ -66,6 +66,13 @@ async fn the_overview_server_function_answers_with_json(pool: PgPool) {
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("a JSON body");
     assert_eq!(body["demo"], false);
+    assert!(body["mapping_version"].as_str().is_some_and(|v| !v.is_empty()));
+    let organisation = body["organisation"].as_array().expect("the organisation's pillar scores");
+    assert_eq!(organisation.len(), 6);
+    let cost = organisation.iter().find(|p| p["pillar"] == "costOptimization").expect("cost optimization");
+    assert_eq!(cost["score"], 41, "the mean over the one workload with a score");
+    let security = organisation.iter().find(|p| p["pillar"] == "security").expect("security");
+    assert_eq!(security["score"], serde_json::Value::Null, "no workload has a security score");
     let workloads = body["workloads"].as_array().expect("a list of workloads");
     assert_eq!(workloads.len(), 1);
     assert_eq!(workloads[0]["id"], id.to_string());
