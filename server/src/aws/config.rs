@@ -8,7 +8,7 @@ use app::domain::RuleCompliance;
 use aws_sdk_config::Client;
 use aws_sdk_config::types::{ConfigRule as SdkRule, EvaluationResultQualifier};
 
-use super::error::fetch_error;
+use super::pages::every_page;
 use super::rate::RateLimiter;
 use super::time::from_smithy;
 use crate::sources::FetchError;
@@ -32,18 +32,18 @@ pub async fn snapshot(
     let names: Vec<String> = definitions.iter().filter_map(|rule| rule.config_rule_name().map(str::to_owned)).collect();
     let mut compliance = HashMap::new();
     for chunk in names.chunks(RULES_PER_COMPLIANCE_CALL) {
-        let mut pages = client
-            .describe_compliance_by_config_rule()
-            .set_config_rule_names(Some(chunk.to_vec()))
-            .into_paginator()
-            .send();
-        loop {
-            limiter.acquire().await;
-            let Some(page) = pages.next().await else {
-                break;
-            };
-            let page = page.map_err(|error| fetch_error("DescribeComplianceByConfigRule", error))?;
-            snapshot.pages += 1;
+        let pages = every_page(
+            client
+                .describe_compliance_by_config_rule()
+                .set_config_rule_names(Some(chunk.to_vec()))
+                .into_paginator()
+                .send(),
+            limiter,
+            "DescribeComplianceByConfigRule",
+            &mut snapshot.pages,
+        )
+        .await?;
+        for page in pages {
             for rule in page.compliance_by_config_rules() {
                 if let Some(name) = rule.config_rule_name() {
                     compliance.insert(name.to_owned(), read_compliance(rule.compliance()));
@@ -59,19 +59,19 @@ pub async fn snapshot(
         let (state, count) = compliance.get(name).cloned().unwrap_or((None, None));
         snapshot.rules.push(rule_record(definition, account_id, region, state, count));
 
-        let mut pages = client
-            .get_compliance_details_by_config_rule()
-            .config_rule_name(name)
-            .limit(RESULTS_PAGE_SIZE)
-            .into_paginator()
-            .send();
-        loop {
-            limiter.acquire().await;
-            let Some(page) = pages.next().await else {
-                break;
-            };
-            let page = page.map_err(|error| fetch_error("GetComplianceDetailsByConfigRule", error))?;
-            snapshot.pages += 1;
+        let pages = every_page(
+            client
+                .get_compliance_details_by_config_rule()
+                .config_rule_name(name)
+                .limit(RESULTS_PAGE_SIZE)
+                .into_paginator()
+                .send(),
+            limiter,
+            "GetComplianceDetailsByConfigRule",
+            &mut snapshot.pages,
+        )
+        .await?;
+        for page in pages {
             for result in page.evaluation_results() {
                 let qualifier = result.evaluation_result_identifier().and_then(|id| id.evaluation_result_qualifier());
                 if let Some(evaluation) = evaluation_record(
@@ -110,19 +110,19 @@ pub async fn aggregate_snapshot(
         .filter_map(|rule| Some((rule.config_rule_name()?.to_owned(), rule)))
         .collect();
 
-    let mut pages = client
-        .describe_aggregate_compliance_by_config_rules()
-        .configuration_aggregator_name(aggregator)
-        .into_paginator()
-        .send();
     let mut rules = Vec::new();
-    loop {
-        limiter.acquire().await;
-        let Some(page) = pages.next().await else {
-            break;
-        };
-        let page = page.map_err(|error| fetch_error("DescribeAggregateComplianceByConfigRules", error))?;
-        snapshot.pages += 1;
+    let pages = every_page(
+        client
+            .describe_aggregate_compliance_by_config_rules()
+            .configuration_aggregator_name(aggregator)
+            .into_paginator()
+            .send(),
+        limiter,
+        "DescribeAggregateComplianceByConfigRules",
+        &mut snapshot.pages,
+    )
+    .await?;
+    for page in pages {
         for rule in page.aggregate_compliance_by_config_rules() {
             let (Some(name), Some(rule_account), Some(rule_region)) =
                 (rule.config_rule_name(), rule.account_id(), rule.aws_region())
@@ -150,22 +150,22 @@ pub async fn aggregate_snapshot(
     }
 
     for rule in &rules {
-        let mut pages = client
-            .get_aggregate_compliance_details_by_config_rule()
-            .configuration_aggregator_name(aggregator)
-            .config_rule_name(&rule.rule_name)
-            .account_id(&rule.account_id)
-            .aws_region(&rule.region)
-            .limit(RESULTS_PAGE_SIZE)
-            .into_paginator()
-            .send();
-        loop {
-            limiter.acquire().await;
-            let Some(page) = pages.next().await else {
-                break;
-            };
-            let page = page.map_err(|error| fetch_error("GetAggregateComplianceDetailsByConfigRule", error))?;
-            snapshot.pages += 1;
+        let pages = every_page(
+            client
+                .get_aggregate_compliance_details_by_config_rule()
+                .configuration_aggregator_name(aggregator)
+                .config_rule_name(&rule.rule_name)
+                .account_id(&rule.account_id)
+                .aws_region(&rule.region)
+                .limit(RESULTS_PAGE_SIZE)
+                .into_paginator()
+                .send(),
+            limiter,
+            "GetAggregateComplianceDetailsByConfigRule",
+            &mut snapshot.pages,
+        )
+        .await?;
+        for page in pages {
             for result in page.aggregate_evaluation_results() {
                 let qualifier = result.evaluation_result_identifier().and_then(|id| id.evaluation_result_qualifier());
                 let scope =
@@ -194,14 +194,10 @@ async fn rule_definitions(
     pages_read: &mut u32,
 ) -> Result<Vec<SdkRule>, FetchError> {
     let mut rules = Vec::new();
-    let mut pages = client.describe_config_rules().into_paginator().send();
-    loop {
-        limiter.acquire().await;
-        let Some(page) = pages.next().await else {
-            break;
-        };
-        let page = page.map_err(|error| fetch_error("DescribeConfigRules", error))?;
-        *pages_read += 1;
+    let pages =
+        every_page(client.describe_config_rules().into_paginator().send(), limiter, "DescribeConfigRules", pages_read)
+            .await?;
+    for page in pages {
         rules.extend(page.config_rules().iter().cloned());
     }
     Ok(rules)
@@ -215,14 +211,14 @@ async fn conformance_packs(
     pages_read: &mut u32,
 ) -> Result<Vec<ConformancePack>, FetchError> {
     let mut packs = Vec::new();
-    let mut pages = client.describe_conformance_packs().into_paginator().send();
-    loop {
-        limiter.acquire().await;
-        let Some(page) = pages.next().await else {
-            break;
-        };
-        let page = page.map_err(|error| fetch_error("DescribeConformancePacks", error))?;
-        *pages_read += 1;
+    let pages = every_page(
+        client.describe_conformance_packs().into_paginator().send(),
+        limiter,
+        "DescribeConformancePacks",
+        pages_read,
+    )
+    .await?;
+    for page in pages {
         for pack in page.conformance_pack_details() {
             packs.push(ConformancePack {
                 account_id: account_id.to_owned(),
@@ -238,14 +234,14 @@ async fn conformance_packs(
     if packs.is_empty() {
         return Ok(packs);
     }
-    let mut pages = client.list_conformance_pack_compliance_scores().into_paginator().send();
-    loop {
-        limiter.acquire().await;
-        let Some(page) = pages.next().await else {
-            break;
-        };
-        let page = page.map_err(|error| fetch_error("ListConformancePackComplianceScores", error))?;
-        *pages_read += 1;
+    let pages = every_page(
+        client.list_conformance_pack_compliance_scores().into_paginator().send(),
+        limiter,
+        "ListConformancePackComplianceScores",
+        pages_read,
+    )
+    .await?;
+    for page in pages {
         for score in page.conformance_pack_compliance_scores() {
             let Some(pack) = packs.iter_mut().find(|pack| Some(pack.name.as_str()) == score.conformance_pack_name())
             else {

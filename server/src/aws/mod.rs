@@ -4,6 +4,7 @@
 pub mod clients;
 pub mod config;
 mod error;
+mod pages;
 pub mod rate;
 pub mod securityhub;
 mod time;

@@ -8,6 +8,7 @@ use aws_sdk_wellarchitected::Client;
 use aws_sdk_wellarchitected::types::Risk as SdkRisk;
 
 use super::error::fetch_error;
+use super::pages::every_page;
 use super::rate::RateLimiter;
 use super::time::from_smithy;
 use crate::sources::FetchError;
@@ -25,14 +26,10 @@ pub async fn snapshot(
 ) -> Result<WaSnapshot, FetchError> {
     let mut snapshot = WaSnapshot::default();
     let mut ids = Vec::new();
-    let mut pages = client.list_workloads().into_paginator().send();
-    loop {
-        limiter.acquire().await;
-        let Some(page) = pages.next().await else {
-            break;
-        };
-        let page = page.map_err(|error| fetch_error("ListWorkloads", error))?;
-        snapshot.pages += 1;
+    let pages =
+        every_page(client.list_workloads().into_paginator().send(), limiter, "ListWorkloads", &mut snapshot.pages)
+            .await?;
+    for page in pages {
         ids.extend(page.workload_summaries().iter().filter_map(|w| w.workload_id().map(str::to_owned)));
     }
     for id in ids {
@@ -76,28 +73,28 @@ async fn workload(
     };
 
     let mut aliases = Vec::new();
-    let mut pages = client.list_lens_reviews().workload_id(id).into_paginator().send();
-    loop {
-        limiter.acquire().await;
-        let Some(page) = pages.next().await else {
-            break;
-        };
-        let page = page.map_err(|error| fetch_error("ListLensReviews", error))?;
-        *pages_read += 1;
+    let pages = every_page(
+        client.list_lens_reviews().workload_id(id).into_paginator().send(),
+        limiter,
+        "ListLensReviews",
+        pages_read,
+    )
+    .await?;
+    for page in pages {
         aliases.extend(page.lens_review_summaries().iter().filter_map(|r| r.lens_alias().map(str::to_owned)));
     }
     for alias in aliases {
         workload.lens_reviews.push(lens_review(client, limiter, id, &alias, pages_read).await?);
     }
 
-    let mut pages = client.list_milestones().workload_id(id).into_paginator().send();
-    loop {
-        limiter.acquire().await;
-        let Some(page) = pages.next().await else {
-            break;
-        };
-        let page = page.map_err(|error| fetch_error("ListMilestones", error))?;
-        *pages_read += 1;
+    let pages = every_page(
+        client.list_milestones().workload_id(id).into_paginator().send(),
+        limiter,
+        "ListMilestones",
+        pages_read,
+    )
+    .await?;
+    for page in pages {
         for milestone in page.milestone_summaries() {
             let Some(number) = milestone.milestone_number() else {
                 continue;
@@ -156,15 +153,14 @@ async fn lens_review(
     };
 
     for pillar in &pillars {
-        let mut pages =
-            client.list_answers().workload_id(workload_id).lens_alias(alias).pillar_id(pillar).into_paginator().send();
-        loop {
-            limiter.acquire().await;
-            let Some(page) = pages.next().await else {
-                break;
-            };
-            let page = page.map_err(|error| fetch_error("ListAnswers", error))?;
-            *pages_read += 1;
+        let pages = every_page(
+            client.list_answers().workload_id(workload_id).lens_alias(alias).pillar_id(pillar).into_paginator().send(),
+            limiter,
+            "ListAnswers",
+            pages_read,
+        )
+        .await?;
+        for page in pages {
             review.answers.extend(page.answer_summaries().iter().filter_map(|answer| {
                 Some(Answer {
                     question_id: answer.question_id()?.to_owned(),
@@ -204,15 +200,14 @@ async fn lens_review(
         }
     }
 
-    let mut pages =
-        client.list_lens_review_improvements().workload_id(workload_id).lens_alias(alias).into_paginator().send();
-    loop {
-        limiter.acquire().await;
-        let Some(page) = pages.next().await else {
-            break;
-        };
-        let page = page.map_err(|error| fetch_error("ListLensReviewImprovements", error))?;
-        *pages_read += 1;
+    let pages = every_page(
+        client.list_lens_review_improvements().workload_id(workload_id).lens_alias(alias).into_paginator().send(),
+        limiter,
+        "ListLensReviewImprovements",
+        pages_read,
+    )
+    .await?;
+    for page in pages {
         review.improvements.extend(page.improvement_summaries().iter().filter_map(|improvement| {
             Some(Improvement {
                 question_id: improvement.question_id()?.to_owned(),
