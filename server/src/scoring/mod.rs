@@ -63,6 +63,81 @@ pub async fn explain_pillar(
     Ok(explain(weights, &review, &items, mapped_count(pillar), &[]))
 }
 
+/// How many failing resources an explanation names per control or rule.
+pub const FAILING_RESOURCES_SHOWN: i64 = 20;
+
+/// One item of an explained score, with what a person needs to act on it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ExplainedItem {
+    pub contribution: model::Contribution,
+    /// The question's risk, for review items.
+    pub risk: Option<Risk>,
+    /// Pass or fail, weight, and failing resources, for evidence items.
+    pub passed: Option<bool>,
+    pub weight: Option<u32>,
+    pub failing_resources: Vec<String>,
+    pub failing_count: i64,
+}
+
+/// A score with every item behind it, failing resources included.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct PillarExplanation {
+    pub score: model::Score,
+    pub mapping_version: String,
+    pub items: Vec<ExplainedItem>,
+}
+
+/// [`explain_pillar`], with each question's risk and each failing control's
+/// or rule's resources (up to [`FAILING_RESOURCES_SHOWN`]).
+pub async fn explain_in_full(
+    pool: &PgPool,
+    weights: &Weights,
+    workload: Uuid,
+    pillar: Pillar,
+) -> Result<PillarExplanation, sqlx::Error> {
+    let answers = scores::answers(pool, workload, pillar.id()).await?;
+    let risks: HashMap<String, Risk> = answers
+        .iter()
+        .filter_map(|(question, risk)| Some((question.clone(), Risk::parse(risk.as_deref()?).ok()?)))
+        .collect();
+    let review: Vec<ReviewItem> =
+        risks.iter().map(|(question_id, risk)| ReviewItem { question_id: question_id.clone(), risk: *risk }).collect();
+    let evidence = evidence_by_workload(pool, Some(workload)).await?;
+    let evidence = evidence.get(&workload).map(|items| pillar_items(items, pillar)).unwrap_or_default();
+    let evidence_by_key: HashMap<&str, &EvidenceItem> = evidence.iter().map(|item| (item.key.as_str(), item)).collect();
+    let explanation = explain(weights, &review, &evidence, mapped_count(pillar), &[]);
+    let mut items = Vec::new();
+    for contribution in explanation.contributions {
+        let mut item = ExplainedItem {
+            risk: None,
+            passed: None,
+            weight: None,
+            failing_resources: Vec::new(),
+            failing_count: 0,
+            contribution,
+        };
+        let key = item.contribution.key.clone();
+        match item.contribution.component {
+            model::Component::Review => item.risk = risks.get(&key).copied(),
+            model::Component::Evidence => {
+                let Some(evidence) = evidence_by_key.get(key.as_str()) else { continue };
+                let (kind, id) = key.split_once(':').unwrap_or(("control", key.as_str()));
+                item.passed = Some(evidence.passed);
+                item.weight = Some(evidence.weight);
+                if !evidence.passed {
+                    let (resources, count) =
+                        scores::failing_resources(pool, workload, kind, id, FAILING_RESOURCES_SHOWN).await?;
+                    item.failing_resources = resources;
+                    item.failing_count = count;
+                }
+            }
+            model::Component::Checklist => {}
+        }
+        items.push(item);
+    }
+    Ok(PillarExplanation { score: explanation.score, mapping_version: MAPPING.version.clone(), items })
+}
+
 async fn review_tallies(pool: &PgPool) -> Result<HashMap<(Uuid, Pillar), ReviewTally>, sqlx::Error> {
     let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
     Ok(scores::review_tallies(pool)

@@ -146,3 +146,27 @@ async fn failing_resources_are_listed_for_a_failing_control(pool: PgPool) {
     assert!(count >= 1 && !resources.is_empty() && resources.len() <= 5, "{count} {resources:?}");
     assert!(resources.iter().all(|r| r.starts_with("arn:aws:") || r.starts_with("AWS::")), "{resources:?}");
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_full_explanation_names_risks_weights_and_failing_resources(pool: PgPool) {
+    demo(&pool).await;
+    let workload = checkout(&pool).await;
+
+    let explanation = server::scoring::explain_in_full(&pool, &Weights::default(), workload, Pillar::Security)
+        .await
+        .expect("an explanation");
+
+    assert_eq!(explanation.mapping_version, server::mapping::MAPPING.version);
+    let questions: Vec<_> = explanation.items.iter().filter(|i| i.risk.is_some()).collect();
+    assert!(!questions.is_empty(), "answered questions carry their risk");
+    let failing: Vec<_> = explanation.items.iter().filter(|i| i.passed == Some(false)).collect();
+    assert!(!failing.is_empty());
+    assert!(failing.iter().all(|i| i.failing_count > 0 && !i.failing_resources.is_empty() && i.weight.is_some()));
+    let passing = explanation.items.iter().filter(|i| i.passed == Some(true)).count();
+    assert!(
+        passing > 0
+            && explanation.items.iter().filter(|i| i.passed == Some(true)).all(|i| i.failing_resources.is_empty())
+    );
+    let points: f64 = explanation.items.iter().map(|i| i.contribution.points).sum();
+    assert!((points - explanation.score.score.expect("a score")).abs() < 1e-9);
+}
