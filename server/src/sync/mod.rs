@@ -62,6 +62,9 @@ pub async fn sync_source(
     }
     let summary = run(pool, source, source_id, options, progress).await;
     if summary.status != summary::RunStatus::Failed {
+        if let Err(error) = crate::db::vacuum_evidence(pool).await {
+            tracing::warn!(error = %error, "could not vacuum after a sync; scoring may be slower until autovacuum runs");
+        }
         let reason = format!("sync {}", summary.run_id.map(|id| id.to_string()).unwrap_or_default());
         if let Err(error) = scoring::recompute(pool, &options.weights, &reason).await {
             tracing::error!(error = %error, "could not recompute the scores after a sync");
