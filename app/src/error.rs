@@ -13,6 +13,9 @@ pub enum AppError {
     Unavailable,
     #[error("Something went wrong on the server. It has been logged.")]
     Internal,
+    /// What was asked for does not exist.
+    #[error("{0} was not found.")]
+    NotFound(String),
     /// The request did not reach the server function, or its answer could
     /// not be read.
     #[error("The server could not be reached: {0}")]

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::domain::Overview;
+use crate::domain::{Overview, WorkloadDetail};
 use crate::error::AppError;
 
 /// Read access to what the dashboard shows.
@@ -13,6 +13,9 @@ pub trait DashboardReads: Send + Sync {
     /// Every workload with its current pillar scores, by name, and where
     /// the data comes from.
     async fn overview(&self) -> Result<Overview, AppError>;
+
+    /// One workload with its six pillar scores; `NotFound` if there is none.
+    async fn workload(&self, id: uuid::Uuid) -> Result<WorkloadDetail, AppError>;
 }
 
 /// The dashboard reads as they travel through Leptos context.

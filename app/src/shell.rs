@@ -6,7 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::components::{SiteHeader, ThemeToggle};
-use crate::pages::{HomePage, NotFound};
+use crate::pages::{HomePage, NotFound, WorkloadPage};
 use crate::theme::Theme;
 
 /// The whole document, rendered on the server only. The browser hydrates
@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
             <main id="main" class="page">
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/workloads/:id") view=WorkloadPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

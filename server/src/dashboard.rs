@@ -1,7 +1,7 @@
 //! The server's implementation of the dashboard reads the pages declare in
 //! `app::ports`.
 
-use app::domain::{Overview, Pillar, PillarScore, WorkloadSummary};
+use app::domain::{Overview, Pillar, PillarDetail, PillarScore, RiskCounts, WorkloadDetail, WorkloadSummary};
 use app::error::AppError;
 use app::ports::DashboardReads;
 use sqlx::PgPool;
@@ -32,6 +32,57 @@ impl DashboardReads for PgDashboard {
             organisation,
             demo,
             mapping_version: MAPPING.version.clone(),
+        })
+    }
+
+    async fn workload(&self, id: uuid::Uuid) -> Result<WorkloadDetail, AppError> {
+        let row = workloads::detail(&self.pool, id)
+            .await
+            .map_err(database_error)?
+            .ok_or_else(|| AppError::NotFound("That workload".into()))?;
+        let scores = workloads::pillar_scores(&self.pool, id).await.map_err(database_error)?;
+        let risks = workloads::risk_counts(&self.pool, id).await.map_err(database_error)?;
+        let mapping_version = scores.iter().find_map(|s| s.mapping_version.clone());
+        let pillars = Pillar::ALL
+            .into_iter()
+            .map(|pillar| {
+                let score = scores.iter().find(|s| s.pillar == pillar.id());
+                let count = |risk: &str| {
+                    risks
+                        .iter()
+                        .filter(|(p, r, _)| p == pillar.id() && r == risk)
+                        .map(|(_, _, n)| u32::try_from(*n).unwrap_or(u32::MAX))
+                        .sum()
+                };
+                PillarDetail {
+                    pillar,
+                    score: score.and_then(|s| s.score),
+                    review: score.and_then(|s| s.review),
+                    evidence: score.and_then(|s| s.evidence),
+                    checklist: score.and_then(|s| s.checklist),
+                    review_coverage: score.map_or(0.0, |s| s.review_coverage),
+                    evidence_coverage: score.map_or(0.0, |s| s.evidence_coverage),
+                    checklist_coverage: score.map_or(0.0, |s| s.checklist_coverage),
+                    risks: RiskCounts {
+                        high: count("HIGH"),
+                        medium: count("MEDIUM"),
+                        none: count("NONE"),
+                        unanswered: count("UNANSWERED"),
+                        not_applicable: count("NOT_APPLICABLE"),
+                    },
+                }
+            })
+            .collect();
+        Ok(WorkloadDetail {
+            id: row.id,
+            name: row.name,
+            description: row.description,
+            environment: row.environment,
+            review_owner: row.review_owner,
+            account_ids: row.account_ids,
+            regions: row.regions,
+            pillars,
+            mapping_version,
         })
     }
 }

@@ -6,6 +6,7 @@ mod pillar_card;
 mod score_badge;
 mod site_header;
 mod theme_toggle;
+mod workload_pillars;
 mod workload_table;
 mod workloads_empty;
 
@@ -15,5 +16,6 @@ pub use pillar_card::{PillarCard, PillarName};
 pub use score_badge::ScoreBadge;
 pub use site_header::SiteHeader;
 pub use theme_toggle::ThemeToggle;
+pub use workload_pillars::WorkloadPillars;
 pub use workload_table::WorkloadTable;
 pub use workloads_empty::WorkloadsEmpty;

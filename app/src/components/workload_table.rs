@@ -43,7 +43,7 @@ fn WorkloadRow(workload: WorkloadSummary) -> impl IntoView {
         .collect_view();
     view! {
         <tr>
-            <th scope="row">{workload.name}</th>
+            <th scope="row"><a href=format!("/workloads/{}", workload.id)>{workload.name}</a></th>
             <td>{workload.environment.unwrap_or_else(|| "–".into())}</td>
             <td>{workload.review_owner.unwrap_or_else(|| "–".into())}</td>
             <td class="num">{workload.account_count}</td>

@@ -1,9 +1,12 @@
 //! The domain words the pages show, shared by server and browser.
 
 mod states;
+mod workload;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+pub use workload::{PillarDetail, RiskCounts, WorkloadDetail, rounded};
 
 pub use states::{ComplianceStatus, RecordState, Risk, RuleCompliance, Severity, UnknownState, WorkflowStatus};
 

@@ -2,6 +2,8 @@
 
 mod home;
 mod not_found;
+mod workload;
 
 pub use home::HomePage;
 pub use not_found::NotFound;
+pub use workload::WorkloadPage;

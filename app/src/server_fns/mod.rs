@@ -2,5 +2,7 @@
 //! makes one call.
 
 mod overview;
+mod workload;
 
 pub use overview::{GetOverview, get_overview};
+pub use workload::{GetWorkload, get_workload};

@@ -56,3 +56,64 @@ pub async fn list_with_scores(pool: &PgPool) -> Result<Vec<WorkloadRow>, sqlx::E
 pub async fn count(pool: &PgPool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM workloads"#).fetch_one(pool).await
 }
+
+/// One workload as stored.
+pub struct WorkloadDetailRow {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub environment: Option<String>,
+    pub review_owner: Option<String>,
+    pub account_ids: Vec<String>,
+    pub regions: Vec<String>,
+}
+
+pub async fn detail(pool: &PgPool, id: Uuid) -> Result<Option<WorkloadDetailRow>, sqlx::Error> {
+    sqlx::query_as!(
+        WorkloadDetailRow,
+        "SELECT id, name, description, environment, review_owner, account_ids, regions FROM workloads WHERE id = $1",
+        id
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// A workload's stored pillar scores with their components.
+pub struct PillarScoreDetailRow {
+    pub pillar: String,
+    pub score: Option<f32>,
+    pub review: Option<f32>,
+    pub evidence: Option<f32>,
+    pub checklist: Option<f32>,
+    pub review_coverage: f32,
+    pub evidence_coverage: f32,
+    pub checklist_coverage: f32,
+    pub mapping_version: Option<String>,
+}
+
+pub async fn pillar_scores(pool: &PgPool, id: Uuid) -> Result<Vec<PillarScoreDetailRow>, sqlx::Error> {
+    sqlx::query_as!(
+        PillarScoreDetailRow,
+        "SELECT pillar, score, review, evidence, checklist, review_coverage, evidence_coverage,
+                checklist_coverage, mapping_version
+         FROM pillar_scores WHERE workload_id = $1",
+        id
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// How many of a workload's `wellarchitected` answers carry each risk, per
+/// pillar: (pillar, risk, count).
+pub async fn risk_counts(pool: &PgPool, id: Uuid) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT a.pillar, a.risk AS "risk!", count(*) AS "count!"
+           FROM wa_answers a JOIN workloads w ON w.wa_workload_id = a.wa_workload_id
+           WHERE w.id = $1 AND a.lens_alias = 'wellarchitected' AND a.risk IS NOT NULL
+           GROUP BY a.pillar, a.risk"#,
+        id
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.pillar, r.risk, r.count)).collect())
+}

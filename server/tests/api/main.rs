@@ -5,3 +5,4 @@ mod health;
 mod helpers;
 mod overview;
 mod theme;
+mod workload;

@@ -1,0 +1,64 @@
+use leptos::prelude::*;
+
+use super::{PillarName, ScoreBadge};
+use crate::domain::{PillarDetail, rounded};
+
+/// A workload's six pillars: score, its three components with their
+/// coverage, and the review's high and medium risks.
+#[component]
+pub fn WorkloadPillars(pillars: Vec<PillarDetail>) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class="data-table pillars">
+                <caption class="visually-hidden">"Pillar scores with their components"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Pillar"</th>
+                        <th scope="col" class="num">"Score"</th>
+                        <th scope="col" class="num">"Review"</th>
+                        <th scope="col" class="num">"Evidence"</th>
+                        <th scope="col" class="num">"Checklist"</th>
+                        <th scope="col" class="num">"High risks"</th>
+                        <th scope="col" class="num">"Medium risks"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {pillars.into_iter().map(|pillar| view! { <PillarRow pillar /> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn PillarRow(pillar: PillarDetail) -> impl IntoView {
+    let name = pillar.pillar.name();
+    view! {
+        <tr>
+            <th scope="row"><PillarName pillar=pillar.pillar /></th>
+            <td class="num"><ScoreBadge score=rounded(pillar.score) label=name /></td>
+            <ComponentCell label="Review" value=pillar.review coverage=pillar.review_coverage />
+            <ComponentCell label="Evidence" value=pillar.evidence coverage=pillar.evidence_coverage />
+            <ComponentCell label="Checklist" value=pillar.checklist coverage=pillar.checklist_coverage />
+            <td class="num">{pillar.risks.high}</td>
+            <td class="num">{pillar.risks.medium}</td>
+        </tr>
+    }
+}
+
+/// A component's value with how much of it was assessed.
+#[component]
+fn ComponentCell(label: &'static str, value: Option<f32>, coverage: f32) -> impl IntoView {
+    let assessed = format!("{:.0} % assessed", coverage * 100.0);
+    let text = rounded(value).map_or_else(|| "–".to_owned(), |v| v.to_string());
+    let description = match rounded(value) {
+        Some(v) => format!("{label}: {v} of 100, {assessed}"),
+        None => format!("{label}: no data"),
+    };
+    view! {
+        <td class="num component" aria-label=description>
+            <span class="component-value">{text}</span>
+            <span class="coverage">{assessed}</span>
+        </td>
+    }
+}
