@@ -6,6 +6,9 @@
 //! server is declared as traits in [`ports`] and implemented by the `server`
 //! crate, which hands the implementations to Leptos as context.
 
+// Leptos views are nested types; release builds of large pages need room.
+#![recursion_limit = "256"]
+
 pub mod components;
 pub mod domain;
 pub mod error;

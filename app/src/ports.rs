@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::domain::{Overview, WorkloadDetail};
+use crate::domain::{Overview, Pillar, PillarBreakdown, WorkloadDetail};
 use crate::error::AppError;
 
 /// Read access to what the dashboard shows.
@@ -16,6 +16,9 @@ pub trait DashboardReads: Send + Sync {
 
     /// One workload with its six pillar scores; `NotFound` if there is none.
     async fn workload(&self, id: uuid::Uuid) -> Result<WorkloadDetail, AppError>;
+
+    /// One workload's pillar score with every item behind it.
+    async fn pillar(&self, workload: uuid::Uuid, pillar: Pillar) -> Result<PillarBreakdown, AppError>;
 }
 
 /// The dashboard reads as they travel through Leptos context.

@@ -6,7 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::components::{SiteHeader, ThemeToggle};
-use crate::pages::{HomePage, NotFound, WorkloadPage};
+use crate::pages::{HomePage, NotFound, PillarPage, WorkloadPage};
 use crate::theme::Theme;
 
 /// The whole document, rendered on the server only. The browser hydrates
@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/workloads/:id") view=WorkloadPage ssr=SsrMode::Async />
+                    <Route path=path!("/workloads/:id/pillars/:pillar") view=PillarPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -1,23 +1,31 @@
 //! The server's implementation of the dashboard reads the pages declare in
 //! `app::ports`.
 
-use app::domain::{Overview, Pillar, PillarDetail, PillarScore, RiskCounts, WorkloadDetail, WorkloadSummary};
+use app::domain::{
+    EvidenceLine, Overview, Pillar, PillarBreakdown, PillarDetail, PillarScore, QuestionLine, RiskCounts,
+    WorkloadDetail, WorkloadSummary,
+};
 use app::error::AppError;
 use app::ports::DashboardReads;
 use sqlx::PgPool;
 
 use crate::db::sources;
 use crate::db::workloads::{self, WorkloadRow};
+use crate::lens::WELL_ARCHITECTED;
 use crate::mapping::MAPPING;
+use crate::reference::CATALOGUE;
+use crate::scoring;
 use crate::scoring::model::mean_score;
+use crate::scoring::model::{Component, Weights};
 
 pub struct PgDashboard {
     pool: PgPool,
+    weights: Weights,
 }
 
 impl PgDashboard {
-    pub fn new(pool: PgPool) -> Self {
-        PgDashboard { pool }
+    pub fn new(pool: PgPool, weights: Weights) -> Self {
+        PgDashboard { pool, weights }
     }
 }
 
@@ -32,6 +40,68 @@ impl DashboardReads for PgDashboard {
             organisation,
             demo,
             mapping_version: MAPPING.version.clone(),
+        })
+    }
+
+    async fn pillar(&self, workload: uuid::Uuid, pillar: Pillar) -> Result<PillarBreakdown, AppError> {
+        let row = workloads::detail(&self.pool, workload)
+            .await
+            .map_err(database_error)?
+            .ok_or_else(|| AppError::NotFound("That workload".into()))?;
+        let explanation =
+            scoring::explain_in_full(&self.pool, &self.weights, workload, pillar).await.map_err(database_error)?;
+        let lens_questions: Vec<(&str, &str)> = WELL_ARCHITECTED
+            .questions()
+            .filter(|(p, _)| p.id == pillar.id())
+            .map(|(_, q)| (q.id.as_str(), q.title.as_str()))
+            .collect();
+        let mut questions = Vec::new();
+        let mut evidence_items = Vec::new();
+        for item in explanation.items {
+            let contribution = item.contribution;
+            match contribution.component {
+                Component::Review => questions.push(QuestionLine {
+                    title: lens_questions.iter().find(|(id, _)| *id == contribution.key).map(|(_, t)| (*t).to_owned()),
+                    id: contribution.key,
+                    risk: item.risk,
+                    points: contribution.points,
+                    at_best: contribution.at_best,
+                }),
+                Component::Evidence => {
+                    let (kind, id) = contribution.key.split_once(':').unwrap_or(("control", contribution.key.as_str()));
+                    let title = match kind {
+                        "control" => CATALOGUE.control(id).map(|c| c.title.clone()),
+                        _ => CATALOGUE.managed_rules.iter().find(|r| r.identifier == id).map(|r| r.rule_name.clone()),
+                    };
+                    evidence_items.push(EvidenceLine {
+                        kind: kind.to_owned(),
+                        id: id.to_owned(),
+                        title,
+                        passed: item.passed.unwrap_or(true),
+                        weight: item.weight.unwrap_or(0),
+                        points: contribution.points,
+                        at_best: contribution.at_best,
+                        failing_resources: item.failing_resources,
+                        failing_count: item.failing_count,
+                    });
+                }
+                Component::Checklist => {}
+            }
+        }
+        questions.sort_by_key(|q| lens_questions.iter().position(|(id, _)| *id == q.id));
+        evidence_items.sort_by(|a, b| a.passed.cmp(&b.passed).then(b.weight.cmp(&a.weight)).then(a.id.cmp(&b.id)));
+        Ok(PillarBreakdown {
+            workload_id: workload,
+            workload_name: row.name,
+            pillar,
+            score: explanation.score.score,
+            review: explanation.score.review,
+            evidence: explanation.score.evidence,
+            review_coverage: explanation.score.review_coverage,
+            evidence_coverage: explanation.score.evidence_coverage,
+            questions,
+            evidence_items,
+            mapping_version: explanation.mapping_version,
         })
     }
 

@@ -6,7 +6,7 @@ use crate::domain::{PillarDetail, rounded};
 /// A workload's six pillars: score, its three components with their
 /// coverage, and the review's high and medium risks.
 #[component]
-pub fn WorkloadPillars(pillars: Vec<PillarDetail>) -> impl IntoView {
+pub fn WorkloadPillars(workload: uuid::Uuid, pillars: Vec<PillarDetail>) -> impl IntoView {
     view! {
         <div class="table-scroll">
             <table class="data-table pillars">
@@ -23,7 +23,7 @@ pub fn WorkloadPillars(pillars: Vec<PillarDetail>) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {pillars.into_iter().map(|pillar| view! { <PillarRow pillar /> }).collect_view()}
+                    {pillars.into_iter().map(|pillar| view! { <PillarRow workload pillar /> }).collect_view()}
                 </tbody>
             </table>
         </div>
@@ -31,11 +31,12 @@ pub fn WorkloadPillars(pillars: Vec<PillarDetail>) -> impl IntoView {
 }
 
 #[component]
-fn PillarRow(pillar: PillarDetail) -> impl IntoView {
+fn PillarRow(workload: uuid::Uuid, pillar: PillarDetail) -> impl IntoView {
     let name = pillar.pillar.name();
+    let href = format!("/workloads/{workload}/pillars/{}", pillar.pillar.id());
     view! {
         <tr>
-            <th scope="row"><PillarName pillar=pillar.pillar /></th>
+            <th scope="row"><a href=href><PillarName pillar=pillar.pillar /></a></th>
             <td class="num"><ScoreBadge score=rounded(pillar.score) label=name /></td>
             <ComponentCell label="Review" value=pillar.review coverage=pillar.review_coverage />
             <ComponentCell label="Evidence" value=pillar.evidence coverage=pillar.evidence_coverage />

@@ -1,11 +1,13 @@
 //! The domain words the pages show, shared by server and browser.
 
+mod breakdown;
 mod states;
 mod workload;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use breakdown::{EvidenceLine, PillarBreakdown, QuestionLine};
 pub use workload::{PillarDetail, RiskCounts, WorkloadDetail, rounded};
 
 pub use states::{ComplianceStatus, RecordState, Risk, RuleCompliance, Severity, UnknownState, WorkflowStatus};

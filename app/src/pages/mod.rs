@@ -2,8 +2,10 @@
 
 mod home;
 mod not_found;
+mod pillar;
 mod workload;
 
 pub use home::HomePage;
 pub use not_found::NotFound;
+pub use pillar::PillarPage;
 pub use workload::WorkloadPage;

@@ -65,7 +65,7 @@ fn WorkloadView(workload: WorkloadDetail) -> impl IntoView {
         </dl>
         <section aria-labelledby="pillars-heading">
             <h2 id="pillars-heading">"Pillars"</h2>
-            <WorkloadPillars pillars=workload.pillars />
+            <WorkloadPillars workload=workload.id pillars=workload.pillars />
             <p class="footnote">
                 "Coverage says how much of each component was assessed: questions answered, "
                 "mapped controls and rules with a result, checklist items applicable."
@@ -76,7 +76,7 @@ fn WorkloadView(workload: WorkloadDetail) -> impl IntoView {
 }
 
 /// Tells the browser (and crawlers) that the page does not exist.
-fn not_found_status() {
+pub(super) fn not_found_status() {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);

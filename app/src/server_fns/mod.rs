@@ -2,7 +2,9 @@
 //! makes one call.
 
 mod overview;
+mod pillar;
 mod workload;
 
 pub use overview::{GetOverview, get_overview};
+pub use pillar::{GetPillar, get_pillar};
 pub use workload::{GetWorkload, get_workload};

@@ -19,6 +19,7 @@ use tower_http::trace::TraceLayer;
 pub use error::HttpError;
 
 use crate::dashboard::PgDashboard;
+use crate::scoring::model::Weights;
 
 /// What every handler can reach.
 #[derive(Clone, FromRef)]
@@ -29,8 +30,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(leptos_options: LeptosOptions, pool: PgPool) -> Self {
-        let dashboard = Dashboard(Arc::new(PgDashboard::new(pool.clone())));
+    pub fn new(leptos_options: LeptosOptions, pool: PgPool, weights: Weights) -> Self {
+        let dashboard = Dashboard(Arc::new(PgDashboard::new(pool.clone(), weights)));
         AppState { leptos_options, pool, dashboard }
     }
 }

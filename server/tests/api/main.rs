@@ -4,5 +4,6 @@
 mod health;
 mod helpers;
 mod overview;
+mod pillar;
 mod theme;
 mod workload;

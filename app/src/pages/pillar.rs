@@ -1,0 +1,173 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use super::NotFound;
+use crate::components::{ErrorNotice, PillarName, ScoreBadge};
+use crate::domain::{EvidenceLine, Pillar, PillarBreakdown, QuestionLine, rounded};
+use crate::error::AppError;
+use crate::server_fns::get_pillar;
+
+/// A workload's pillar score taken apart: the questions and the controls
+/// and rules behind it, each with its points.
+#[component]
+pub fn PillarPage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || {
+        let params = params.read();
+        let workload = params.get("id").and_then(|id| Uuid::parse_str(&id).ok())?;
+        let pillar = params.get("pillar").and_then(|pillar| Pillar::from_id(&pillar))?;
+        Some((workload, pillar))
+    };
+    let breakdown = Resource::new(key, |key| async move {
+        match key {
+            Some((workload, pillar)) => get_pillar(workload, pillar).await,
+            None => Err(AppError::NotFound("That pillar".into())),
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading the pillar…"</p> }>
+            {move || Suspend::new(async move {
+                match breakdown.await {
+                    Ok(breakdown) => view! { <Breakdown breakdown /> }.into_any(),
+                    Err(AppError::NotFound(_)) => {
+                        super::workload::not_found_status();
+                        view! { <NotFound /> }.into_any()
+                    }
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn percent(coverage: f64) -> String {
+    format!("{:.0} % assessed", coverage * 100.0)
+}
+
+fn points(value: f64) -> String {
+    format!("{value:.1}")
+}
+
+#[component]
+fn Breakdown(breakdown: PillarBreakdown) -> impl IntoView {
+    let pillar = breakdown.pillar;
+    let workload_href = format!("/workloads/{}", breakdown.workload_id);
+    let score = rounded(breakdown.score.map(|s| s as f32));
+    view! {
+        <Title text=format!("{} · {} · Plinth", pillar.name(), breakdown.workload_name) />
+        <nav class="breadcrumbs" aria-label="Breadcrumbs">
+            <a href="/">"Overview"</a>
+            " / "
+            <a href=workload_href>{breakdown.workload_name.clone()}</a>
+            " / "
+            <span aria-current="page">{pillar.name()}</span>
+        </nav>
+        <div class="page-head">
+            <h1 class="page-title"><PillarName pillar /></h1>
+            <ScoreBadge score label=pillar.name() />
+        </div>
+        <p class="lead">
+            "Review "{rounded(breakdown.review.map(|v| v as f32)).map_or("–".into(), |v| v.to_string())}" ("
+            {percent(breakdown.review_coverage)}"), evidence "
+            {rounded(breakdown.evidence.map(|v| v as f32)).map_or("–".into(), |v| v.to_string())}" ("
+            {percent(breakdown.evidence_coverage)}"). Each line gives the points it adds to the score and what it would "
+            "add at its best; together they make the score. Evidence mapping "{breakdown.mapping_version.clone()}"."
+        </p>
+        <section aria-labelledby="questions-heading">
+            <h2 id="questions-heading">"Questions"</h2>
+            <QuestionTable questions=breakdown.questions />
+        </section>
+        <section aria-labelledby="evidence-heading">
+            <h2 id="evidence-heading">"Controls and rules"</h2>
+            <EvidenceTable items=breakdown.evidence_items />
+        </section>
+    }
+}
+
+#[component]
+/// Erased to `AnyView`, like the evidence table, so the page's view type
+/// stays shallow enough for release builds.
+fn QuestionTable(questions: Vec<QuestionLine>) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class="data-table">
+                <caption class="visually-hidden">"Questions with their risk and points"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Question"</th>
+                        <th scope="col">"Risk"</th>
+                        <th scope="col" class="num">"Points"</th>
+                        <th scope="col" class="num">"At best"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {questions
+                        .into_iter()
+                        .map(|q| {
+                            let risk = q.risk.map_or("–", |risk| risk.as_str());
+                            view! {
+                                <tr>
+                                    <th scope="row">{q.title.unwrap_or(q.id)}</th>
+                                    <td><span class=format!("risk risk-{}", risk.to_lowercase())>{risk}</span></td>
+                                    <td class="num">{points(q.points)}</td>
+                                    <td class="num">{points(q.at_best)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn EvidenceTable(items: Vec<EvidenceLine>) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class="data-table">
+                <caption class="visually-hidden">"Controls and rules with their result and points"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Control or rule"</th>
+                        <th scope="col">"Result"</th>
+                        <th scope="col" class="num">"Weight"</th>
+                        <th scope="col" class="num">"Points"</th>
+                        <th scope="col">"Failing resources"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {items
+                        .into_iter()
+                        .map(|item| {
+                            let result = if item.passed { "Passed" } else { "Failed" };
+                            let more = (item.failing_count > item.failing_resources.len() as i64)
+                                .then(|| format!("and {} more", item.failing_count - item.failing_resources.len() as i64));
+                            view! {
+                                <tr>
+                                    <th scope="row">
+                                        <code>{item.id.clone()}</code>
+                                        {item.title.map(|title| view! { <span class="item-title">{title}</span> })}
+                                    </th>
+                                    <td><span class=format!("result result-{}", result.to_lowercase())>{result}</span></td>
+                                    <td class="num">{item.weight}</td>
+                                    <td class="num">{points(item.points)}" / "{points(item.at_best)}</td>
+                                    <td class="resources">
+                                        <ul>
+                                            {item.failing_resources.into_iter().map(|r| view! { <li><code>{r}</code></li> }).collect_view()}
+                                        </ul>
+                                        {more}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
