@@ -41,8 +41,9 @@ pub struct EvidenceRow {
 }
 
 /// Every mapped control's and rule's result per workload: aggregated per
-/// account, region and control first (an index-only scan), then over each
-/// workload's accounts and regions. A control fails if any resource fails.
+/// account, region and control first (an index-only scan; only the one
+/// workload's accounts and regions when `workload` is given, as a page
+/// asks), then over each workload's accounts and regions. A control fails if any resource fails.
 /// Only current findings that PASSED or FAILED count.
 pub async fn evidence_results(
     pool: &PgPool,
@@ -65,6 +66,7 @@ pub async fn evidence_results(
             FROM findings
             WHERE record_state = 'ACTIVE' AND control_id IS NOT NULL
               AND compliance_status IN ('PASSED', 'FAILED') AND control_id = ANY($2)
+              AND ($1::uuid IS NULL OR (account_id, region) IN (SELECT account_id, region FROM scope))
             GROUP BY account_id, region, control_id
         ),
         rules AS (
@@ -72,6 +74,7 @@ pub async fn evidence_results(
             FROM config_rules
             WHERE source_identifier IS NOT NULL AND compliance IN ('COMPLIANT', 'NON_COMPLIANT')
               AND source_identifier = ANY($3)
+              AND ($1::uuid IS NULL OR (account_id, region) IN (SELECT account_id, region FROM scope))
             GROUP BY account_id, region, source_identifier
         )
         SELECT s.workload_id AS "workload_id!", 'control' AS "kind!", c.key AS "key!", bool_or(c.failed) AS "failed!"
