@@ -16,6 +16,9 @@ pub enum AppError {
     /// What was asked for does not exist.
     #[error("{0} was not found.")]
     NotFound(String),
+    /// The request clashes with work in progress.
+    #[error("{0}")]
+    Conflict(String),
     /// The request did not reach the server function, or its answer could
     /// not be read.
     #[error("The server could not be reached: {0}")]

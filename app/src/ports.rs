@@ -4,6 +4,9 @@
 
 use std::sync::Arc;
 
+use crate::domain::findings::{FindingDetail, FindingQuery, FindingsPage};
+use crate::domain::rules::{RuleDetail, RuleQuery, RulesPage};
+use crate::domain::sync::SyncStatus;
 use crate::domain::{Overview, Pillar, PillarBreakdown, WorkloadDetail};
 use crate::error::AppError;
 
@@ -19,6 +22,41 @@ pub trait DashboardReads: Send + Sync {
 
     /// One workload's pillar score with every item behind it.
     async fn pillar(&self, workload: uuid::Uuid, pillar: Pillar) -> Result<PillarBreakdown, AppError>;
+
+    /// One page of the findings the query selects.
+    async fn findings(&self, query: FindingQuery) -> Result<FindingsPage, AppError>;
+
+    /// One finding in full; `NotFound` if there is none.
+    async fn finding(&self, id: String) -> Result<FindingDetail, AppError>;
+
+    /// The Config rules the query selects, gathered per rule, and the
+    /// conformance packs.
+    async fn rules(&self, query: RuleQuery) -> Result<RulesPage, AppError>;
+
+    /// One rule with its deployments and evaluated resources, within the
+    /// query's accounts and regions.
+    async fn rule(&self, rule_name: String, query: RuleQuery) -> Result<RuleDetail, AppError>;
+
+    /// The sources and their recent sync runs.
+    async fn sync_status(&self) -> Result<SyncStatus, AppError>;
+}
+
+/// Starting work on the server.
+#[async_trait::async_trait]
+pub trait SyncControl: Send + Sync {
+    /// Starts a sync of the source in the background; `Conflict` if one is
+    /// running already, `NotFound` if the source is unknown.
+    async fn sync_now(&self, source: uuid::Uuid) -> Result<(), AppError>;
+}
+
+/// The sync control as it travels through Leptos context.
+#[derive(Clone)]
+pub struct Syncs(pub Arc<dyn SyncControl>);
+
+impl Syncs {
+    pub fn from_context() -> Result<Self, AppError> {
+        leptos::prelude::use_context::<Syncs>().ok_or(AppError::Internal)
+    }
 }
 
 /// The dashboard reads as they travel through Leptos context.

@@ -6,7 +6,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::components::{SiteHeader, ThemeToggle};
-use crate::pages::{HomePage, NotFound, PillarPage, WorkloadPage};
+use crate::pages::{
+    FindingPage, FindingsPage, HomePage, NotFound, PillarPage, RulePage, RulesPage, SyncPage, WorkloadPage,
+};
 use crate::theme::Theme;
 
 /// The whole document, rendered on the server only. The browser hydrates
@@ -70,6 +72,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/workloads/:id") view=WorkloadPage ssr=SsrMode::Async />
                     <Route path=path!("/workloads/:id/pillars/:pillar") view=PillarPage ssr=SsrMode::Async />
+                    <Route path=path!("/findings") view=FindingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/finding") view=FindingPage ssr=SsrMode::Async />
+                    <Route path=path!("/rules") view=RulesPage ssr=SsrMode::Async />
+                    <Route path=path!("/rules/:name") view=RulePage ssr=SsrMode::Async />
+                    <Route path=path!("/sync") view=SyncPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

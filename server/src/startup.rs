@@ -44,7 +44,7 @@ impl Application {
         let addr = settings.http.addr;
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let bound = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
-        let state = AppState::new(leptos_options(settings, bound), pool, settings.scoring);
+        let state = AppState::new(leptos_options(settings, bound), pool, settings);
         Ok(Application { listener, router: http::router(state) })
     }
 

@@ -1,7 +1,10 @@
 //! Components shared by pages, one per file.
 
+mod badges;
+mod chart;
 mod demo_notice;
 mod error_notice;
+mod forms;
 mod pillar_card;
 mod score_badge;
 mod site_header;
@@ -10,8 +13,11 @@ mod workload_pillars;
 mod workload_table;
 mod workloads_empty;
 
+pub use badges::{ComplianceBadge, EvidenceBadge, RiskBadge, RuleComplianceBadge, RunStatusBadge, SeverityBadge};
+pub use chart::Chart;
 pub use demo_notice::DemoNotice;
 pub use error_notice::ErrorNotice;
+pub use forms::submit_on_change;
 pub use pillar_card::{PillarCard, PillarName};
 pub use score_badge::ScoreBadge;
 pub use site_header::SiteHeader;

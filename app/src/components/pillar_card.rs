@@ -1,13 +1,32 @@
 use leptos::prelude::*;
 
-use super::ScoreBadge;
-use crate::domain::{Pillar, PillarScore};
+use super::{Chart, ScoreBadge};
+use crate::charts;
+use crate::domain::{Pillar, PillarScore, PillarTrend, change_text};
 
 /// A pillar's name, what it covers, and the organisation's score with how
-/// much of the pillar was assessed.
+/// much of the pillar was assessed, its change since the previous snapshot
+/// and a small trend line.
 #[component]
-pub fn PillarCard(pillar: Pillar, score: Option<PillarScore>) -> impl IntoView {
+pub fn PillarCard(pillar: Pillar, score: Option<PillarScore>, trend: Option<PillarTrend>) -> impl IntoView {
     let coverage = score.as_ref().map(|s| format!("{:.0} % assessed", s.coverage * 100.0));
+    let change = trend.as_ref().and_then(PillarTrend::change);
+    let change_class = match change.map(|c| c.round() as i32) {
+        Some(n) if n > 0 => "change change-up",
+        Some(n) if n < 0 => "change change-down",
+        _ => "change",
+    };
+    let change = change_text(change).map(|text| {
+        view! {
+            <span class=change_class title="Change since the previous snapshot">
+                {text}
+                <span class="visually-hidden">" since the previous snapshot"</span>
+            </span>
+        }
+    });
+    let spark = trend
+        .filter(|t| t.points.len() > 1)
+        .map(|t| charts::sparkline(&t.points.iter().map(|p| p.score).collect::<Vec<_>>()));
     view! {
         <article class="pillar-card" data-pillar=pillar.id()>
             <div class="pillar-card-head">
@@ -15,7 +34,11 @@ pub fn PillarCard(pillar: Pillar, score: Option<PillarScore>) -> impl IntoView {
                 <ScoreBadge score=score.as_ref().and_then(|s| s.score) label=pillar.name() />
             </div>
             <p>{pillar.summary()}</p>
-            {coverage.map(|text| view! { <p class="coverage">{text}</p> })}
+            <div class="pillar-card-foot">
+                {coverage.map(|text| view! { <span class="coverage">{text}</span> })}
+                {change}
+                {spark.map(|svg| view! { <Chart svg class="spark" /> })}
+            </div>
         </article>
     }
 }

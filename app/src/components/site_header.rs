@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 /// The bar at the top of every page; `children` go to its right end.
 #[component]
@@ -10,8 +11,11 @@ pub fn SiteHeader(children: Children) -> impl IntoView {
                 <img src="/favicon.svg" alt="" width="24" height="24" />
                 <span>"Plinth"</span>
             </a>
-            <nav aria-label="Main">
-                <a href="/">"Overview"</a>
+            <nav aria-label="Main" class="main-nav">
+                <A href="/" exact=true>"Overview"</A>
+                <A href="/findings">"Findings"</A>
+                <A href="/rules">"Config rules"</A>
+                <A href="/sync">"Sync"</A>
             </nav>
             <div class="site-header-tools">{children()}</div>
         </header>

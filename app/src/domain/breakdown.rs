@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Pillar, Risk};
+use super::{Pillar, QuestionAnswer, Risk};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PillarBreakdown {
@@ -19,6 +19,8 @@ pub struct PillarBreakdown {
     pub questions: Vec<QuestionLine>,
     pub evidence_items: Vec<EvidenceLine>,
     pub mapping_version: String,
+    /// The pillar's questions with each best practice next to its evidence.
+    pub answers: Vec<QuestionAnswer>,
 }
 
 /// A question of the pillar with the team's risk and its points.

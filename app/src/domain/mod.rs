@@ -1,13 +1,20 @@
 //! The domain words the pages show, shared by server and browser.
 
 mod breakdown;
+pub mod findings;
+mod review;
+pub mod rules;
 mod states;
+pub mod sync;
 mod workload;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use breakdown::{EvidenceLine, PillarBreakdown, QuestionLine};
+pub use review::{
+    ChoiceLine, EvidenceRef, FailingControl, Milestone, PillarTrend, QuestionAnswer, TrendPoint, change_text,
+};
 pub use workload::{PillarDetail, RiskCounts, WorkloadDetail, rounded};
 
 pub use states::{ComplianceStatus, RecordState, Risk, RuleCompliance, Severity, UnknownState, WorkflowStatus};
@@ -128,6 +135,19 @@ pub struct Overview {
     pub demo: bool,
     /// The version of the evidence mapping the scores were computed with.
     pub mapping_version: String,
+    /// The organisation's score per pillar over the recent snapshots.
+    pub trends: Vec<PillarTrend>,
+    /// The most severe controls that fail somewhere, worst first.
+    pub failing_controls: Vec<FailingControl>,
+    /// Each source with its last sync: how fresh the data is.
+    pub sources: Vec<sync::SourceStatus>,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Overview {
+    pub fn trend(&self, pillar: Pillar) -> Option<&PillarTrend> {
+        self.trends.iter().find(|trend| trend.pillar == pillar)
+    }
 }
 
 /// One row of the workload list.
@@ -141,12 +161,25 @@ pub struct WorkloadSummary {
     pub region_count: u32,
     pub pillar_scores: Vec<PillarScore>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// High and medium risks over the workload's review.
+    pub high_risks: u32,
+    pub medium_risks: u32,
+    /// When the team last changed the Well-Architected review.
+    pub review_updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl WorkloadSummary {
     /// The workload's score for one pillar, if it has one.
     pub fn score_for(&self, pillar: Pillar) -> Option<u8> {
         self.pillar_scores.iter().find(|score| score.pillar == pillar).and_then(|score| score.score)
+    }
+
+    /// The pillar with the lowest score, if any pillar has one.
+    pub fn worst_pillar(&self) -> Option<(Pillar, u8)> {
+        self.pillar_scores
+            .iter()
+            .filter_map(|score| Some((score.pillar, score.score?)))
+            .min_by_key(|&(pillar, score)| (score, pillar))
     }
 
     /// The mean of the pillar scores that have data, rounded; `None` when no
@@ -176,6 +209,9 @@ mod tests {
             region_count: 1,
             pillar_scores: scores.iter().map(|&(pillar, score)| PillarScore { pillar, score, coverage: 1.0 }).collect(),
             updated_at: chrono::DateTime::UNIX_EPOCH,
+            high_risks: 0,
+            medium_risks: 0,
+            review_updated_at: None,
         }
     }
 
@@ -205,6 +241,7 @@ mod tests {
             (Pillar::CostOptimization, None),
         ]);
         assert_eq!(workload.overall_score(), Some(73));
+        assert_eq!(workload.worst_pillar(), Some((Pillar::Reliability, 65)));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::Pillar;
+use super::{Milestone, Pillar, PillarTrend, QuestionAnswer};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WorkloadDetail {
@@ -17,6 +17,13 @@ pub struct WorkloadDetail {
     /// The six pillars in the framework's order.
     pub pillars: Vec<PillarDetail>,
     pub mapping_version: Option<String>,
+    /// Each pillar's recent scores, oldest first.
+    pub trends: Vec<PillarTrend>,
+    /// The review's milestones, oldest first, to mark on the trend.
+    pub milestones: Vec<Milestone>,
+    /// Every question of the review with the team's answer.
+    pub questions: Vec<QuestionAnswer>,
+    pub review_updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A pillar's score with its three components, their coverage (0 to 1)

@@ -1,60 +1,166 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::{DemoNotice, ErrorNotice, PillarCard, WorkloadTable, WorkloadsEmpty};
-use crate::domain::Pillar;
+use crate::charts;
+use crate::components::{
+    Chart, DemoNotice, ErrorNotice, PillarCard, RunStatusBadge, SeverityBadge, WorkloadTable, WorkloadsEmpty,
+};
+use crate::domain::findings::{FindingQuery, group_thousands};
+use crate::domain::sync::{SourceStatus, ago_text};
+use crate::domain::{ComplianceStatus, FailingControl, Overview, Pillar};
 use crate::server_fns::get_overview;
 
-/// The overview: the six pillars and the workloads under review.
+/// The overview: the six pillars, the workloads under review, what fails
+/// most, and how fresh the data is.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| get_overview());
-
     view! {
         <Title text="Overview · Plinth" />
         <h1 class="page-title">"Overview"</h1>
-        <Suspense fallback=|| ()>
+        <Suspense fallback=|| view! { <p class="loading">"Loading the overview…"</p> }>
             {move || Suspend::new(async move {
-                overview.await.ok().filter(|o| o.demo).map(|_| view! { <DemoNotice /> })
+                match overview.await {
+                    Ok(overview) => view! { <OverviewView overview /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
             })}
         </Suspense>
+    }
+}
+
+#[component]
+fn OverviewView(overview: Overview) -> impl IntoView {
+    let bars: Vec<(Pillar, Option<f32>)> = Pillar::ALL
+        .into_iter()
+        .map(|pillar| {
+            (pillar, overview.organisation.iter().find(|s| s.pillar == pillar).and_then(|s| s.score.map(f32::from)))
+        })
+        .collect();
+    let cards = Pillar::ALL
+        .into_iter()
+        .map(|pillar| {
+            let score = overview.organisation.iter().find(|s| s.pillar == pillar).cloned();
+            let trend = overview.trend(pillar).cloned();
+            view! { <li><PillarCard pillar score trend /></li> }
+        })
+        .collect_view();
+    let empty = overview.workloads.is_empty();
+    view! {
+        {overview.demo.then(|| view! { <DemoNotice /> })}
+        <Freshness sources=overview.sources.clone() now=overview.now />
         <section aria-labelledby="pillars-heading">
             <h2 id="pillars-heading">"The six pillars"</h2>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let organisation = overview.await.map(|o| o.organisation).unwrap_or_default();
-                    view! {
-                        <ul class="pillar-grid" role="list">
-                            {Pillar::ALL
-                                .into_iter()
-                                .map(|pillar| {
-                                    let score = organisation.iter().find(|s| s.pillar == pillar).cloned();
-                                    view! { <li><PillarCard pillar score /></li> }
-                                })
-                                .collect_view()}
-                        </ul>
-                    }
-                })}
-            </Suspense>
+            <ul class="pillar-grid" role="list">{cards}</ul>
         </section>
+        <div class="overview-columns">
+            <section aria-labelledby="chart-heading" class="panel">
+                <h2 id="chart-heading">"Organisation scores"</h2>
+                <Chart svg=charts::pillar_bars(&bars) />
+                <p class="footnote">"Each bar is the mean of the workloads' scores for the pillar, out of 100."</p>
+            </section>
+            <section aria-labelledby="failing-heading" class="panel">
+                <h2 id="failing-heading">"Most severe failing controls"</h2>
+                <FailingControls controls=overview.failing_controls.clone() />
+            </section>
+        </div>
         <section aria-labelledby="workloads-heading">
             <h2 id="workloads-heading">"Workloads"</h2>
-            <Suspense fallback=|| view! { <p class="loading">"Loading workloads…"</p> }>
-                {move || Suspend::new(async move {
-                    match overview.await {
-                        Ok(o) if o.workloads.is_empty() => view! { <WorkloadsEmpty /> }.into_any(),
-                        Ok(o) => view! {
-                            <WorkloadTable workloads=o.workloads />
-                            <p class="footnote">
-                                "Scores blend the review (50 %), AWS evidence (30 %) and checklists (20 %), "
-                                "each counted only where it has data. Evidence mapping "{o.mapping_version}"."
-                            </p>
-                        }
-                        .into_any(),
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {if empty {
+                view! { <WorkloadsEmpty /> }.into_any()
+            } else {
+                view! {
+                    <WorkloadTable workloads=overview.workloads.clone() now=overview.now />
+                    <p class="footnote">
+                        "Scores blend the review (50 %), AWS evidence (30 %) and checklists (20 %), "
+                        "each counted only where it has data. Evidence mapping "{overview.mapping_version.clone()}"."
+                    </p>
+                }
+                .into_any()
+            }}
         </section>
     }
+    .into_any()
+}
+
+#[component]
+fn FailingControls(controls: Vec<FailingControl>) -> impl IntoView {
+    if controls.is_empty() {
+        return view! { <p class="empty-inline">"No control fails in the synced accounts."</p> }.into_any();
+    }
+    view! {
+        <ol class="failing-controls">
+            {controls
+                .into_iter()
+                .map(|control| {
+                    let href = FindingQuery {
+                        control: Some(control.control_id.clone()),
+                        compliance: Some(ComplianceStatus::Failed),
+                        ..FindingQuery::default()
+                    }
+                    .href();
+                    let accounts = if control.accounts == 1 { "1 account".to_owned() } else { format!("{} accounts", control.accounts) };
+                    view! {
+                        <li>
+                            <SeverityBadge severity=control.severity />
+                            <a href=href>
+                                <code>{control.control_id.clone()}</code>
+                                " "
+                                <span class="item-title">{control.title.clone()}</span>
+                            </a>
+                            <span class="failing-count">
+                                {format!("{} failing in {accounts}", group_thousands(control.failing_findings))}
+                            </span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+/// When each source last synced; failures said plainly.
+#[component]
+fn Freshness(sources: Vec<SourceStatus>, now: chrono::DateTime<chrono::Utc>) -> impl IntoView {
+    if sources.is_empty() {
+        return view! {
+            <p class="freshness" role="status">"No source has synced yet. "<a href="/sync">"Set up a sync"</a>"."</p>
+        }
+        .into_any();
+    }
+    view! {
+        <ul class="freshness" role="list" aria-label="Data freshness">
+            {sources
+                .into_iter()
+                .map(|source| {
+                    let failed = source.last_run.as_ref().filter(|run| run.status == "failed" || run.status == "partial");
+                    let text = match source.last_success {
+                        Some(at) => format!("synced {}", ago_text(at, now)),
+                        None => "never synced successfully".to_owned(),
+                    };
+                    let problem = failed.map(|run| {
+                        let first = run.errors.first().map(|e| {
+                            format!(": {} ({} {})", e.error_code.clone().unwrap_or_else(|| "error".into()), e.service.replace('_', " "), e.account_id)
+                        });
+                        view! {
+                            <span class="freshness-problem">
+                                <RunStatusBadge status=run.status.clone() />
+                                {format!(" last run {}{}", ago_text(run.started_at, now), first.unwrap_or_default())}
+                            </span>
+                        }
+                    });
+                    view! {
+                        <li>
+                            <a href="/sync"><strong>{source.name.clone()}</strong></a>
+                            " "
+                            {text}
+                            {problem}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
 }

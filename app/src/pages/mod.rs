@@ -1,11 +1,19 @@
 //! One page per file, named for its route.
 
+mod finding;
+mod findings;
 mod home;
 mod not_found;
 mod pillar;
+mod rules;
+mod sync;
 mod workload;
 
+pub use finding::FindingPage;
+pub use findings::FindingsPage;
 pub use home::HomePage;
 pub use not_found::NotFound;
 pub use pillar::PillarPage;
+pub use rules::{RulePage, RulesPage};
+pub use sync::SyncPage;
 pub use workload::WorkloadPage;

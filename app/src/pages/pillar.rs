@@ -4,8 +4,10 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use super::NotFound;
-use crate::components::{ErrorNotice, PillarName, ScoreBadge};
-use crate::domain::{EvidenceLine, Pillar, PillarBreakdown, QuestionLine, rounded};
+use crate::components::{ErrorNotice, EvidenceBadge, PillarName, RiskBadge, ScoreBadge};
+use crate::domain::findings::FindingQuery;
+use crate::domain::rules::RuleQuery;
+use crate::domain::{EvidenceLine, EvidenceRef, Pillar, PillarBreakdown, QuestionAnswer, QuestionLine, rounded};
 use crate::error::AppError;
 use crate::server_fns::get_pillar;
 
@@ -75,6 +77,14 @@ fn Breakdown(breakdown: PillarBreakdown) -> impl IntoView {
             {percent(breakdown.evidence_coverage)}"). Each line gives the points it adds to the score and what it would "
             "add at its best; together they make the score. Evidence mapping "{breakdown.mapping_version.clone()}"."
         </p>
+        <section aria-labelledby="practices-heading">
+            <h2 id="practices-heading">"Best practices and their evidence"</h2>
+            <p class="footnote">
+                "Each best practice with the team's answer next to the Security Hub controls and Config rules "
+                "that give evidence for it in this workload's accounts and regions."
+            </p>
+            <BestPractices workload=breakdown.workload_id answers=breakdown.answers.clone() evidence=breakdown.evidence_items.clone() />
+        </section>
         <section aria-labelledby="questions-heading">
             <h2 id="questions-heading">"Questions"</h2>
             <QuestionTable questions=breakdown.questions />
@@ -170,4 +180,91 @@ fn EvidenceTable(items: Vec<EvidenceLine>) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The joined view: per question, the team's answer and every best
+/// practice with its evidence, pass or fail, and failing resources.
+#[component]
+fn BestPractices(workload: uuid::Uuid, answers: Vec<QuestionAnswer>, evidence: Vec<EvidenceLine>) -> impl IntoView {
+    answers
+        .into_iter()
+        .map(|question| {
+            let evidence = evidence.clone();
+            view! {
+                <article class="practice-question">
+                    <div class="question-head">
+                        <h3>{question.title.clone()}</h3>
+                        <RiskBadge risk=question.risk />
+                    </div>
+                    {question.notes.clone().map(|notes| view! { <p class="notes">"Team notes: "{notes}</p> })}
+                    <div class="table-scroll">
+                        <table class="data-table practices-table">
+                            <caption class="visually-hidden">{format!("Best practices of {}", question.title)}</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Best practice"</th>
+                                    <th scope="col">"Team's answer"</th>
+                                    <th scope="col">"Evidence"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {question
+                                    .choices
+                                    .into_iter()
+                                    .map(|choice| {
+                                        let refs = choice
+                                            .evidence
+                                            .iter()
+                                            .map(|r| view! { <EvidenceChip workload reference=r.clone() evidence=evidence.clone() /> })
+                                            .collect_view();
+                                        let none = choice.evidence.is_empty().then_some("No automated evidence: a person decides.");
+                                        view! {
+                                            <tr>
+                                                <th scope="row">
+                                                    {choice.title.clone()}
+                                                    {choice.improvement_url.clone().map(|url| view! {
+                                                        " "<a class="muted" href=url rel="noopener noreferrer" target="_blank">"How to improve"</a>
+                                                    })}
+                                                </th>
+                                                <td>
+                                                    {if choice.selected {
+                                                        view! { <span class="answer answer-selected">"Selected"</span> }.into_any()
+                                                    } else {
+                                                        view! { <span class="answer answer-missing">"Not selected"</span> }.into_any()
+                                                    }}
+                                                </td>
+                                                <td class="evidence-refs">{refs}<span class="muted">{none}</span></td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                </article>
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
+/// A control or rule with its result and, when it fails, how many
+/// resources fail; links to the findings or the rule.
+#[component]
+fn EvidenceChip(workload: uuid::Uuid, reference: EvidenceRef, evidence: Vec<EvidenceLine>) -> impl IntoView {
+    let line = evidence.iter().find(|line| line.kind == reference.kind && line.id == reference.id);
+    let failing = line.filter(|line| !line.passed).map(|line| format!("{} failing", line.failing_count));
+    let href = if reference.kind == "control" {
+        FindingQuery { control: Some(reference.id.clone()), workload: Some(workload), ..FindingQuery::default() }.href()
+    } else {
+        RuleQuery { text: Some(reference.id.clone()), workload: Some(workload), ..RuleQuery::default() }.href()
+    };
+    view! {
+        <span class="evidence-chip">
+            <a href=href><code>{reference.id.clone()}</code></a>
+            " "
+            <EvidenceBadge passed=reference.passed />
+            {failing.map(|text| view! { <span class="muted">" "{text}</span> })}
+        </span>
+    }
 }

@@ -1,10 +1,16 @@
-//! Server functions, one file each. Each takes its port from context and
-//! makes one call.
+//! Server functions, one file per area. Each takes its port from context
+//! and makes one call.
 
+mod findings;
 mod overview;
 mod pillar;
+mod rules;
+mod sync;
 mod workload;
 
+pub use findings::{GetFinding, GetFindings, get_finding, get_findings};
 pub use overview::{GetOverview, get_overview};
 pub use pillar::{GetPillar, get_pillar};
+pub use rules::{GetRule, GetRules, get_rule, get_rules};
+pub use sync::{GetSyncStatus, SyncNow, get_sync_status, sync_now};
 pub use workload::{GetWorkload, get_workload};

@@ -2,8 +2,11 @@
 //! functions (one module per area).
 
 pub mod config_rules;
+pub mod finding_reads;
 pub mod findings;
 pub mod health;
+pub mod review_reads;
+pub mod rule_reads;
 pub mod scores;
 pub mod sources;
 pub mod sync_runs;

@@ -105,3 +105,125 @@ pub async fn last_started(pool: &PgPool, source_id: Uuid) -> Result<Option<DateT
         .fetch_one(pool)
         .await
 }
+
+/// A run with its slices gathered.
+#[derive(Debug)]
+pub struct RunRow {
+    pub id: Uuid,
+    pub source_id: Uuid,
+    pub source_name: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub status: String,
+    pub full_sync: bool,
+    pub slices: i64,
+    pub slices_done: i64,
+    pub slices_failed: i64,
+    pub fetched: i64,
+    pub stored: i64,
+    pub errors: sqlx::types::Json<Vec<SliceErrorRow>>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct SliceErrorRow {
+    pub service: String,
+    pub account_id: String,
+    pub region: String,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// The most recent runs of every source, newest first, each with its
+/// slices counted and its failed slices listed.
+pub async fn recent(pool: &PgPool, limit: i64) -> Result<Vec<RunRow>, sqlx::Error> {
+    sqlx::query_as!(
+        RunRow,
+        r#"
+        SELECT r.id, r.source_id, src.name AS source_name, r.started_at, r.finished_at, r.status, r.full_sync,
+               count(s.run_id) AS "slices!",
+               count(s.run_id) FILTER (WHERE s.status <> 'running') AS "slices_done!",
+               count(s.run_id) FILTER (WHERE s.status = 'failed') AS "slices_failed!",
+               COALESCE(sum(s.fetched), 0)::bigint AS "fetched!",
+               COALESCE(sum(s.stored), 0)::bigint AS "stored!",
+               COALESCE(jsonb_agg(jsonb_build_object(
+                   'service', s.service, 'account_id', s.account_id, 'region', s.region,
+                   'error_code', s.error_code, 'error_message', s.error_message, 'request_id', s.request_id
+               ) ORDER BY s.service, s.account_id, s.region) FILTER (WHERE s.status = 'failed'), '[]'::jsonb)
+                   AS "errors!: sqlx::types::Json<Vec<SliceErrorRow>>"
+        FROM (SELECT * FROM sync_runs ORDER BY started_at DESC LIMIT $1) r
+        JOIN sources src ON src.id = r.source_id
+        LEFT JOIN sync_slices s ON s.run_id = r.id
+        GROUP BY r.id, r.source_id, src.name, r.started_at, r.finished_at, r.status, r.full_sync
+        ORDER BY r.started_at DESC
+        "#,
+        limit
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// A source with its latest run's id and when it last succeeded.
+#[derive(Debug)]
+pub struct SourceRow {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: String,
+    pub sync_interval_secs: i32,
+    pub last_run_id: Option<Uuid>,
+    pub last_success: Option<DateTime<Utc>>,
+}
+
+pub async fn sources(pool: &PgPool) -> Result<Vec<SourceRow>, sqlx::Error> {
+    sqlx::query_as!(
+        SourceRow,
+        r#"
+        SELECT src.id, src.name, src.kind, src.sync_interval_secs,
+               (SELECT r.id FROM sync_runs r WHERE r.source_id = src.id ORDER BY r.started_at DESC LIMIT 1)
+                   AS last_run_id,
+               (SELECT max(r.finished_at) FROM sync_runs r
+                 WHERE r.source_id = src.id AND r.status IN ('succeeded', 'partial')) AS last_success
+        FROM sources src ORDER BY src.name
+        "#
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// One run by id, gathered as [`recent`] gathers them.
+pub async fn run(pool: &PgPool, id: Uuid) -> Result<Option<RunRow>, sqlx::Error> {
+    sqlx::query_as!(
+        RunRow,
+        r#"
+        SELECT r.id, r.source_id, src.name AS source_name, r.started_at, r.finished_at, r.status, r.full_sync,
+               count(s.run_id) AS "slices!",
+               count(s.run_id) FILTER (WHERE s.status <> 'running') AS "slices_done!",
+               count(s.run_id) FILTER (WHERE s.status = 'failed') AS "slices_failed!",
+               COALESCE(sum(s.fetched), 0)::bigint AS "fetched!",
+               COALESCE(sum(s.stored), 0)::bigint AS "stored!",
+               COALESCE(jsonb_agg(jsonb_build_object(
+                   'service', s.service, 'account_id', s.account_id, 'region', s.region,
+                   'error_code', s.error_code, 'error_message', s.error_message, 'request_id', s.request_id
+               ) ORDER BY s.service, s.account_id, s.region) FILTER (WHERE s.status = 'failed'), '[]'::jsonb)
+                   AS "errors!: sqlx::types::Json<Vec<SliceErrorRow>>"
+        FROM sync_runs r
+        JOIN sources src ON src.id = r.source_id
+        LEFT JOIN sync_slices s ON s.run_id = r.id
+        WHERE r.id = $1
+        GROUP BY r.id, r.source_id, src.name, r.started_at, r.finished_at, r.status, r.full_sync
+        "#,
+        id
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Whether a run of the source is under way.
+pub async fn is_running(pool: &PgPool, source_id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM sync_runs WHERE source_id = $1 AND status = 'running') AS "running!""#,
+        source_id
+    )
+    .fetch_one(pool)
+    .await
+}

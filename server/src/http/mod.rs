@@ -7,7 +7,7 @@ mod theme;
 
 use std::sync::Arc;
 
-use app::ports::Dashboard;
+use app::ports::{Dashboard, Syncs};
 use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
@@ -18,8 +18,9 @@ use tower_http::trace::TraceLayer;
 
 pub use error::HttpError;
 
+use crate::config::Settings;
 use crate::dashboard::PgDashboard;
-use crate::scoring::model::Weights;
+use crate::sync::trigger::BackgroundSyncs;
 
 /// What every handler can reach.
 #[derive(Clone, FromRef)]
@@ -27,12 +28,14 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
     pub dashboard: Dashboard,
+    pub syncs: Syncs,
 }
 
 impl AppState {
-    pub fn new(leptos_options: LeptosOptions, pool: PgPool, weights: Weights) -> Self {
-        let dashboard = Dashboard(Arc::new(PgDashboard::new(pool.clone(), weights)));
-        AppState { leptos_options, pool, dashboard }
+    pub fn new(leptos_options: LeptosOptions, pool: PgPool, settings: &Settings) -> Self {
+        let dashboard = Dashboard(Arc::new(PgDashboard::new(pool.clone(), settings.scoring)));
+        let syncs = Syncs(Arc::new(BackgroundSyncs::new(pool.clone(), settings.clone())));
+        AppState { leptos_options, pool, dashboard, syncs }
     }
 }
 
@@ -41,7 +44,11 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let context = {
         let dashboard = state.dashboard.clone();
-        move || provide_context(dashboard.clone())
+        let syncs = state.syncs.clone();
+        move || {
+            provide_context(dashboard.clone());
+            provide_context(syncs.clone());
+        }
     };
     let shell = {
         let options = state.leptos_options.clone();

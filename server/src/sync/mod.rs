@@ -5,6 +5,7 @@
 pub mod configured;
 pub mod progress;
 pub mod summary;
+pub mod trigger;
 
 use std::time::Duration;
 
@@ -64,6 +65,9 @@ pub async fn sync_source(
     if summary.status != summary::RunStatus::Failed {
         if let Err(error) = crate::db::vacuum_evidence(pool).await {
             tracing::warn!(error = %error, "could not vacuum after a sync; scoring may be slower until autovacuum runs");
+        }
+        if let Err(error) = crate::db::finding_reads::refresh_control_failures(pool).await {
+            tracing::error!(error = %error, "could not gather the failing controls after a sync");
         }
         let reason = format!("sync {}", summary.run_id.map(|id| id.to_string()).unwrap_or_default());
         if let Err(error) = scoring::recompute(pool, &options.weights, &reason).await {

@@ -66,3 +66,22 @@ pub async fn insert_workload(pool: &PgPool, name: &str, scores: &[(&str, i16)]) 
     }
     id
 }
+
+/// Loads the default demo organisation (three accounts, two regions, four
+/// workloads, about 5,000 findings) through the normal sync.
+pub async fn load_demo(pool: &PgPool) {
+    let options = server::sync::SyncOptions {
+        full: true,
+        concurrency: 4,
+        incremental_margin: std::time::Duration::ZERO,
+        weights: Default::default(),
+    };
+    server::demo::load::load(pool, server::demo::DemoSpec::default(), &options, &server::sync::progress::LogProgress)
+        .await
+        .expect("the demo loads");
+}
+
+/// The dashboard reads the pages use, straight from the database.
+pub fn dashboard(pool: &PgPool) -> server::dashboard::PgDashboard {
+    server::dashboard::PgDashboard::new(pool.clone(), Default::default())
+}

@@ -27,11 +27,26 @@ async fn a_pillar_page_takes_the_score_apart_into_questions_controls_and_rules(p
     let (status, html) = app.get_text(&format!("/workloads/{workload}/pillars/security")).await;
 
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Checkout service"));
+    assert!(html.contains("Checkout service"), "{html}");
     assert!(html.contains("Questions") && html.contains("Controls and rules"));
     assert!(html.contains("result-failed") && html.contains("result-passed"), "both passing and failing evidence");
     assert!(html.contains("arn:aws:"), "failing resources are named");
     assert!(html.contains("risk-high") || html.contains("risk-medium"));
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_pillar_page_joins_each_best_practice_with_the_teams_answer_and_its_evidence(pool: PgPool) {
+    let workload = demo_checkout(&pool).await;
+    let app = spawn_app(pool).await;
+
+    let (status, html) = app.get_text(&format!("/workloads/{workload}/pillars/security")).await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Best practices and their evidence"));
+    assert!(html.contains("answer-selected") && html.contains("answer-missing"), "selected and missing practices");
+    assert!(html.contains("evidence-chip"), "practices name their controls and rules");
+    assert!(html.contains("/findings?workload="), "a control links to its findings in the workload");
+    assert!(html.contains("No automated evidence"), "practices without evidence say a person decides");
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]

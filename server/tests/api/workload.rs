@@ -20,7 +20,7 @@ async fn a_workload_page_shows_its_six_pillars_with_their_components(pool: PgPoo
     let (status, html) = app.get_text(&format!("/workloads/{id}")).await;
 
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("<h1 class=\"page-title\">Checkout service</h1>"), "{html}");
+    assert!(html.contains("<h1 class=\"page-title\">Checkout service"), "{html}");
     assert!(html.contains("Overall: 73 of 100"));
     assert!(html.contains("Security: 82 of 100"));
     assert!(html.contains("Review: 90 of 100, 75 % assessed"));
@@ -63,4 +63,23 @@ async fn the_workload_server_function_answers_with_json(pool: PgPool) {
     let body: Value = response.json().await.expect("a JSON body");
     assert_eq!(body["name"], "Checkout service");
     assert_eq!(body["pillars"].as_array().map(Vec::len), Some(6));
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_reviewed_workload_shows_its_trend_milestones_and_questions_by_pillar(pool: PgPool) {
+    crate::helpers::load_demo(&pool).await;
+    let id: uuid::Uuid = sqlx::query_scalar!("SELECT id FROM workloads WHERE name = 'Checkout service'")
+        .fetch_one(&pool)
+        .await
+        .expect("Checkout");
+    let app = spawn_app(pool).await;
+
+    let (status, html) = app.get_text(&format!("/workloads/{id}")).await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("chart-trend"), "the demo has a history to draw");
+    assert!(html.contains("chart-marker"), "milestones are marked on the trend");
+    assert!(html.contains("Review by pillar"));
+    assert!(html.contains("High risk") && html.contains("Missing: "), "questions at risk name what is missing");
+    assert!(html.contains("Improvement plan"));
 }

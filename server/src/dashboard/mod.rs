@@ -1,6 +1,17 @@
 //! The server's implementation of the dashboard reads the pages declare in
 //! `app::ports`.
 
+mod findings;
+mod review;
+mod rules;
+
+use std::collections::HashMap;
+
+use app::domain::findings::{FindingDetail, FindingQuery, FindingsPage};
+use app::domain::rules::{RuleDetail, RuleQuery, RulesPage};
+use app::domain::sync::SyncStatus;
+use app::domain::{FailingControl, Milestone, Severity};
+
 use app::domain::{
     EvidenceLine, Overview, Pillar, PillarBreakdown, PillarDetail, PillarScore, QuestionLine, RiskCounts,
     WorkloadDetail, WorkloadSummary,
@@ -9,8 +20,8 @@ use app::error::AppError;
 use app::ports::DashboardReads;
 use sqlx::PgPool;
 
-use crate::db::sources;
 use crate::db::workloads::{self, WorkloadRow};
+use crate::db::{finding_reads, review_reads, sources, sync_runs};
 use crate::lens::WELL_ARCHITECTED;
 use crate::mapping::MAPPING;
 use crate::reference::CATALOGUE;
@@ -27,6 +38,19 @@ impl PgDashboard {
     pub fn new(pool: PgPool, weights: Weights) -> Self {
         PgDashboard { pool, weights }
     }
+
+    /// Each source with only its latest run: what the overview's data
+    /// freshness needs, without the sync page's run history.
+    async fn sources_with_last_run(&self) -> Result<Vec<app::domain::sync::SourceStatus>, AppError> {
+        let sources = sync_runs::sources(&self.pool).await.map_err(database_error)?;
+        let mut latest = Vec::new();
+        for id in sources.iter().filter_map(|s| s.last_run_id) {
+            if let Some(row) = sync_runs::run(&self.pool, id).await.map_err(database_error)? {
+                latest.push(review::run_line(row));
+            }
+        }
+        Ok(review::sync_status(sources, Vec::new(), latest).sources)
+    }
 }
 
 #[async_trait::async_trait]
@@ -35,12 +59,84 @@ impl DashboardReads for PgDashboard {
         let rows = workloads::list_with_scores(&self.pool).await.map_err(database_error)?;
         let demo = sources::has_kind(&self.pool, "demo").await.map_err(database_error)?;
         let organisation = organisation_scores(&rows);
+        let risks: HashMap<uuid::Uuid, review_reads::WorkloadRiskRow> = review_reads::workload_risks(&self.pool)
+            .await
+            .map_err(database_error)?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
+        let trends =
+            review::trends(review_reads::organisation_trend(&self.pool, TREND_POINTS).await.map_err(database_error)?);
+        let failing_controls = finding_reads::worst_controls(&self.pool, 8)
+            .await
+            .map_err(database_error)?
+            .into_iter()
+            .map(|row| FailingControl {
+                title: CATALOGUE.control(&row.control_id).map(|c| c.title.clone()),
+                severity: Severity::parse(&row.severity).unwrap_or(Severity::Informational),
+                control_id: row.control_id,
+                failing_findings: u64::try_from(row.failing_findings).unwrap_or(0),
+                accounts: u32::try_from(row.failing_accounts).unwrap_or(0),
+            })
+            .collect();
+        let sources = self.sources_with_last_run().await?;
         Ok(Overview {
-            workloads: rows.into_iter().map(summary_from_row).collect(),
+            workloads: rows
+                .into_iter()
+                .map(|row| {
+                    let risk = risks.get(&row.id);
+                    let mut summary = summary_from_row(row);
+                    if let Some(risk) = risk {
+                        summary.high_risks = u32::try_from(risk.high).unwrap_or(u32::MAX);
+                        summary.medium_risks = u32::try_from(risk.medium).unwrap_or(u32::MAX);
+                        summary.review_updated_at = risk.review_updated_at;
+                    }
+                    summary
+                })
+                .collect(),
             organisation,
             demo,
             mapping_version: MAPPING.version.clone(),
+            trends,
+            failing_controls,
+            sources,
+            now: chrono::Utc::now(),
         })
+    }
+
+    async fn findings(&self, query: FindingQuery) -> Result<FindingsPage, AppError> {
+        findings::page(&self.pool, query).await
+    }
+
+    async fn finding(&self, id: String) -> Result<FindingDetail, AppError> {
+        findings::detail(&self.pool, id).await
+    }
+
+    async fn rules(&self, query: RuleQuery) -> Result<RulesPage, AppError> {
+        rules::page(&self.pool, query).await
+    }
+
+    async fn rule(&self, rule_name: String, query: RuleQuery) -> Result<RuleDetail, AppError> {
+        rules::detail(&self.pool, rule_name, query).await
+    }
+
+    async fn sync_status(&self) -> Result<SyncStatus, AppError> {
+        let sources = sync_runs::sources(&self.pool).await.map_err(database_error)?;
+        let runs: Vec<_> = sync_runs::recent(&self.pool, 20)
+            .await
+            .map_err(database_error)?
+            .into_iter()
+            .map(review::run_line)
+            .collect();
+        let mut latest = Vec::new();
+        for id in sources.iter().filter_map(|s| s.last_run_id) {
+            if !runs.iter().any(|run| run.id == id)
+                && let Some(row) = sync_runs::run(&self.pool, id).await.map_err(database_error)?
+            {
+                latest.push(review::run_line(row));
+            }
+        }
+        Ok(review::sync_status(sources, runs, latest))
     }
 
     async fn pillar(&self, workload: uuid::Uuid, pillar: Pillar) -> Result<PillarBreakdown, AppError> {
@@ -89,6 +185,10 @@ impl DashboardReads for PgDashboard {
             }
         }
         questions.sort_by_key(|q| lens_questions.iter().position(|(id, _)| *id == q.id));
+        let results: HashMap<(String, String), bool> =
+            evidence_items.iter().map(|item| ((item.kind.clone(), item.id.clone()), item.passed)).collect();
+        let answer_rows = review_reads::answers(&self.pool, workload).await.map_err(database_error)?;
+        let answers = review::question_answers(&answer_rows, Some(pillar), &results);
         evidence_items.sort_by(|a, b| a.passed.cmp(&b.passed).then(b.weight.cmp(&a.weight)).then(a.id.cmp(&b.id)));
         Ok(PillarBreakdown {
             workload_id: workload,
@@ -102,6 +202,7 @@ impl DashboardReads for PgDashboard {
             questions,
             evidence_items,
             mapping_version: explanation.mapping_version,
+            answers,
         })
     }
 
@@ -143,6 +244,17 @@ impl DashboardReads for PgDashboard {
                 }
             })
             .collect();
+        let trends =
+            review::trends(review_reads::workload_trend(&self.pool, id, TREND_POINTS).await.map_err(database_error)?);
+        let milestones = review_reads::milestones(&self.pool, id)
+            .await
+            .map_err(database_error)?
+            .into_iter()
+            .map(|m| Milestone { number: m.milestone_number, name: m.milestone_name, recorded_at: m.recorded_at })
+            .collect();
+        let answer_rows = review_reads::answers(&self.pool, id).await.map_err(database_error)?;
+        let questions = review::question_answers(&answer_rows, None, &HashMap::new());
+        let review_updated_at = review_reads::review_updated_at(&self.pool, id).await.map_err(database_error)?;
         Ok(WorkloadDetail {
             id: row.id,
             name: row.name,
@@ -153,9 +265,16 @@ impl DashboardReads for PgDashboard {
             regions: row.regions,
             pillars,
             mapping_version,
+            trends,
+            milestones,
+            questions,
+            review_updated_at,
         })
     }
 }
+
+/// How many snapshots a trend line shows.
+const TREND_POINTS: i64 = 30;
 
 /// Per pillar, the mean of the workloads' unrounded scores and coverage.
 fn organisation_scores(rows: &[WorkloadRow]) -> Vec<PillarScore> {
@@ -197,12 +316,15 @@ fn summary_from_row(row: WorkloadRow) -> WorkloadSummary {
             })
             .collect(),
         updated_at: row.updated_at,
+        high_risks: 0,
+        medium_risks: 0,
+        review_updated_at: None,
     }
 }
 
 /// Logs a database failure once, here at the boundary, and tells the
 /// browser only what it can act on.
-fn database_error(error: sqlx::Error) -> AppError {
+pub(crate) fn database_error(error: sqlx::Error) -> AppError {
     tracing::error!(error = %error, "dashboard read failed");
     match error {
         sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => AppError::Unavailable,

@@ -1,0 +1,177 @@
+//! AWS Config rules and conformance packs as the rules pages show them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::findings::{IgnoredParam, encode_component};
+use super::{Pillar, RuleCompliance};
+
+/// Which rules to show; lives in the URL like the findings query.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RuleQuery {
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub workload: Option<Uuid>,
+    pub pillar: Option<Pillar>,
+    pub compliance: Option<RuleCompliance>,
+    /// Words to look for in the rule name and managed identifier.
+    pub text: Option<String>,
+}
+
+impl RuleQuery {
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> (RuleQuery, Vec<IgnoredParam>) {
+        let mut ignored = Vec::new();
+        let text = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let workload = text("workload").and_then(|v| match Uuid::parse_str(&v) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                ignored.push(IgnoredParam { name: "workload".into(), value: v });
+                None
+            }
+        });
+        let pillar = text("pillar").and_then(|v| {
+            Pillar::from_id(&v).or_else(|| {
+                ignored.push(IgnoredParam { name: "pillar".into(), value: v });
+                None
+            })
+        });
+        let compliance = text("compliance").and_then(|v| {
+            RuleCompliance::parse(&v).ok().or_else(|| {
+                ignored.push(IgnoredParam { name: "compliance".into(), value: v });
+                None
+            })
+        });
+        let query = RuleQuery {
+            account: text("account"),
+            region: text("region"),
+            workload,
+            pillar,
+            compliance,
+            text: text("q"),
+        };
+        (query, ignored)
+    }
+
+    pub fn href(&self) -> String {
+        let mut params = Vec::new();
+        let mut push = |name: &str, value: Option<String>| {
+            if let Some(value) = value {
+                params.push(format!("{name}={}", encode_component(&value)));
+            }
+        };
+        push("account", self.account.clone());
+        push("region", self.region.clone());
+        push("workload", self.workload.map(|id| id.to_string()));
+        push("pillar", self.pillar.map(|p| p.id().to_owned()));
+        push("compliance", self.compliance.map(|c| c.as_str().to_owned()));
+        push("q", self.text.clone());
+        if params.is_empty() { "/rules".to_owned() } else { format!("/rules?{}", params.join("&")) }
+    }
+
+    pub fn is_filtered(&self) -> bool {
+        *self != RuleQuery::default()
+    }
+}
+
+/// One rule, gathered over the accounts and regions where it is deployed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleLine {
+    pub rule_name: String,
+    /// The managed rule identifier, for AWS managed rules.
+    pub identifier: Option<String>,
+    pub pillars: Vec<Pillar>,
+    /// Where the rule is deployed (account × region pairs).
+    pub deployments: u32,
+    pub non_compliant_deployments: u32,
+    pub non_compliant_resources: u64,
+    /// The worst compliance over its deployments.
+    pub compliance: Option<RuleCompliance>,
+}
+
+/// A conformance pack, gathered over the accounts and regions where it is
+/// deployed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PackLine {
+    pub pack_name: String,
+    pub deployments: u32,
+    pub mean_score: Option<f32>,
+    pub lowest_score: Option<f32>,
+    pub score_updated_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RulesPage {
+    pub rules: Vec<RuleLine>,
+    pub packs: Vec<PackLine>,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub workloads: Vec<(Uuid, String)>,
+}
+
+/// One deployment of a rule: its account, region and result there.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleDeployment {
+    pub account_id: String,
+    pub region: String,
+    pub compliance: Option<RuleCompliance>,
+    pub non_compliant_count: Option<i32>,
+}
+
+/// A resource a rule evaluated.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleResource {
+    pub account_id: String,
+    pub region: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub compliance: RuleCompliance,
+    pub annotation: Option<String>,
+    pub recorded_at: Option<DateTime<Utc>>,
+}
+
+/// How many evaluated resources a rule's page lists at most.
+pub const RULE_RESOURCES_SHOWN: usize = 500;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleDetail {
+    pub rule_name: String,
+    pub identifier: Option<String>,
+    pub description: Option<String>,
+    pub pillars: Vec<Pillar>,
+    /// The Security Hub control that evaluates this rule, if any.
+    pub control_id: Option<String>,
+    pub deployments: Vec<RuleDeployment>,
+    /// Non-compliant resources first.
+    pub resources: Vec<RuleResource>,
+    pub resource_count: u64,
+}
+
+pub fn rule_href(rule_name: &str) -> String {
+    format!("/rules/{}", encode_component(rule_name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_query_reads_from_and_writes_to_its_url() {
+        let (query, ignored) = RuleQuery::from_params(|name| match name {
+            "compliance" => Some("NON_COMPLIANT".into()),
+            "pillar" => Some("reliability".into()),
+            "q" => Some("s3 ".into()),
+            _ => None,
+        });
+        assert!(ignored.is_empty());
+        assert_eq!(query.href(), "/rules?pillar=reliability&compliance=NON_COMPLIANT&q=s3");
+        assert!(query.is_filtered());
+    }
+
+    #[test]
+    fn an_unknown_compliance_is_ignored_and_named() {
+        let (query, ignored) = RuleQuery::from_params(|name| (name == "compliance").then(|| "GREEN".into()));
+        assert_eq!(query.compliance, None);
+        assert_eq!(ignored, vec![IgnoredParam { name: "compliance".into(), value: "GREEN".into() }]);
+    }
+}

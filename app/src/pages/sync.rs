@@ -1,0 +1,189 @@
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::{ErrorNotice, RunStatusBadge};
+use crate::domain::findings::group_thousands;
+use crate::domain::sync::{RunLine, SourceStatus, SyncStatus, ago_text};
+use crate::server_fns::{SyncNow, get_sync_status};
+
+/// How often a hydrated page asks for news while a sync runs.
+const POLL_MILLIS: u64 = 1500;
+
+/// The sources, their recent runs with what failed and why, and "sync now".
+#[component]
+pub fn SyncPage() -> impl IntoView {
+    let sync_now = ServerAction::<SyncNow>::new();
+    let tick = RwSignal::new(0u32);
+    let status = Resource::new(move || (tick.get(), sync_now.version().get()), |_| get_sync_status());
+    // Once hydrated, follow a running sync until it ends.
+    Effect::new(move |_| {
+        let running = status.get().and_then(Result::ok).is_some_and(|s| s.any_running());
+        let just_started = sync_now.value().get().is_some_and(|result| result.is_ok()) && tick.get_untracked() < 3;
+        if running || just_started {
+            set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(POLL_MILLIS));
+        }
+    });
+    view! {
+        <Title text="Sync · Plinth" />
+        <h1 class="page-title">"Sync"</h1>
+        <p class="lead">
+            "Where the data comes from and how fresh it is. Each sync reads Security Hub, AWS Config and the "
+            "Well-Architected Tool; a failed part keeps the data it had."
+        </p>
+        {move || sync_now.value().get().and_then(Result::err).map(|error| view! {
+            <div class="notice notice-error" role="alert">{error.to_string()}</div>
+        })}
+        <Transition fallback=|| view! { <p class="loading">"Loading sources…"</p> }>
+            {move || Suspend::new(async move {
+                match status.await {
+                    Ok(status) => view! { <SyncView status sync_now /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SyncView(status: SyncStatus, sync_now: ServerAction<SyncNow>) -> impl IntoView {
+    let now = status.now.unwrap_or_default();
+    if status.sources.is_empty() {
+        return view! {
+            <div class="empty-state" role="status">
+                <h2>"No sources yet"</h2>
+                <p>"Configure an AWS source in plinth.toml and run "<code>"plinth sync"</code>", or load the demo with "<code>"plinth demo"</code>"."</p>
+            </div>
+        }
+        .into_any();
+    }
+    view! {
+        <section aria-labelledby="sources-heading">
+            <h2 id="sources-heading">"Sources"</h2>
+            <ul class="source-list" role="list">
+                {status
+                    .sources
+                    .into_iter()
+                    .map(|source| view! { <li><SourceCard source now sync_now /></li> })
+                    .collect_view()}
+            </ul>
+        </section>
+        <section aria-labelledby="runs-heading">
+            <h2 id="runs-heading">"Recent runs"</h2>
+            <RunTable runs=status.runs now />
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn SourceCard(
+    source: SourceStatus,
+    now: chrono::DateTime<chrono::Utc>,
+    sync_now: ServerAction<SyncNow>,
+) -> impl IntoView {
+    let running = source.last_run.as_ref().is_some_and(RunLine::is_running);
+    let pending = sync_now.pending();
+    let interval = if source.kind == "demo" {
+        "on demand".to_owned()
+    } else {
+        format!("every {}", crate::domain::sync::duration_text(i64::from(source.sync_interval_secs) * 1000))
+    };
+    let last = source.last_run.clone();
+    view! {
+        <article class="source-card" data-source=source.name.clone()>
+            <div class="source-head">
+                <h3>{source.name.clone()}</h3>
+                <span class="chip">{source.kind.clone()}</span>
+                {last.as_ref().map(|run| view! { <RunStatusBadge status=run.status.clone() /> })}
+            </div>
+            <p class="source-meta">
+                {match source.last_success {
+                    Some(at) => format!("Last good sync {}. ", ago_text(at, now)),
+                    None => "No sync has succeeded yet. ".to_owned(),
+                }}
+                "Syncs "{interval}"."
+            </p>
+            {last.filter(|run| run.is_running()).map(|run| view! {
+                <p class="progress" role="status" aria-live="polite">
+                    {format!("Running: {} of {} parts done, {} records stored.", run.slices_done, run.slices, group_thousands(run.stored))}
+                </p>
+            })}
+            <ActionForm action=sync_now>
+                <input type="hidden" name="source" value=source.id.to_string() />
+                <button type="submit" class="button" disabled=move || running || pending.get()>
+                    {if running { "Syncing…" } else { "Sync now" }}
+                </button>
+            </ActionForm>
+        </article>
+    }
+    .into_any()
+}
+
+#[component]
+fn RunTable(runs: Vec<RunLine>, now: chrono::DateTime<chrono::Utc>) -> impl IntoView {
+    if runs.is_empty() {
+        return view! { <p class="empty-inline">"No sync has run yet."</p> }.into_any();
+    }
+    view! {
+        <div class="table-scroll">
+            <table class="data-table runs">
+                <caption class="visually-hidden">"Recent sync runs, newest first"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Started"</th>
+                        <th scope="col">"Source"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col" class="num">"Duration"</th>
+                        <th scope="col" class="num">"Parts"</th>
+                        <th scope="col" class="num">"Fetched"</th>
+                        <th scope="col" class="num">"Stored"</th>
+                        <th scope="col">"Errors"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {runs
+                        .into_iter()
+                        .map(|run| {
+                            let duration = run.duration_text(now);
+                            let parts = if run.slices_failed > 0 {
+                                format!("{} ({} failed)", run.slices, run.slices_failed)
+                            } else {
+                                run.slices.to_string()
+                            };
+                            view! {
+                                <tr data-status=run.status.clone()>
+                                    <th scope="row" class="nowrap">
+                                        {run.started_at.format("%Y-%m-%d %H:%M:%S").to_string()}
+                                        {run.full_sync.then_some(" (full)")}
+                                    </th>
+                                    <td>{run.source_name.clone()}</td>
+                                    <td><RunStatusBadge status=run.status.clone() /></td>
+                                    <td class="num">{duration}</td>
+                                    <td class="num">{parts}</td>
+                                    <td class="num">{group_thousands(run.fetched)}</td>
+                                    <td class="num">{group_thousands(run.stored)}</td>
+                                    <td class="errors">
+                                        {run
+                                            .errors
+                                            .into_iter()
+                                            .map(|e| view! {
+                                                <div class="run-error">
+                                                    <strong>{e.error_code.clone().unwrap_or_else(|| "Error".into())}</strong>
+                                                    {format!(" in {} {} {}: ", e.service.replace('_', " "), e.account_id, e.region)}
+                                                    {e.error_message.clone()}
+                                                    {e.request_id.clone().map(|id| view! { <span class="request-id">" (request "{id}")"</span> })}
+                                                </div>
+                                            })
+                                            .collect_view()}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,19 @@
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use uuid::Uuid;
+
+use crate::domain::sync::SyncStatus;
+use crate::error::AppError;
+
+/// The sources and their recent runs.
+#[server(input = GetUrl, endpoint = "sync_status")]
+pub async fn get_sync_status() -> Result<SyncStatus, AppError> {
+    crate::ports::Dashboard::from_context()?.0.sync_status().await
+}
+
+/// Starts a sync of one source now. Posted by a plain form without
+/// JavaScript; the server then sends the browser back to the sync page.
+#[server(endpoint = "sync_now")]
+pub async fn sync_now(source: Uuid) -> Result<(), AppError> {
+    crate::ports::Syncs::from_context()?.0.sync_now(source).await
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Page latency on the large demo organisation (1,000,000 findings, 500
+# accounts), with wrk against a release build:
+#   bash scripts/bench-pages.sh
+# Loads the organisation into $BENCH_DATABASE_URL (default plinth_bench_pages)
+# once; later runs reuse it. Prints p50/p95/p99 and requests/s per page and
+# the query plans of the findings page.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+ensure_rust
+ensure_postgres
+if ! command -v wrk >/dev/null; then
+    step "Installing wrk (Debian's package)"
+    apt_install wrk
+fi
+
+PG_BASE="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+PG_BASE="${PG_BASE%/*}"
+export DATABASE_URL="${BENCH_DATABASE_URL:-$PG_BASE/plinth_bench_pages}"
+ensure_database "$DATABASE_URL"
+DURATION="${DURATION:-20s}"
+CONNECTIONS="${CONNECTIONS:-4}"
+PORT="${PORT:-3199}"
+
+step "Building the release server"
+cargo build --release -p server --locked
+BIN="$TARGET_DIR/release/plinth"
+build_site wasm-release
+
+"$BIN" migrate
+findings="$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM findings")"
+if [ "$findings" -lt 1000000 ]; then
+    step "Loading the large demo organisation (a few minutes, once)"
+    /usr/bin/time -f "    demo load: %e s, %M KiB peak" \
+        "$BIN" demo --reset --scale findings=1000000,accounts=500,workloads=200
+fi
+say "findings: $(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM findings")," \
+    "accounts: $(psql "$DATABASE_URL" -Atc "SELECT count(DISTINCT account_id) FROM sync_slices")"
+
+step "Serving on port $PORT"
+PLINTH_SITE__ROOT="$SITE_DIR" RUST_LOG=warn "$BIN" serve --addr "127.0.0.1:$PORT" &
+server=$!
+trap 'kill $server 2>/dev/null' EXIT
+for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break
+    sleep 0.1
+done
+
+account="$(psql "$DATABASE_URL" -Atc "SELECT account_id FROM sync_slices ORDER BY account_id LIMIT 1 OFFSET 250")"
+finding="$(psql "$DATABASE_URL" -Atc "SELECT id FROM findings WHERE account_id = '$account' LIMIT 1")"
+finding_q="$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$finding")"
+pages=(
+    "overview|/"
+    "findings, severity and account|/findings?severity=HIGH&account=$account"
+    "findings, severity and compliance|/findings?severity=CRITICAL&compliance=FAILED"
+    "finding|/finding?id=$finding_q"
+)
+step "wrk, $CONNECTIONS connections for $DURATION per page (after a warm-up)"
+for entry in "${pages[@]}"; do
+    name="${entry%%|*}"
+    path="${entry#*|}"
+    status="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$path")"
+    [ "$status" = 200 ] || die "$name answered $status: $path"
+    wrk -t2 -c"$CONNECTIONS" -d5s "http://127.0.0.1:$PORT$path" >/dev/null
+    printf '%-36s %s\n' "$name" \
+        "$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s scripts/bench/latency.lua "http://127.0.0.1:$PORT$path" | tail -n 1)"
+done
+
+step "Query plans of the findings page (severity and account)"
+psql "$DATABASE_URL" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+    SELECT id, severity_rank, sort_time FROM findings
+    WHERE severity = 'HIGH' AND account_id = '$account' AND record_state = 'ACTIVE'
+    ORDER BY severity_rank DESC, sort_time DESC, id DESC LIMIT 51"
+psql "$DATABASE_URL" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+    SELECT id, severity_rank, sort_time FROM findings
+    WHERE severity = 'CRITICAL' AND compliance_status = 'FAILED' AND record_state = 'ACTIVE'
+    ORDER BY severity_rank DESC, sort_time DESC, id DESC LIMIT 51"
+psql "$DATABASE_URL" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+    SELECT count(*) FROM (SELECT 1 FROM findings
+    WHERE severity = 'CRITICAL' AND compliance_status = 'FAILED' AND record_state = 'ACTIVE' LIMIT 10000) c"

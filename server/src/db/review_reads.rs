@@ -1,0 +1,142 @@
+//! Reading a workload's review (answers, improvement plans, milestones) and
+//! the score history for the pages.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+pub struct AnswerRow {
+    pub question_id: String,
+    pub pillar: String,
+    pub risk: Option<String>,
+    pub selected_choices: Vec<String>,
+    pub notes: Option<String>,
+    pub improvement_plan_url: Option<String>,
+    pub plans: Option<Json<Vec<PlanRow>>>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct PlanRow {
+    pub choice_id: String,
+    pub url: Option<String>,
+}
+
+/// The workload's `wellarchitected` answers with their improvement plans.
+pub async fn answers(pool: &PgPool, workload: Uuid) -> Result<Vec<AnswerRow>, sqlx::Error> {
+    sqlx::query_as!(
+        AnswerRow,
+        r#"SELECT a.question_id, a.pillar, a.risk, a.selected_choices, a.notes,
+                  i.improvement_plan_url, i.plans AS "plans?: Json<Vec<PlanRow>>"
+           FROM workloads w
+           JOIN wa_answers a ON a.wa_workload_id = w.wa_workload_id AND a.lens_alias = 'wellarchitected'
+           LEFT JOIN wa_improvements i ON i.wa_workload_id = a.wa_workload_id AND i.lens_alias = a.lens_alias
+                                      AND i.question_id = a.question_id
+           WHERE w.id = $1"#,
+        workload
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub struct MilestoneRow {
+    pub milestone_number: i32,
+    pub milestone_name: String,
+    pub recorded_at: Option<DateTime<Utc>>,
+}
+
+pub async fn milestones(pool: &PgPool, workload: Uuid) -> Result<Vec<MilestoneRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MilestoneRow,
+        "SELECT m.milestone_number, m.milestone_name, m.recorded_at
+         FROM workloads w JOIN wa_milestones m ON m.wa_workload_id = w.wa_workload_id
+         WHERE w.id = $1 ORDER BY m.recorded_at NULLS FIRST, m.milestone_number",
+        workload
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// When the team last changed the workload's review.
+pub async fn review_updated_at(pool: &PgPool, workload: Uuid) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT wa.updated_at FROM workloads w JOIN wa_workloads wa ON wa.wa_workload_id = w.wa_workload_id
+         WHERE w.id = $1",
+        workload
+    )
+    .fetch_optional(pool)
+    .await
+    .map(Option::flatten)
+}
+
+pub struct TrendRow {
+    pub pillar: String,
+    pub taken_at: DateTime<Utc>,
+    pub score: Option<f32>,
+}
+
+/// A workload's last `limit` snapshots per pillar, oldest first.
+pub async fn workload_trend(pool: &PgPool, workload: Uuid, limit: i64) -> Result<Vec<TrendRow>, sqlx::Error> {
+    sqlx::query_as!(
+        TrendRow,
+        r#"SELECT pillar AS "pillar!", taken_at AS "taken_at!", score FROM (
+               SELECT pillar, taken_at, score,
+                      row_number() OVER (PARTITION BY pillar ORDER BY taken_at DESC) AS n
+               FROM score_snapshots WHERE workload_id = $1
+           ) recent
+           WHERE n <= $2 ORDER BY pillar, taken_at"#,
+        workload,
+        limit
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// The organisation's mean score per pillar at each of the last `limit`
+/// snapshot times, oldest first. One recompute stores every workload's
+/// snapshot at one time, so a time is one organisation-wide snapshot.
+pub async fn organisation_trend(pool: &PgPool, limit: i64) -> Result<Vec<TrendRow>, sqlx::Error> {
+    sqlx::query_as!(
+        TrendRow,
+        r#"WITH RECURSIVE recent (taken_at) AS (
+               -- A loose index scan: one probe of the taken_at index per
+               -- snapshot time, however many rows each time holds.
+               (SELECT taken_at FROM score_snapshots ORDER BY taken_at DESC LIMIT 1)
+               UNION ALL
+               SELECT (SELECT s.taken_at FROM score_snapshots s WHERE s.taken_at < r.taken_at
+                       ORDER BY s.taken_at DESC LIMIT 1)
+               FROM recent r WHERE r.taken_at IS NOT NULL
+           ),
+           times AS (SELECT taken_at FROM recent WHERE taken_at IS NOT NULL LIMIT $1)
+           SELECT s.pillar AS "pillar!", s.taken_at AS "taken_at!", avg(s.score)::real AS score
+           FROM score_snapshots s JOIN times t ON t.taken_at = s.taken_at
+           GROUP BY s.pillar, s.taken_at ORDER BY s.pillar, s.taken_at"#,
+        limit
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub struct WorkloadRiskRow {
+    pub id: Uuid,
+    pub high: i64,
+    pub medium: i64,
+    pub review_updated_at: Option<DateTime<Utc>>,
+}
+
+/// Every workload's high and medium risks and when its review last changed.
+pub async fn workload_risks(pool: &PgPool) -> Result<Vec<WorkloadRiskRow>, sqlx::Error> {
+    sqlx::query_as!(
+        WorkloadRiskRow,
+        r#"SELECT w.id,
+                  count(a.question_id) FILTER (WHERE a.risk = 'HIGH') AS "high!",
+                  count(a.question_id) FILTER (WHERE a.risk = 'MEDIUM') AS "medium!",
+                  max(wa.updated_at) AS review_updated_at
+           FROM workloads w
+           LEFT JOIN wa_workloads wa ON wa.wa_workload_id = w.wa_workload_id
+           LEFT JOIN wa_answers a ON a.wa_workload_id = w.wa_workload_id AND a.lens_alias = 'wellarchitected'
+           GROUP BY w.id"#
+    )
+    .fetch_all(pool)
+    .await
+}
