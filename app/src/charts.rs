@@ -38,7 +38,7 @@ pub fn scale(value: f64, domain: (f64, f64), range: (f64, f64)) -> f64 {
 /// without a score has no bar and reads "no data".
 pub fn pillar_bars(scores: &[(Pillar, Option<f32>)]) -> String {
     const WIDTH: f64 = 520.0;
-    const LABEL: f64 = 150.0;
+    const LABEL: f64 = 176.0;
     const VALUE: f64 = 48.0;
     const ROW: f64 = 30.0;
     let bar_width = WIDTH - LABEL - VALUE;
@@ -252,7 +252,7 @@ mod tests {
     #[test]
     fn a_full_score_fills_the_bar_width() {
         let svg = pillar_bars(&[(Pillar::Security, Some(100.0))]);
-        assert!(svg.contains(r#"width="322.0""#), "{svg}");
+        assert!(svg.contains(r#"width="296.0""#), "{svg}");
     }
 
     #[test]

@@ -22,10 +22,12 @@ pub mod theme;
 
 pub use shell::{App, shell};
 
-/// The WebAssembly entry point: hydrates the page the server rendered.
+/// The WebAssembly entry point: hydrates the islands of the page the server
+/// rendered. Everything outside an island is server-rendered HTML; the
+/// islands router fetches the next page's HTML and swaps it in.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
 }

@@ -24,7 +24,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <link rel="stylesheet" href="/pkg/plinth.css" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
+                <script type="module" src="/navigate.js"></script>
                 <MetaTags />
             </head>
             <body>
@@ -57,15 +58,13 @@ fn requested_theme() -> Theme {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, after hydration: the mark tells
-    // browser tests (and curious people) that the page is live.
-    Effect::new(|_| mark_hydrated());
 
     view! {
         <Title text="Plinth" />
         <Router>
             <SiteHeader>
                 <ThemeToggle />
+                <HydrationMark />
             </SiteHeader>
             <main id="main" class="page">
                 <Routes fallback=NotFound>
@@ -81,6 +80,13 @@ pub fn App() -> impl IntoView {
             </main>
         </Router>
     }
+}
+
+/// An island with nothing to show: once the WebAssembly runs, it marks the
+/// page live, which browser tests (and curious people) can see.
+#[island]
+fn HydrationMark() -> impl IntoView {
+    Effect::new(|_| mark_hydrated());
 }
 
 fn mark_hydrated() {

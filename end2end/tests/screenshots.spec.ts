@@ -1,4 +1,4 @@
-import path from 'node:path';
+import * as path from 'node:path';
 import { expect, test } from '@playwright/test';
 
 // Screenshots of the main pages in both themes, kept with the test results
@@ -19,8 +19,8 @@ for (const theme of ['light', 'dark']) {
     await page.goto(`${base}/`);
     const workload = await page.getByRole('link', { name: 'Checkout service' }).getAttribute('href');
     shots.push(['workload', workload ?? '/']);
-    for (const [name, path] of shots) {
-      await page.goto(`${base}${path}`);
+    for (const [name, route] of shots) {
+      await page.goto(`${base}${route}`);
       await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
       await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
       const file = path.join(testInfo.project.outputDir, 'screenshots', `${name}-${theme}.png`);

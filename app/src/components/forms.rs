@@ -1,13 +1,26 @@
 //! Behaviour shared by the filter forms.
 
-/// Submits a filter form as soon as one of its fields changes, once the
-/// page is hydrated: filtering without pressing "Apply". Without
-/// JavaScript the form's button does the same.
-pub fn submit_on_change(event: leptos::ev::Event) {
+use leptos::prelude::*;
+
+/// Submits the filter form inside it as soon as one of its fields changes,
+/// once the page is hydrated: filtering without pressing "Apply" (the islands
+/// router then swaps in the new page without a reload). Without JavaScript
+/// the form's button does the same.
+#[island]
+pub fn SubmitOnChange(children: Children) -> impl IntoView {
+    view! { <div class="submit-on-change" on:change=submit_form>{children()}</div> }
+}
+
+fn submit_form(event: leptos::ev::Event) {
     #[cfg(feature = "hydrate")]
     {
         use leptos::wasm_bindgen::JsCast;
-        if let Some(form) = event.current_target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) {
+        let form = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .and_then(|field| field.closest("form").ok().flatten())
+            .and_then(|form| form.dyn_into::<web_sys::HtmlFormElement>().ok());
+        if let Some(form) = form {
             // A form that cannot be submitted stays as it is; the button still works.
             let _ = form.request_submit();
         }

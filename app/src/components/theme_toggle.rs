@@ -6,8 +6,9 @@ use crate::theme::Theme;
 /// the server answers by setting the theme cookie; hydrated, it switches in
 /// place. Two buttons exist and CSS shows the one that makes sense for what
 /// is on screen (including the system's preference), so the server never
-/// needs to know the system theme.
-#[component]
+/// needs to know the system theme. An island: the one part of the header
+/// that runs in the browser.
+#[island]
 pub fn ThemeToggle() -> impl IntoView {
     view! {
         <form class="theme-toggle" method="post" action="/theme">

@@ -13,9 +13,7 @@ pub fn WorkloadTable(workloads: Vec<WorkloadSummary>, now: chrono::DateTime<chro
                 <thead>
                     <tr>
                         <th scope="col">"Workload"</th>
-                        <th scope="col">"Environment"</th>
                         <th scope="col">"Review owner"</th>
-                        <th scope="col" class="num">"Accounts"</th>
                         <th scope="col" class="num">"Overall"</th>
                         <th scope="col" class="num"><abbr title="High-risk issues">"HRI"</abbr></th>
                         <th scope="col" class="num"><abbr title="Medium-risk issues">"MRI"</abbr></th>
@@ -53,9 +51,7 @@ fn WorkloadRow(workload: WorkloadSummary, now: chrono::DateTime<chrono::Utc>) ->
     view! {
         <tr>
             <th scope="row"><a href=format!("/workloads/{}", workload.id)>{workload.name}</a></th>
-            <td>{workload.environment.unwrap_or_else(|| "–".into())}</td>
             <td>{workload.review_owner.unwrap_or_else(|| "–".into())}</td>
-            <td class="num">{workload.account_count}</td>
             <td class="num"><ScoreBadge score=overall label="Overall" /></td>
             <td class="num"><span class=risk_class(workload.high_risks, "risk-count risk-high")>{workload.high_risks}</span></td>
             <td class="num"><span class=risk_class(workload.medium_risks, "risk-count risk-medium")>{workload.medium_risks}</span></td>

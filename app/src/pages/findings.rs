@@ -1,9 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::{ComplianceBadge, ErrorNotice, PillarName, SeverityBadge, submit_on_change};
+use crate::components::{ComplianceBadge, ErrorNotice, PillarName, SeverityBadge, SubmitOnChange};
 use crate::domain::findings::{
     FindingFilterOptions, FindingQuery, FindingSort, FindingsPage, IgnoredParam, finding_href,
 };
@@ -72,7 +71,8 @@ fn option_list<T: Copy + PartialEq + 'static>(
 fn FindingFilters(query: FindingQuery, options: FindingFilterOptions) -> impl IntoView {
     let severities: Vec<Severity> = Severity::ALL.iter().rev().copied().collect();
     view! {
-        <Form action="/findings" method="get" attr:class="filters" attr:aria-label="Filter findings" on:change=submit_on_change>
+        <SubmitOnChange>
+        <form action="/findings" method="get" class="filters" aria-label="Filter findings">
             <div class="filter-grid">
                 <label>
                     <span>"Search"</span>
@@ -167,7 +167,8 @@ fn FindingFilters(query: FindingQuery, options: FindingFilterOptions) -> impl In
                 <button type="submit" class="button">"Apply filters"</button>
                 <a class="button button-quiet" href="/findings">"Clear"</a>
             </div>
-        </Form>
+        </form>
+        </SubmitOnChange>
     }
     .into_any()
 }
@@ -213,8 +214,7 @@ fn FindingResults(page: FindingsPage, query: FindingQuery) -> impl IntoView {
                         <th scope="col">"Control"</th>
                         <th scope="col">"Result"</th>
                         <th scope="col">"Workflow"</th>
-                        <th scope="col">"Account"</th>
-                        <th scope="col">"Region"</th>
+                        <th scope="col">"Account and region"</th>
                         <th scope="col">"Resource"</th>
                         <th scope="col">"Updated"</th>
                     </tr>
@@ -238,11 +238,13 @@ fn FindingResults(page: FindingsPage, query: FindingQuery) -> impl IntoView {
                                     <td>{control}</td>
                                     <td><ComplianceBadge compliance=finding.compliance /></td>
                                     <td>{finding.workflow.as_str()}</td>
-                                    <td><code>{finding.account_id}</code></td>
-                                    <td>{finding.region}</td>
+                                    <td class="nowrap">
+                                        <code>{finding.account_id}</code>
+                                        <span class="resource-type">{finding.region}</span>
+                                    </td>
                                     <td class="resource">
                                         <span class="resource-type">{finding.resource_type}</span>
-                                        <code>{finding.resource_id}</code>
+                                        <code title=finding.resource_id.clone()>{finding.resource_id.as_deref().map(short_resource)}</code>
                                     </td>
                                     <td class="nowrap">{finding.updated_at.map(|t| t.format("%Y-%m-%d").to_string())}</td>
                                 </tr>
@@ -258,4 +260,11 @@ fn FindingResults(page: FindingsPage, query: FindingQuery) -> impl IntoView {
         </nav>
     }
     .into_any()
+}
+
+/// The end of a resource id, which tells resources apart: the full ARN is
+/// the cell's title and on the finding's page.
+fn short_resource(id: &str) -> String {
+    let tail = id.rsplit(['/', ':']).find(|part| !part.is_empty()).unwrap_or(id);
+    tail.to_owned()
 }

@@ -1,12 +1,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::NotFound;
 use super::findings::IgnoredNotice;
 use super::workload::not_found_status;
-use crate::components::{ErrorNotice, PillarName, RuleComplianceBadge, submit_on_change};
+use crate::components::{ErrorNotice, PillarName, RuleComplianceBadge, SubmitOnChange};
 use crate::domain::findings::{FindingQuery, group_thousands};
 use crate::domain::rules::{RuleDetail, RuleQuery, RulesPage, rule_href};
 use crate::domain::{Pillar, RuleCompliance};
@@ -50,7 +49,8 @@ pub fn RulesPage() -> impl IntoView {
 #[component]
 fn RuleFilters(query: RuleQuery, page: RulesPage) -> impl IntoView {
     view! {
-        <Form action="/rules" method="get" attr:class="filters" attr:aria-label="Filter rules" on:change=submit_on_change>
+        <SubmitOnChange>
+        <form action="/rules" method="get" class="filters" aria-label="Filter rules">
             <div class="filter-grid">
                 <label>
                     <span>"Search"</span>
@@ -110,7 +110,8 @@ fn RuleFilters(query: RuleQuery, page: RulesPage) -> impl IntoView {
                 <button type="submit" class="button">"Apply filters"</button>
                 <a class="button button-quiet" href="/rules">"Clear"</a>
             </div>
-        </Form>
+        </form>
+        </SubmitOnChange>
     }
     .into_any()
 }

@@ -13,17 +13,7 @@ const POLL_MILLIS: u64 = 1500;
 /// The sources, their recent runs with what failed and why, and "sync now".
 #[component]
 pub fn SyncPage() -> impl IntoView {
-    let sync_now = ServerAction::<SyncNow>::new();
-    let tick = RwSignal::new(0u32);
-    let status = Resource::new(move || (tick.get(), sync_now.version().get()), |_| get_sync_status());
-    // Once hydrated, follow a running sync until it ends.
-    Effect::new(move |_| {
-        let running = status.get().and_then(Result::ok).is_some_and(|s| s.any_running());
-        let just_started = sync_now.value().get().is_some_and(|result| result.is_ok()) && tick.get_untracked() < 3;
-        if running || just_started {
-            set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(POLL_MILLIS));
-        }
-    });
+    let status = Resource::new(|| (), |_| get_sync_status());
     view! {
         <Title text="Sync · Plinth" />
         <h1 class="page-title">"Sync"</h1>
@@ -31,17 +21,57 @@ pub fn SyncPage() -> impl IntoView {
             "Where the data comes from and how fresh it is. Each sync reads Security Hub, AWS Config and the "
             "Well-Architected Tool; a failed part keeps the data it had."
         </p>
-        {move || sync_now.value().get().and_then(Result::err).map(|error| view! {
-            <div class="notice notice-error" role="alert">{error.to_string()}</div>
-        })}
-        <Transition fallback=|| view! { <p class="loading">"Loading sources…"</p> }>
+        <Suspense fallback=|| view! { <p class="loading">"Loading sources…"</p> }>
             {move || Suspend::new(async move {
                 match status.await {
-                    Ok(status) => view! { <SyncView status sync_now /> }.into_any(),
+                    Ok(initial) => view! { <SyncLive initial /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
+    }
+}
+
+/// The live part of the sync page, an island: the server renders it with
+/// the status it read; hydrated, it starts syncs without a reload and
+/// follows a running one until it ends.
+#[island]
+fn SyncLive(initial: SyncStatus) -> impl IntoView {
+    let status = RwSignal::new(initial);
+    let sync_now = ServerAction::<SyncNow>::new();
+    let tick = RwSignal::new(0u32);
+    let seen_version = StoredValue::new(0usize);
+    // Polls left after "sync now", before the new run shows up as running.
+    let grace = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let version = sync_now.version().get();
+        tick.track();
+        if version != seen_version.get_value() {
+            seen_version.set_value(version);
+            grace.set_value(4);
+        }
+        let running = status.with_untracked(SyncStatus::any_running);
+        if !running && grace.get_value() == 0 {
+            return;
+        }
+        grace.update_value(|left| *left = left.saturating_sub(1));
+        set_timeout(
+            move || {
+                leptos::task::spawn_local(async move {
+                    if let Ok(fresh) = get_sync_status().await {
+                        status.set(fresh);
+                    }
+                    tick.update(|t| *t = t.wrapping_add(1));
+                });
+            },
+            std::time::Duration::from_millis(POLL_MILLIS),
+        );
+    });
+    view! {
+        {move || sync_now.value().get().and_then(Result::err).map(|error| view! {
+            <div class="notice notice-error" role="alert">{error.to_string()}</div>
+        })}
+        {move || view! { <SyncView status=status.get() sync_now /> }}
     }
 }
 
