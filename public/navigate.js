@@ -8,12 +8,15 @@
 // POST, a failed fetch) falls back to what the browser would do.
 (() => {
   let navigation = 0;
+  // The page on screen, without its #fragment: moving to a fragment of it
+  // (the skip link) is the browser's business, not a navigation.
+  let rendered = window.location.pathname + window.location.search;
 
   function sameOrigin(url) {
     return url.origin === window.location.origin;
   }
 
-  async function go(url, { push = true, scroll = true } = {}) {
+  async function go(url, { push = true, scroll = true, refocus = null } = {}) {
     const current = ++navigation;
     let response;
     try {
@@ -36,13 +39,25 @@
     document.body.replaceChildren(...next.body.childNodes);
     const finalUrl = response.redirected ? response.url : url.toString();
     if (push) window.history.pushState({ plinth: true }, '', finalUrl);
+    const shown = new URL(finalUrl, document.baseURI);
+    rendered = shown.pathname + shown.search;
     if (scroll) window.scrollTo(0, 0);
     hydrateIslands();
-    const focus = document.querySelector('h1');
-    if (focus && scroll) {
-      focus.setAttribute('tabindex', '-1');
+    // Keyboard users keep their place: a filter field keeps the focus; a new
+    // page puts it on its heading.
+    const field = refocus && document.querySelector(refocus);
+    const focus = field || (scroll && document.querySelector('h1'));
+    if (focus) {
+      if (!field) focus.setAttribute('tabindex', '-1');
       focus.focus({ preventScroll: true });
     }
+  }
+
+  /** A selector that finds the same field in the next page's form. */
+  function fieldSelector(form) {
+    const active = document.activeElement;
+    if (!active || active.form !== form || !active.name) return null;
+    return `form[action="${CSS.escape(form.getAttribute('action') || '')}"] [name="${CSS.escape(active.name)}"]`;
   }
 
   function hydrateIslands() {
@@ -78,10 +93,12 @@
     }
     url.search = params.toString();
     event.preventDefault();
-    go(url, { scroll: false });
+    go(url, { scroll: false, refocus: fieldSelector(form) });
   });
 
   window.addEventListener('popstate', () => {
-    go(new URL(window.location.href), { push: false, scroll: false });
+    const url = new URL(window.location.href);
+    if (url.pathname + url.search === rendered) return;
+    go(url, { push: false, scroll: false });
   });
 })();

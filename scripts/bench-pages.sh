@@ -70,12 +70,12 @@ done
 step "Query plans of the findings page (severity and account)"
 psql "$DATABASE_URL" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
     SELECT id, severity_rank, sort_time FROM findings
-    WHERE severity = 'HIGH' AND account_id = '$account' AND record_state = 'ACTIVE'
+    WHERE severity_rank = 3 AND account_id = '$account' AND record_state = 'ACTIVE'
     ORDER BY severity_rank DESC, sort_time DESC, id DESC LIMIT 51"
 psql "$DATABASE_URL" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
     SELECT id, severity_rank, sort_time FROM findings
-    WHERE severity = 'CRITICAL' AND compliance_status = 'FAILED' AND record_state = 'ACTIVE'
+    WHERE severity_rank = 4 AND compliance_status = 'FAILED' AND record_state = 'ACTIVE'
     ORDER BY severity_rank DESC, sort_time DESC, id DESC LIMIT 51"
 psql "$DATABASE_URL" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
     SELECT count(*) FROM (SELECT 1 FROM findings
-    WHERE severity = 'CRITICAL' AND compliance_status = 'FAILED' AND record_state = 'ACTIVE' LIMIT 10000) c"
+    WHERE severity_rank = 4 AND compliance_status = 'FAILED' AND record_state = 'ACTIVE' LIMIT 10000) c"

@@ -8,6 +8,7 @@ use leptos_router::{SsrMode, path};
 use crate::components::{SiteHeader, ThemeToggle};
 use crate::pages::{
     FindingPage, FindingsPage, HomePage, NotFound, PillarPage, RulePage, RulesPage, SyncPage, WorkloadPage,
+    WorkloadsPage,
 };
 use crate::theme::Theme;
 
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
             <main id="main" class="page">
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/workloads") view=WorkloadsPage ssr=SsrMode::Async />
                     <Route path=path!("/workloads/:id") view=WorkloadPage ssr=SsrMode::Async />
                     <Route path=path!("/workloads/:id/pillars/:pillar") view=PillarPage ssr=SsrMode::Async />
                     <Route path=path!("/findings") view=FindingsPage ssr=SsrMode::Async />

@@ -135,6 +135,7 @@ test('the header leads to every section and marks the current one', async ({ pag
   await page.goto(demo(testInfo, '/'));
   const nav = page.getByRole('navigation', { name: 'Main' });
   for (const [name, heading] of [
+    ['Workloads', 'Workloads'],
     ['Findings', 'Findings'],
     ['Config rules', 'Config rules'],
     ['Sync', 'Sync'],
@@ -175,4 +176,30 @@ test('a pillar joins each best practice with its evidence', async ({ page }, tes
   await expect(practices.getByText('Selected').first()).toBeVisible();
   await expect(practices.getByText('Not selected').first()).toBeVisible();
   await expect(practices.locator('.evidence-chip').first()).toBeVisible();
+});
+
+test('the skip link jumps to the content without reloading it', async ({ page }, testInfo) => {
+  await page.goto(demo(testInfo, '/findings'));
+  if (jsOn(testInfo)) {
+    await hydrated(page);
+    await markWindow(page);
+  }
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#main$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Findings' })).toBeVisible();
+  if (jsOn(testInfo)) {
+    expect(await windowMark(page), 'the page was not fetched again').toBe(42);
+  }
+});
+
+test('a filter field keeps the keyboard focus after the filters apply', async ({ page }, testInfo) => {
+  test.skip(!jsOn(testInfo), 'without JavaScript the button sends the form and the page loads anew');
+  await page.goto(demo(testInfo, '/findings'));
+  await hydrated(page);
+  await page.getByLabel('Workflow').focus();
+  await page.getByLabel('Workflow').selectOption('NEW');
+  await expect(page).toHaveURL(/workflow=NEW/);
+  await expect(page.getByLabel('Workflow')).toBeFocused();
 });

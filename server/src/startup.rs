@@ -36,6 +36,11 @@ impl Application {
     pub async fn build(settings: &Settings) -> Result<Application, StartupError> {
         let pool = db::connect(&settings.database).await.map_err(StartupError::Connect)?;
         db::migrate(&pool).await?;
+        match crate::sync::close_interrupted_runs(&pool).await {
+            Ok(0) => {}
+            Ok(closed) => tracing::warn!(closed, "sync runs interrupted by a stopped process are marked failed"),
+            Err(error) => tracing::warn!(error = %error, "could not look for interrupted sync runs"),
+        }
         Application::with_pool(settings, pool).await
     }
 

@@ -13,6 +13,7 @@ pub fn SiteHeader(children: Children) -> impl IntoView {
             </a>
             <nav aria-label="Main" class="main-nav">
                 <A href="/" exact=true>"Overview"</A>
+                <A href="/workloads">"Workloads"</A>
                 <A href="/findings">"Findings"</A>
                 <A href="/rules">"Config rules"</A>
                 <A href="/sync">"Sync"</A>

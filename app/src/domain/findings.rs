@@ -11,7 +11,8 @@ use super::{ComplianceStatus, Pillar, RecordState, Severity, WorkflowStatus};
 /// How many findings one page shows.
 pub const FINDINGS_PAGE_SIZE: usize = 50;
 
-/// Counting stops here: "10,000 or more" is all a person needs to know.
+/// Counting stops past here: "more than 10,000" is all a person needs to
+/// know.
 pub const COUNT_CAP: u64 = 10_000;
 
 /// The order findings are listed in; each is a keyset the database can
@@ -263,18 +264,18 @@ pub struct FindingsPage {
     pub findings: Vec<FindingLine>,
     /// The cursor of the next page, if there is one.
     pub next: Option<String>,
-    /// How many findings match, counted up to [`COUNT_CAP`].
+    /// How many findings match, counted up to one more than [`COUNT_CAP`].
     pub total: u64,
     pub options: FindingFilterOptions,
 }
 
 impl FindingsPage {
-    /// "1,234 findings" or "10,000 or more findings".
+    /// "1,234 findings" or "More than 10,000 findings".
     pub fn total_text(&self) -> String {
         let count = group_thousands(self.total.min(COUNT_CAP));
         match self.total {
             1 => "1 finding".to_owned(),
-            total if total >= COUNT_CAP => format!("{count} or more findings"),
+            total if total > COUNT_CAP => format!("More than {count} findings"),
             _ => format!("{count} findings"),
         }
     }
@@ -397,7 +398,8 @@ mod tests {
         let page = |total| FindingsPage { findings: vec![], next: None, total, options: Default::default() };
         assert_eq!(page(1).total_text(), "1 finding");
         assert_eq!(page(1234).total_text(), "1,234 findings");
-        assert_eq!(page(COUNT_CAP).total_text(), "10,000 or more findings");
+        assert_eq!(page(COUNT_CAP).total_text(), "10,000 findings");
+        assert_eq!(page(COUNT_CAP + 1).total_text(), "More than 10,000 findings");
         assert_eq!(group_thousands(1_000_000), "1,000,000");
     }
 }

@@ -15,10 +15,16 @@ use crate::server_fns::get_finding;
 pub fn FindingPage() -> impl IntoView {
     let params = use_query_map();
     let id = move || params.read().get("id").filter(|id| !id.is_empty());
-    let finding = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_finding(id).await,
-            None => Err(AppError::NotFound("That finding".into())),
+    // Pages render on the server only (islands mode): an async derived
+    // value computes once like a resource, but is not serialized into the
+    // page for a browser that will never read it.
+    let finding = AsyncDerived::new(move || {
+        let id = id();
+        async move {
+            match id {
+                Some(id) => get_finding(id).await,
+                None => Err(AppError::NotFound("That finding".into())),
+            }
         }
     });
     view! {

@@ -18,7 +18,10 @@ pub fn FindingsPage() -> impl IntoView {
         let params = params.read();
         FindingQuery::from_params(|name| params.get(name))
     });
-    let findings = Resource::new(move || parsed.get().0, get_findings);
+    // Pages render on the server only (islands mode): an async derived
+    // value computes once like a resource, but is not serialized into the
+    // page for a browser that will never read it.
+    let findings = AsyncDerived::new(move || get_findings(parsed.get().0));
     view! {
         <Title text="Findings · Plinth" />
         <h1 class="page-title">"Findings"</h1>

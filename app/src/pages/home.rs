@@ -7,14 +7,17 @@ use crate::components::{
 };
 use crate::domain::findings::{FindingQuery, group_thousands};
 use crate::domain::sync::{SourceStatus, ago_text};
-use crate::domain::{ComplianceStatus, FailingControl, Overview, Pillar};
+use crate::domain::{ComplianceStatus, FailingControl, Overview, Pillar, WorkloadSummary};
 use crate::server_fns::get_overview;
 
 /// The overview: the six pillars, the workloads under review, what fails
 /// most, and how fresh the data is.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| get_overview());
+    // Pages render on the server only (islands mode): an async derived
+    // value computes once like a resource, but is not serialized into the
+    // page for a browser that will never read it.
+    let overview = AsyncDerived::new(get_overview);
     view! {
         <Title text="Overview · Plinth" />
         <h1 class="page-title">"Overview"</h1>
@@ -46,6 +49,8 @@ fn OverviewView(overview: Overview) -> impl IntoView {
         })
         .collect_view();
     let empty = overview.workloads.is_empty();
+    let total = overview.workloads.len();
+    let shown = weakest(overview.workloads.clone(), OVERVIEW_WORKLOADS);
     view! {
         {overview.demo.then(|| view! { <DemoNotice /> })}
         <Freshness sources=overview.sources.clone() now=overview.now />
@@ -70,7 +75,13 @@ fn OverviewView(overview: Overview) -> impl IntoView {
                 view! { <WorkloadsEmpty /> }.into_any()
             } else {
                 view! {
-                    <WorkloadTable workloads=overview.workloads.clone() now=overview.now />
+                    {(total > shown.len()).then(|| view! {
+                        <p class="result-count">
+                            {format!("The {} weakest of {total} workloads. ", shown.len())}
+                            <a href="/workloads">"All workloads"</a>
+                        </p>
+                    })}
+                    <WorkloadTable workloads=shown now=overview.now />
                     <p class="footnote">
                         "Scores blend the review (50 %), AWS evidence (30 %) and checklists (20 %), "
                         "each counted only where it has data. Evidence mapping "{overview.mapping_version.clone()}"."
@@ -81,6 +92,20 @@ fn OverviewView(overview: Overview) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// How many workloads the overview lists; the workloads page lists all.
+const OVERVIEW_WORKLOADS: usize = 25;
+
+/// The `limit` workloads with the lowest overall score (those without a
+/// score last), in name order when all fit.
+pub(super) fn weakest(mut workloads: Vec<WorkloadSummary>, limit: usize) -> Vec<WorkloadSummary> {
+    if workloads.len() <= limit {
+        return workloads;
+    }
+    workloads.sort_by_key(|w| (w.overall_score().is_none(), w.overall_score(), w.name.clone()));
+    workloads.truncate(limit);
+    workloads
 }
 
 #[component]

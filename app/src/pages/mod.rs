@@ -8,6 +8,7 @@ mod pillar;
 mod rules;
 mod sync;
 mod workload;
+mod workloads;
 
 pub use finding::FindingPage;
 pub use findings::FindingsPage;
@@ -17,3 +18,4 @@ pub use pillar::PillarPage;
 pub use rules::{RulePage, RulesPage};
 pub use sync::SyncPage;
 pub use workload::WorkloadPage;
+pub use workloads::WorkloadsPage;

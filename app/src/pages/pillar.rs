@@ -22,10 +22,16 @@ pub fn PillarPage() -> impl IntoView {
         let pillar = params.get("pillar").and_then(|pillar| Pillar::from_id(&pillar))?;
         Some((workload, pillar))
     };
-    let breakdown = Resource::new(key, |key| async move {
-        match key {
-            Some((workload, pillar)) => get_pillar(workload, pillar).await,
-            None => Err(AppError::NotFound("That pillar".into())),
+    // Pages render on the server only (islands mode): an async derived
+    // value computes once like a resource, but is not serialized into the
+    // page for a browser that will never read it.
+    let breakdown = AsyncDerived::new(move || {
+        let key = key();
+        async move {
+            match key {
+                Some((workload, pillar)) => get_pillar(workload, pillar).await,
+                None => Err(AppError::NotFound("That pillar".into())),
+            }
         }
     });
     view! {

@@ -20,7 +20,10 @@ pub fn RulesPage() -> impl IntoView {
         let params = params.read();
         RuleQuery::from_params(|name| params.get(name))
     });
-    let rules = Resource::new(move || parsed.get().0, get_rules);
+    // Pages render on the server only (islands mode): an async derived
+    // value computes once like a resource, but is not serialized into the
+    // page for a browser that will never read it.
+    let rules = AsyncDerived::new(move || get_rules(parsed.get().0));
     view! {
         <Title text="Config rules · Plinth" />
         <h1 class="page-title">"Config rules"</h1>
@@ -245,10 +248,13 @@ pub fn RulePage() -> impl IntoView {
         };
         (name, query)
     };
-    let rule = Resource::new(key, |(name, query)| async move {
-        match name {
-            Some(name) => get_rule(name, query).await,
-            None => Err(AppError::NotFound("That rule".into())),
+    let rule = AsyncDerived::new(move || {
+        let (name, query) = key();
+        async move {
+            match name {
+                Some(name) => get_rule(name, query).await,
+                None => Err(AppError::NotFound("That rule".into())),
+            }
         }
     });
     view! {

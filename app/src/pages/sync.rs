@@ -9,11 +9,17 @@ use crate::server_fns::{SyncNow, get_sync_status};
 
 /// How often a hydrated page asks for news while a sync runs.
 const POLL_MILLIS: u64 = 1500;
+/// Polls after "sync now" while the run is still starting (30 s).
+const GRACE_POLLS: u32 = 20;
+/// Polls in all before the page stops following (an hour).
+const MAX_POLLS: u32 = 2400;
 
 /// The sources, their recent runs with what failed and why, and "sync now".
 #[component]
 pub fn SyncPage() -> impl IntoView {
-    let status = Resource::new(|| (), |_| get_sync_status());
+    // The page renders on the server only; the island gets the status as
+    // its props.
+    let status = AsyncDerived::new(get_sync_status);
     view! {
         <Title text="Sync · Plinth" />
         <h1 class="page-title">"Sync"</h1>
@@ -39,24 +45,37 @@ pub fn SyncPage() -> impl IntoView {
 fn SyncLive(initial: SyncStatus) -> impl IntoView {
     let status = RwSignal::new(initial);
     let sync_now = ServerAction::<SyncNow>::new();
+    let frame = NodeRef::<leptos::html::Div>::new();
     let tick = RwSignal::new(0u32);
     let seen_version = StoredValue::new(0usize);
-    // Polls left after "sync now", before the new run shows up as running.
+    // One poll at a time, however often the effect runs.
+    let scheduled = StoredValue::new(false);
+    // Polls left after "sync now" before the new run must show as running
+    // (loading AWS credentials can take a while), and in all.
     let grace = StoredValue::new(0u32);
+    let budget = StoredValue::new(MAX_POLLS);
     Effect::new(move |_| {
         let version = sync_now.version().get();
         tick.track();
         if version != seen_version.get_value() {
             seen_version.set_value(version);
-            grace.set_value(4);
+            grace.set_value(GRACE_POLLS);
+            budget.set_value(MAX_POLLS);
         }
         let running = status.with_untracked(SyncStatus::any_running);
-        if !running && grace.get_value() == 0 {
+        if scheduled.get_value() || budget.get_value() == 0 || (!running && grace.get_value() == 0) {
             return;
         }
         grace.update_value(|left| *left = left.saturating_sub(1));
+        budget.update_value(|left| *left -= 1);
+        scheduled.set_value(true);
         set_timeout(
             move || {
+                scheduled.set_value(false);
+                // The page moved on (navigate.js swapped it out): stop.
+                if !frame.get_untracked().is_some_and(|div| div.is_connected()) {
+                    return;
+                }
                 leptos::task::spawn_local(async move {
                     if let Ok(fresh) = get_sync_status().await {
                         status.set(fresh);
@@ -68,10 +87,12 @@ fn SyncLive(initial: SyncStatus) -> impl IntoView {
         );
     });
     view! {
-        {move || sync_now.value().get().and_then(Result::err).map(|error| view! {
-            <div class="notice notice-error" role="alert">{error.to_string()}</div>
-        })}
-        {move || view! { <SyncView status=status.get() sync_now /> }}
+        <div node_ref=frame>
+            {move || sync_now.value().get().and_then(Result::err).map(|error| view! {
+                <div class="notice notice-error" role="alert">{error.to_string()}</div>
+            })}
+            {move || view! { <SyncView status=status.get() sync_now /> }}
+        </div>
     }
 }
 

@@ -16,10 +16,16 @@ use crate::server_fns::get_workload;
 pub fn WorkloadPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
-    let workload = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_workload(id).await,
-            None => Err(AppError::NotFound("That workload".into())),
+    // Pages render on the server only (islands mode): an async derived
+    // value computes once like a resource, but is not serialized into the
+    // page for a browser that will never read it.
+    let workload = AsyncDerived::new(move || {
+        let id = id();
+        async move {
+            match id {
+                Some(id) => get_workload(id).await,
+                None => Err(AppError::NotFound("That workload".into())),
+            }
         }
     });
     view! {

@@ -56,7 +56,10 @@ fn push_filters(builder: &mut QueryBuilder<'_, Postgres>, query: &FindingQuery, 
     let equal = push_equal;
     equal(builder, "account_id", query.account.clone());
     equal(builder, "region", query.region.clone());
-    equal(builder, "severity", query.severity.map(|s| s.as_str().to_owned()));
+    if let Some(severity) = query.severity {
+        // The stored rank, so the ordered indexes serve the filter too.
+        builder.push(" AND severity_rank = ").push_bind(severity_rank(severity));
+    }
     equal(builder, "control_id", query.control.clone());
     equal(builder, "compliance_status", query.compliance.map(|c| c.as_str().to_owned()));
     equal(builder, "workflow_status", query.workflow.map(|w| w.as_str().to_owned()));
@@ -79,6 +82,18 @@ fn push_filters(builder: &mut QueryBuilder<'_, Postgres>, query: &FindingQuery, 
             .push(" OR resource_id ILIKE ")
             .push_bind(pattern)
             .push(")");
+    }
+}
+
+/// The rank the `severity_rank` column stores for a severity.
+fn severity_rank(severity: app::domain::Severity) -> i16 {
+    use app::domain::Severity;
+    match severity {
+        Severity::Critical => 4,
+        Severity::High => 3,
+        Severity::Medium => 2,
+        Severity::Low => 1,
+        Severity::Informational => 0,
     }
 }
 
@@ -149,13 +164,14 @@ fn micros(text: &str) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_micros(text.parse().ok()?)
 }
 
-/// How many findings match, counted up to [`COUNT_CAP`] so a broad filter
-/// over a million findings stays cheap.
+/// How many findings match, counted up to one more than [`COUNT_CAP`] (so
+/// "more than 10,000" is told from exactly 10,000) to keep a broad filter
+/// over a million findings cheap.
 #[tracing::instrument(skip_all)]
 pub async fn count(pool: &PgPool, query: &FindingQuery, scope: &Scope) -> Result<u64, sqlx::Error> {
     let mut builder = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM findings");
     push_filters(&mut builder, query, scope);
-    builder.push(" LIMIT ").push_bind(i64::try_from(COUNT_CAP).unwrap_or(i64::MAX)).push(") AS capped");
+    builder.push(" LIMIT ").push_bind(i64::try_from(COUNT_CAP + 1).unwrap_or(i64::MAX)).push(") AS capped");
     let count: i64 = builder.build_query_scalar().fetch_one(pool).await?;
     Ok(u64::try_from(count).unwrap_or(0))
 }
@@ -244,6 +260,8 @@ pub async fn workload_scope(pool: &PgPool, id: Uuid) -> Result<Option<(Vec<Strin
 /// sync so the overview reads a few hundred rows, not a million.
 pub async fn refresh_control_failures(pool: &PgPool) -> Result<u64, sqlx::Error> {
     let mut tx = pool.begin().await?;
+    // Two syncs may finish at once: one gathers at a time.
+    sqlx::query!("LOCK TABLE control_failures IN EXCLUSIVE MODE").execute(&mut *tx).await?;
     sqlx::query!("DELETE FROM control_failures").execute(&mut *tx).await?;
     let inserted = sqlx::query!(
         "INSERT INTO control_failures (control_id, severity, failing_findings, failing_accounts)

@@ -93,24 +93,13 @@ pub async fn workload_trend(pool: &PgPool, workload: Uuid, limit: i64) -> Result
 }
 
 /// The organisation's mean score per pillar at each of the last `limit`
-/// snapshot times, oldest first. One recompute stores every workload's
-/// snapshot at one time, so a time is one organisation-wide snapshot.
+/// snapshot times, oldest first, as gathered when they were stored.
 pub async fn organisation_trend(pool: &PgPool, limit: i64) -> Result<Vec<TrendRow>, sqlx::Error> {
     sqlx::query_as!(
         TrendRow,
-        r#"WITH RECURSIVE recent (taken_at) AS (
-               -- A loose index scan: one probe of the taken_at index per
-               -- snapshot time, however many rows each time holds.
-               (SELECT taken_at FROM score_snapshots ORDER BY taken_at DESC LIMIT 1)
-               UNION ALL
-               SELECT (SELECT s.taken_at FROM score_snapshots s WHERE s.taken_at < r.taken_at
-                       ORDER BY s.taken_at DESC LIMIT 1)
-               FROM recent r WHERE r.taken_at IS NOT NULL
-           ),
-           times AS (SELECT taken_at FROM recent WHERE taken_at IS NOT NULL LIMIT $1)
-           SELECT s.pillar AS "pillar!", s.taken_at AS "taken_at!", avg(s.score)::real AS score
-           FROM score_snapshots s JOIN times t ON t.taken_at = s.taken_at
-           GROUP BY s.pillar, s.taken_at ORDER BY s.pillar, s.taken_at"#,
+        r#"SELECT pillar, taken_at, score FROM organisation_snapshots
+           WHERE taken_at IN (SELECT DISTINCT taken_at FROM organisation_snapshots ORDER BY taken_at DESC LIMIT $1)
+           ORDER BY pillar, taken_at"#,
         limit
     )
     .fetch_all(pool)
@@ -124,18 +113,19 @@ pub struct WorkloadRiskRow {
     pub review_updated_at: Option<DateTime<Utc>>,
 }
 
-/// Every workload's high and medium risks and when its review last changed.
+/// Every workload's high and medium risks (the `wellarchitected` lens
+/// review's counts, as the Well-Architected Tool gives them) and when its
+/// review last changed.
 pub async fn workload_risks(pool: &PgPool) -> Result<Vec<WorkloadRiskRow>, sqlx::Error> {
     sqlx::query_as!(
         WorkloadRiskRow,
         r#"SELECT w.id,
-                  count(a.question_id) FILTER (WHERE a.risk = 'HIGH') AS "high!",
-                  count(a.question_id) FILTER (WHERE a.risk = 'MEDIUM') AS "medium!",
-                  max(wa.updated_at) AS review_updated_at
+                  COALESCE((r.risk_counts ->> 'HIGH')::bigint, 0) AS "high!",
+                  COALESCE((r.risk_counts ->> 'MEDIUM')::bigint, 0) AS "medium!",
+                  wa.updated_at AS review_updated_at
            FROM workloads w
            LEFT JOIN wa_workloads wa ON wa.wa_workload_id = w.wa_workload_id
-           LEFT JOIN wa_answers a ON a.wa_workload_id = w.wa_workload_id AND a.lens_alias = 'wellarchitected'
-           GROUP BY w.id"#
+           LEFT JOIN wa_lens_reviews r ON r.wa_workload_id = w.wa_workload_id AND r.lens_alias = 'wellarchitected'"#
     )
     .fetch_all(pool)
     .await

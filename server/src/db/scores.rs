@@ -217,6 +217,38 @@ pub async fn store(
     )
     .execute(&mut *conn)
     .await?;
+    gather_organisation(conn, None).await
+}
+
+/// Gathers the organisation's mean per pillar at the snapshot times just
+/// stored: this transaction's (`reason` None), or those with a reason
+/// (a demo's history).
+pub async fn gather_organisation(conn: &mut PgConnection, reason: Option<&str>) -> Result<(), sqlx::Error> {
+    match reason {
+        None => {
+            sqlx::query!(
+                "INSERT INTO organisation_snapshots (taken_at, pillar, score, workloads)
+             SELECT s.taken_at, s.pillar, avg(s.score)::real, count(*)
+             FROM score_snapshots s WHERE s.taken_at = now()
+             GROUP BY s.taken_at, s.pillar
+             ON CONFLICT (taken_at, pillar) DO UPDATE SET score = EXCLUDED.score, workloads = EXCLUDED.workloads"
+            )
+            .execute(&mut *conn)
+            .await?
+        }
+        Some(reason) => {
+            sqlx::query!(
+                "INSERT INTO organisation_snapshots (taken_at, pillar, score, workloads)
+             SELECT s.taken_at, s.pillar, avg(s.score)::real, count(*)
+             FROM score_snapshots s WHERE s.reason = $1
+             GROUP BY s.taken_at, s.pillar
+             ON CONFLICT (taken_at, pillar) DO UPDATE SET score = EXCLUDED.score, workloads = EXCLUDED.workloads",
+                reason
+            )
+            .execute(&mut *conn)
+            .await?
+        }
+    };
     Ok(())
 }
 

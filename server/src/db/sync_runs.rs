@@ -227,3 +227,41 @@ pub async fn is_running(pool: &PgPool, source_id: Uuid) -> Result<bool, sqlx::Er
     .fetch_one(pool)
     .await
 }
+
+/// Marks the source's runs that are still `running` as failed, with their
+/// running slices: only call it while holding the source's sync lock, when
+/// no run of the source can really be under way (its process died).
+pub async fn close_interrupted(conn: &mut sqlx::PgConnection, source_id: Uuid) -> Result<u64, sqlx::Error> {
+    sqlx::query!(
+        "UPDATE sync_slices s SET status = 'failed', finished_at = now(),
+                error_message = 'interrupted: the process syncing it stopped'
+         FROM sync_runs r
+         WHERE s.run_id = r.id AND r.source_id = $1 AND r.status = 'running' AND s.status = 'running'",
+        source_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    let closed = sqlx::query!(
+        "UPDATE sync_runs SET status = 'failed', finished_at = now() WHERE source_id = $1 AND status = 'running'",
+        source_id
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(closed)
+}
+
+/// Whether any session holds the advisory lock with this key, looked up
+/// without taking it.
+pub async fn lock_is_held(pool: &PgPool, key: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (
+               SELECT 1 FROM pg_locks
+               WHERE locktype = 'advisory' AND objsubid = 1 AND granted
+                 AND ((classid::bigint << 32) | objid::bigint) = $1
+           ) AS "held!""#,
+        key
+    )
+    .fetch_one(pool)
+    .await
+}

@@ -26,30 +26,41 @@ pub struct PillarScoreRow {
     pub coverage: f32,
 }
 
-/// Every workload with its current scores, by name.
+/// Every workload with its current scores, by name. Two plain reads
+/// joined here: cheaper than gathering JSON per workload in SQL.
 #[tracing::instrument(skip_all)]
 pub async fn list_with_scores(pool: &PgPool) -> Result<Vec<WorkloadRow>, sqlx::Error> {
-    sqlx::query_as!(
-        WorkloadRow,
-        r#"
-        SELECT w.id, w.name, w.environment, w.review_owner,
-               cardinality(w.account_ids) AS "account_count!",
-               cardinality(w.regions) AS "region_count!",
-               w.updated_at,
-               COALESCE(
-                   jsonb_agg(jsonb_build_object(
-                       'pillar', s.pillar, 'score', s.score, 'coverage', s.coverage
-                   ) ORDER BY s.pillar) FILTER (WHERE s.pillar IS NOT NULL),
-                   '[]'::jsonb
-               ) AS "scores!: Json<Vec<PillarScoreRow>>"
-        FROM workloads w
-        LEFT JOIN pillar_scores s ON s.workload_id = w.id
-        GROUP BY w.id
-        ORDER BY w.name, w.id
-        "#
+    let workloads = sqlx::query!(
+        r#"SELECT id, name, environment, review_owner,
+                  cardinality(account_ids) AS "account_count!", cardinality(regions) AS "region_count!", updated_at
+           FROM workloads ORDER BY name, id"#
     )
     .fetch_all(pool)
-    .await
+    .await?;
+    let scores = sqlx::query!("SELECT workload_id, pillar, score, coverage FROM pillar_scores ORDER BY pillar")
+        .fetch_all(pool)
+        .await?;
+    let mut by_workload: std::collections::HashMap<Uuid, Vec<PillarScoreRow>> = std::collections::HashMap::new();
+    for row in scores {
+        by_workload.entry(row.workload_id).or_default().push(PillarScoreRow {
+            pillar: row.pillar,
+            score: row.score,
+            coverage: row.coverage,
+        });
+    }
+    Ok(workloads
+        .into_iter()
+        .map(|w| WorkloadRow {
+            scores: Json(by_workload.remove(&w.id).unwrap_or_default()),
+            id: w.id,
+            name: w.name,
+            environment: w.environment,
+            review_owner: w.review_owner,
+            account_count: w.account_count,
+            region_count: w.region_count,
+            updated_at: w.updated_at,
+        })
+        .collect())
 }
 
 /// How many workloads there are.

@@ -56,6 +56,13 @@ async fn history(pool: &PgPool) -> Result<(), sqlx::Error> {
     )
     .execute(&mut *tx)
     .await?;
+    sqlx::query!(
+        "DELETE FROM organisation_snapshots o
+         WHERE NOT EXISTS (SELECT 1 FROM score_snapshots s WHERE s.taken_at = o.taken_at)"
+    )
+    .execute(&mut *tx)
+    .await?;
+    db::scores::gather_organisation(&mut tx, Some("demo history")).await?;
     tx.commit().await
 }
 

@@ -32,6 +32,28 @@ pub struct SyncOptions {
     pub weights: Weights,
 }
 
+/// Marks runs left `running` by a process that stopped as failed, for every
+/// source nobody is syncing now (run when the server starts).
+pub async fn close_interrupted_runs(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let mut connection = pool.acquire().await?;
+    let stale = sqlx::query_scalar!("SELECT DISTINCT source_id FROM sync_runs WHERE status = 'running'")
+        .fetch_all(&mut *connection)
+        .await?;
+    let mut closed = 0;
+    for source_id in stale {
+        let key = sources::lock_key(source_id);
+        let free = sqlx::query_scalar!(r#"SELECT pg_try_advisory_lock($1) AS "free!""#, key)
+            .fetch_one(&mut *connection)
+            .await?;
+        if free {
+            let result = sync_runs::close_interrupted(&mut connection, source_id).await;
+            sqlx::query_scalar!("SELECT pg_advisory_unlock($1)", key).fetch_one(&mut *connection).await?;
+            closed += result?;
+        }
+    }
+    Ok(closed)
+}
+
 /// Syncs one source, unless another process is syncing it already: a
 /// PostgreSQL advisory lock on the source is held for the whole run.
 #[tracing::instrument(skip_all, fields(source = source.name()))]
@@ -53,7 +75,13 @@ pub async fn sync_source(
     let locked =
         sqlx::query_scalar!(r#"SELECT pg_try_advisory_lock($1) AS "locked!""#, key).fetch_one(&mut *lock).await;
     match locked {
-        Ok(true) => {}
+        Ok(true) => {
+            // Holding the lock, no other run of this source is under way: a
+            // run still marked running was interrupted.
+            if let Err(error) = sync_runs::close_interrupted(&mut lock, source_id).await {
+                tracing::warn!(error = %error, "could not close interrupted runs");
+            }
+        }
         Ok(false) => {
             return SourceSummary::failed(name, None, "another Plinth process is syncing this source".into());
         }

@@ -68,17 +68,12 @@ impl SyncControl for BackgroundSyncs {
     }
 }
 
-/// Whether a sync holds the source's lock right now. A run left `running`
-/// by a process that died does not count: its lock died with it.
+/// Whether a sync holds the source's lock right now, looked up without
+/// taking the lock (taking it, even briefly, could turn away a scheduled
+/// sync). A run left `running` by a process that died does not count: its
+/// lock died with it.
 async fn is_syncing(pool: &PgPool, source: Uuid) -> Result<bool, sqlx::Error> {
-    let mut connection = pool.acquire().await?;
-    let key = db::sources::lock_key(source);
-    let free: bool =
-        sqlx::query_scalar!(r#"SELECT pg_try_advisory_lock($1) AS "free!""#, key).fetch_one(&mut *connection).await?;
-    if free {
-        sqlx::query_scalar!("SELECT pg_advisory_unlock($1)", key).fetch_one(&mut *connection).await?;
-    }
-    Ok(!free)
+    db::sync_runs::lock_is_held(pool, db::sources::lock_key(source)).await
 }
 
 /// The demo's size as it was loaded, from the settings it was stored with.

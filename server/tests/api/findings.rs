@@ -140,7 +140,7 @@ async fn a_cursor_from_another_sort_starts_again_from_the_first_page(pool: PgPoo
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
-async fn counting_stops_at_ten_thousand(pool: PgPool) {
+async fn counting_stops_just_past_ten_thousand(pool: PgPool) {
     let spec = server::demo::DemoSpec { findings: 12_000, ..Default::default() };
     let options = server::sync::SyncOptions {
         full: true,
@@ -155,8 +155,8 @@ async fn counting_stops_at_ten_thousand(pool: PgPool) {
 
     let page = reads.findings(FindingQuery { record: None, ..FindingQuery::default() }).await.expect("a page");
 
-    assert_eq!(page.total, 10_000);
-    assert_eq!(page.total_text(), "10,000 or more findings");
+    assert_eq!(page.total, 10_001);
+    assert_eq!(page.total_text(), "More than 10,000 findings");
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -260,4 +260,37 @@ async fn a_findings_page_shows_remediation_and_raw_json_and_unknown_ids_are_not_
     let (status, html) = app.get_text("/finding?id=arn%3Anothing").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("Page not found"));
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_finding_without_timestamps_is_listed_last_when_the_newest_come_first(pool: PgPool) {
+    load_demo(&pool).await;
+    let undated = sqlx::query!(
+        "UPDATE findings SET updated_at = NULL, created_at = NULL
+         WHERE id = (SELECT id FROM findings WHERE record_state = 'ACTIVE' AND control_id IS NOT NULL LIMIT 1)
+         RETURNING id, account_id, control_id"
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("a finding loses its timestamps");
+    let reads = dashboard(&pool);
+    let mut query = FindingQuery {
+        account: Some(undated.account_id),
+        control: undated.control_id,
+        record: None,
+        sort: FindingSort::Updated,
+        ..FindingQuery::default()
+    };
+
+    let mut listed = Vec::new();
+    loop {
+        let page = reads.findings(query.clone()).await.expect("a page, not an error");
+        listed.extend(page.findings.into_iter().map(|f| f.id));
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+
+    assert_eq!(listed.last(), Some(&undated.id));
 }

@@ -90,3 +90,22 @@ async fn an_unknown_path_is_a_not_found_page(pool: PgPool) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("Page not found"));
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_large_organisation_shows_its_weakest_workloads_first_and_lists_all_elsewhere(pool: PgPool) {
+    for n in 0..30 {
+        insert_workload(&pool, &format!("Service {n:02}"), &[("security", 40 + n)]).await;
+    }
+    let app = spawn_app(pool).await;
+
+    let (status, overview) = app.get_text("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(overview.contains("The 25 weakest of 30 workloads"));
+    assert!(overview.contains("Service 00"), "the weakest is listed");
+    assert!(!overview.contains("Service 29"), "the strongest is not");
+
+    let (status, all) = app.get_text("/workloads").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(all.contains("30 workloads, by name."));
+    assert!(all.contains("Service 00") && all.contains("Service 29"));
+}
