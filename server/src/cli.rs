@@ -9,6 +9,10 @@ use clap::{Args, Parser, Subcommand};
 
 use std::io::IsTerminal;
 
+use app::domain::Role;
+use secrecy::SecretString;
+
+use crate::auth::users;
 use crate::config::{ConfigFile, Settings};
 use crate::demo::DemoSpec;
 use crate::demo::load as demo_load;
@@ -48,6 +52,40 @@ enum Command {
     Sync(SyncArgs),
     /// Load the demo organisation: a full dashboard without an AWS account
     Demo(DemoArgs),
+    /// Manage local users (passwords are read from a prompt or stdin, never a flag)
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user; the password comes from a prompt, or the first line of stdin
+    Add {
+        #[arg(long)]
+        email: String,
+        /// viewer, editor or admin
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The name shown in the dashboard [default: none]
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Set a user's password, from a prompt or the first line of stdin
+    SetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// List the users
+    List,
+    /// Disable a user: they can no longer sign in, and their history stays
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn parse_role(value: &str) -> Result<Role, String> {
+    Role::parse(value).ok_or_else(|| format!("{value:?} is not a role: use viewer, editor or admin"))
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +148,7 @@ pub async fn run() -> ExitCode {
         Command::Migrate => migrate(&settings).await,
         Command::Sync(args) => sync(&settings, &args).await,
         Command::Demo(args) => demo(&settings, args).await,
+        Command::User(command) => user(&settings, command).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -225,6 +264,63 @@ async fn migrate(settings: &Settings) -> Result<(), Box<dyn std::error::Error>> 
     db::migrate(&pool).await?;
     tracing::info!(applied = db::MIGRATOR.iter().count(), "migrations are up to date");
     Ok(())
+}
+
+/// The audit log's name for changes made on the command line.
+const CLI_ACTOR: &str = "cli";
+
+async fn user(settings: &Settings, command: UserCommand) -> Result<(), Box<dyn std::error::Error>> {
+    let pool = db::connect(&settings.database).await?;
+    db::migrate(&pool).await?;
+    match command {
+        UserCommand::Add { email, role, name } => {
+            let password = read_password()?;
+            users::add(&pool, CLI_ACTOR, &email, &name, role, &password).await?;
+            println!("Added {} as {role}.", users::normalise_email(&email)?);
+        }
+        UserCommand::SetPassword { email } => {
+            let password = read_password()?;
+            users::set_password(&pool, CLI_ACTOR, &email, &password).await?;
+            println!("Set the password of {}.", users::normalise_email(&email)?);
+        }
+        UserCommand::List => {
+            let all = users::list(&pool).await?;
+            if all.is_empty() {
+                println!(
+                    "No users yet. Add the first admin with: plinth user add --email you@example.com --role admin"
+                );
+            }
+            for user in all {
+                let state = if user.disabled_at.is_some() { "disabled" } else { "active" };
+                println!("{:<40} {:<7} {:<9} {}", user.email, user.role.as_str(), state, user.display_name);
+            }
+        }
+        UserCommand::Disable { email } => {
+            users::disable(&pool, CLI_ACTOR, &email).await?;
+            println!("Disabled {}.", users::normalise_email(&email)?);
+        }
+    }
+    Ok(())
+}
+
+/// A password from a hidden prompt (typed twice) when a person is at the
+/// terminal, else the first line of stdin (for scripts).
+fn read_password() -> Result<SecretString, Box<dyn std::error::Error>> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Password again: ")?;
+        if first != second {
+            return Err("the two passwords differ; nothing was changed".into());
+        }
+        return Ok(SecretString::from(first));
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\n', '\r']).to_owned();
+    if password.is_empty() {
+        return Err("no password on stdin; nothing was changed".into());
+    }
+    Ok(SecretString::from(password))
 }
 
 #[cfg(test)]

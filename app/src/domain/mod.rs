@@ -3,6 +3,7 @@
 mod breakdown;
 pub mod findings;
 mod review;
+mod role;
 pub mod rules;
 mod states;
 pub mod sync;
@@ -15,6 +16,7 @@ pub use breakdown::{EvidenceLine, PillarBreakdown, QuestionLine};
 pub use review::{
     ChoiceLine, EvidenceRef, FailingControl, Milestone, PillarTrend, QuestionAnswer, TrendPoint, change_text,
 };
+pub use role::Role;
 pub use workload::{PillarDetail, RiskCounts, WorkloadDetail, rounded};
 
 pub use states::{ComplianceStatus, RecordState, Risk, RuleCompliance, Severity, UnknownState, WorkflowStatus};

@@ -9,4 +9,5 @@ mod pillar;
 mod rules;
 mod sync_page;
 mod theme;
+mod users;
 mod workload;
