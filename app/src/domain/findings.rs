@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{ComplianceStatus, Pillar, RecordState, Severity, WorkflowStatus};
+pub use super::params::IgnoredParam;
+use super::params::{ParamReader, encode_component, query_string};
+use super::{ComplianceStatus, Pillar, RecordState, Severity, WorkflowStatus, group_thousands};
 
 /// How many findings one page shows.
 pub const FINDINGS_PAGE_SIZE: usize = 50;
@@ -93,59 +95,37 @@ impl Default for FindingQuery {
     }
 }
 
-/// A URL parameter that could not be read; the filter is left out and the
-/// page says so.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IgnoredParam {
-    pub name: String,
-    pub value: String,
-}
-
 impl FindingQuery {
     /// Reads the query from URL parameters; unknown values are returned
     /// as ignored rather than silently dropped.
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> (FindingQuery, Vec<IgnoredParam>) {
-        let mut ignored = Vec::new();
-        let text = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let mut parsed = |name: &str, ok: &dyn Fn(&str) -> bool| -> Option<String> {
-            let value = text(name)?;
-            if ok(&value) {
-                Some(value)
-            } else {
-                ignored.push(IgnoredParam { name: name.to_owned(), value });
-                None
-            }
-        };
-        let workload = parsed("workload", &|v| Uuid::parse_str(v).is_ok()).and_then(|v| Uuid::parse_str(&v).ok());
-        let pillar = parsed("pillar", &|v| Pillar::from_id(v).is_some()).and_then(|v| Pillar::from_id(&v));
-        let severity = parsed("severity", &|v| Severity::parse(v).is_ok()).and_then(|v| Severity::parse(&v).ok());
-        let compliance = parsed("compliance", &|v| ComplianceStatus::parse(v).is_ok())
-            .and_then(|v| ComplianceStatus::parse(&v).ok());
-        let workflow =
-            parsed("workflow", &|v| WorkflowStatus::parse(v).is_ok()).and_then(|v| WorkflowStatus::parse(&v).ok());
-        let record = match parsed("record", &|v| v == "any" || RecordState::parse(v).is_ok()) {
-            None => Some(RecordState::Active),
-            Some(value) if value == "any" => None,
-            Some(value) => RecordState::parse(&value).ok(),
-        };
-        let sort = parsed("sort", &|v| FindingSort::parse(v).is_some()).and_then(|v| FindingSort::parse(&v));
-        let after = parsed("after", &|v| decode_cursor(v).is_some());
+        let mut params = ParamReader::new(get);
+        let workload = params.parsed("workload", |v| Uuid::parse_str(v).ok());
+        let pillar = params.parsed("pillar", Pillar::from_id);
+        let severity = params.parsed("severity", |v| Severity::parse(v).ok());
+        let compliance = params.parsed("compliance", |v| ComplianceStatus::parse(v).ok());
+        let workflow = params.parsed("workflow", |v| WorkflowStatus::parse(v).ok());
+        let record = params
+            .parsed("record", |v| if v == "any" { Some(None) } else { RecordState::parse(v).ok().map(Some) })
+            .unwrap_or(Some(RecordState::Active));
+        let sort = params.parsed("sort", FindingSort::parse);
+        let after = params.parsed("after", |v| decode_cursor(v).map(|_| v.to_owned()));
         let query = FindingQuery {
-            account: text("account"),
-            region: text("region"),
+            account: params.text("account"),
+            region: params.text("region"),
             workload,
             pillar,
             severity,
-            control: text("control"),
+            control: params.text("control"),
             compliance,
             workflow,
             record,
-            resource_type: text("resource_type"),
-            text: text("q"),
+            resource_type: params.text("resource_type"),
+            text: params.text("q"),
             sort: sort.unwrap_or_default(),
             after,
         };
-        (query, ignored)
+        (query, params.ignored())
     }
 
     /// The URL parameters that give this query, defaults left out.
@@ -182,12 +162,7 @@ impl FindingQuery {
     /// A link to the findings page showing this query.
     pub fn href(&self) -> String {
         let params = self.to_params();
-        if params.is_empty() {
-            return "/findings".to_owned();
-        }
-        let query: Vec<String> =
-            params.iter().map(|(name, value)| format!("{name}={}", encode_component(value))).collect();
-        format!("/findings?{}", query.join("&"))
+        if params.is_empty() { "/findings".to_owned() } else { format!("/findings?{}", query_string(&params)) }
     }
 
     /// The same query from its first page.
@@ -200,18 +175,6 @@ impl FindingQuery {
         let default = FindingQuery::default();
         FindingQuery { sort: default.sort, after: None, ..self.clone() } != default
     }
-}
-
-/// Percent-encodes a URL query value (RFC 3986 unreserved characters stay).
-pub fn encode_component(value: &str) -> String {
-    let mut encoded = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => encoded.push(byte as char),
-            _ => encoded.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    encoded
 }
 
 /// A keyset cursor: each field written as its length, a colon and the
@@ -279,19 +242,6 @@ impl FindingsPage {
             _ => format!("{count} findings"),
         }
     }
-}
-
-/// 12345 → "12,345".
-pub fn group_thousands(value: u64) -> String {
-    let digits = value.to_string();
-    let mut grouped = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
 }
 
 /// One finding in full.
@@ -388,8 +338,7 @@ mod tests {
     }
 
     #[test]
-    fn values_in_links_are_percent_encoded() {
-        assert_eq!(encode_component("a b&c/d"), "a%20b%26c%2Fd");
+    fn a_finding_link_carries_its_arn_encoded() {
         assert_eq!(finding_href("arn:aws:x/1"), "/finding?id=arn%3Aaws%3Ax%2F1");
     }
 
@@ -400,6 +349,5 @@ mod tests {
         assert_eq!(page(1234).total_text(), "1,234 findings");
         assert_eq!(page(COUNT_CAP).total_text(), "10,000 findings");
         assert_eq!(page(COUNT_CAP + 1).total_text(), "More than 10,000 findings");
-        assert_eq!(group_thousands(1_000_000), "1,000,000");
     }
 }

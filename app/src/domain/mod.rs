@@ -2,6 +2,7 @@
 
 mod breakdown;
 pub mod findings;
+pub mod params;
 mod review;
 mod role;
 pub mod rules;
@@ -20,6 +21,19 @@ pub use role::Role;
 pub use workload::{PillarDetail, RiskCounts, WorkloadDetail, rounded};
 
 pub use states::{ComplianceStatus, RecordState, Risk, RuleCompliance, Severity, UnknownState, WorkflowStatus};
+
+/// 12345 → "12,345".
+pub fn group_thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
 
 /// One of the six Well-Architected pillars, named by the Well-Architected
 /// API's pillar ids.
@@ -215,6 +229,12 @@ mod tests {
             medium_risks: 0,
             review_updated_at: None,
         }
+    }
+
+    #[test]
+    fn large_numbers_are_grouped_by_thousands() {
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1_000_000), "1,000,000");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::findings::{IgnoredParam, encode_component};
+use super::params::{IgnoredParam, ParamReader, encode_component, query_string};
 use super::{Pillar, RuleCompliance};
 
 /// Which rules to show; lives in the URL like the findings query.
@@ -21,52 +21,37 @@ pub struct RuleQuery {
 
 impl RuleQuery {
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> (RuleQuery, Vec<IgnoredParam>) {
-        let mut ignored = Vec::new();
-        let text = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let workload = text("workload").and_then(|v| match Uuid::parse_str(&v) {
-            Ok(id) => Some(id),
-            Err(_) => {
-                ignored.push(IgnoredParam { name: "workload".into(), value: v });
-                None
-            }
-        });
-        let pillar = text("pillar").and_then(|v| {
-            Pillar::from_id(&v).or_else(|| {
-                ignored.push(IgnoredParam { name: "pillar".into(), value: v });
-                None
-            })
-        });
-        let compliance = text("compliance").and_then(|v| {
-            RuleCompliance::parse(&v).ok().or_else(|| {
-                ignored.push(IgnoredParam { name: "compliance".into(), value: v });
-                None
-            })
-        });
+        let mut params = ParamReader::new(get);
+        let workload = params.parsed("workload", |v| Uuid::parse_str(v).ok());
+        let pillar = params.parsed("pillar", Pillar::from_id);
+        let compliance = params.parsed("compliance", |v| RuleCompliance::parse(v).ok());
         let query = RuleQuery {
-            account: text("account"),
-            region: text("region"),
+            account: params.text("account"),
+            region: params.text("region"),
             workload,
             pillar,
             compliance,
-            text: text("q"),
+            text: params.text("q"),
         };
-        (query, ignored)
+        (query, params.ignored())
     }
 
     pub fn href(&self) -> String {
-        let mut params = Vec::new();
-        let mut push = |name: &str, value: Option<String>| {
+        let mut params: Vec<(&str, String)> = Vec::new();
+        let fields = [
+            ("account", self.account.clone()),
+            ("region", self.region.clone()),
+            ("workload", self.workload.map(|id| id.to_string())),
+            ("pillar", self.pillar.map(|p| p.id().to_owned())),
+            ("compliance", self.compliance.map(|c| c.as_str().to_owned())),
+            ("q", self.text.clone()),
+        ];
+        for (name, value) in fields {
             if let Some(value) = value {
-                params.push(format!("{name}={}", encode_component(&value)));
+                params.push((name, value));
             }
-        };
-        push("account", self.account.clone());
-        push("region", self.region.clone());
-        push("workload", self.workload.map(|id| id.to_string()));
-        push("pillar", self.pillar.map(|p| p.id().to_owned()));
-        push("compliance", self.compliance.map(|c| c.as_str().to_owned()));
-        push("q", self.text.clone());
-        if params.is_empty() { "/rules".to_owned() } else { format!("/rules?{}", params.join("&")) }
+        }
+        if params.is_empty() { "/rules".to_owned() } else { format!("/rules?{}", query_string(&params)) }
     }
 
     pub fn is_filtered(&self) -> bool {

@@ -2,9 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::NotFound;
-use super::workload::not_found_status;
-use crate::components::{ComplianceBadge, ErrorNotice, PillarName, SeverityBadge};
+use crate::components::{ComplianceBadge, PillarName, SeverityBadge};
 use crate::domain::findings::{FindingDetail, FindingQuery};
 use crate::error::AppError;
 use crate::server_fns::get_finding;
@@ -32,11 +30,7 @@ pub fn FindingPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match finding.await {
                     Ok(finding) => view! { <FindingView finding /> }.into_any(),
-                    Err(AppError::NotFound(_)) => {
-                        not_found_status();
-                        view! { <NotFound /> }.into_any()
-                    }
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    Err(error) => super::failure(error),
                 }
             })}
         </Suspense>

@@ -5,7 +5,8 @@ use crate::charts;
 use crate::components::{
     Chart, DemoNotice, ErrorNotice, PillarCard, RunStatusBadge, SeverityBadge, WorkloadTable, WorkloadsEmpty,
 };
-use crate::domain::findings::{FindingQuery, group_thousands};
+use crate::domain::findings::FindingQuery;
+use crate::domain::group_thousands;
 use crate::domain::sync::{SourceStatus, ago_text};
 use crate::domain::{ComplianceStatus, FailingControl, Overview, Pillar, WorkloadSummary};
 use crate::server_fns::get_overview;

@@ -14,6 +14,7 @@ pub use finding::FindingPage;
 pub use findings::FindingsPage;
 pub use home::HomePage;
 pub use not_found::NotFound;
+use not_found::failure;
 pub use pillar::PillarPage;
 pub use rules::{RulePage, RulesPage};
 pub use sync::SyncPage;

@@ -3,8 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use super::NotFound;
-use crate::components::{ErrorNotice, EvidenceBadge, PillarName, RiskBadge, ScoreBadge};
+use crate::components::{EvidenceBadge, PillarName, RiskBadge, ScoreBadge};
 use crate::domain::findings::FindingQuery;
 use crate::domain::rules::RuleQuery;
 use crate::domain::{EvidenceLine, EvidenceRef, Pillar, PillarBreakdown, QuestionAnswer, QuestionLine, rounded};
@@ -39,11 +38,7 @@ pub fn PillarPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match breakdown.await {
                     Ok(breakdown) => view! { <Breakdown breakdown /> }.into_any(),
-                    Err(AppError::NotFound(_)) => {
-                        super::workload::not_found_status();
-                        view! { <NotFound /> }.into_any()
-                    }
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    Err(error) => super::failure(error),
                 }
             })}
         </Suspense>

@@ -2,11 +2,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::NotFound;
 use super::findings::IgnoredNotice;
-use super::workload::not_found_status;
 use crate::components::{ErrorNotice, PillarName, RuleComplianceBadge, SubmitOnChange};
-use crate::domain::findings::{FindingQuery, group_thousands};
+use crate::domain::findings::FindingQuery;
+use crate::domain::group_thousands;
 use crate::domain::rules::{RuleDetail, RuleQuery, RulesPage, rule_href};
 use crate::domain::{Pillar, RuleCompliance};
 use crate::error::AppError;
@@ -262,11 +261,7 @@ pub fn RulePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match rule.await {
                     Ok(rule) => view! { <RuleView rule /> }.into_any(),
-                    Err(AppError::NotFound(_)) => {
-                        not_found_status();
-                        view! { <NotFound /> }.into_any()
-                    }
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    Err(error) => super::failure(error),
                 }
             })}
         </Suspense>

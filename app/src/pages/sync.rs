@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::{ErrorNotice, RunStatusBadge};
-use crate::domain::findings::group_thousands;
+use crate::domain::group_thousands;
 use crate::domain::sync::{RunLine, SourceStatus, SyncStatus, ago_text};
 use crate::server_fns::{SyncNow, get_sync_status};
 

@@ -3,9 +3,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use super::NotFound;
 use crate::charts::{self, Marker, Series};
-use crate::components::{Chart, ErrorNotice, PillarName, RiskBadge, ScoreBadge, WorkloadPillars};
+use crate::components::{Chart, PillarName, RiskBadge, ScoreBadge, WorkloadPillars};
 use crate::domain::findings::FindingQuery;
 use crate::domain::{Pillar, QuestionAnswer, WorkloadDetail};
 use crate::error::AppError;
@@ -33,11 +32,7 @@ pub fn WorkloadPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match workload.await {
                     Ok(workload) => view! { <WorkloadView workload /> }.into_any(),
-                    Err(AppError::NotFound(_)) => {
-                        not_found_status();
-                        view! { <NotFound /> }.into_any()
-                    }
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    Err(error) => super::failure(error),
                 }
             })}
         </Suspense>
@@ -197,12 +192,4 @@ fn PillarQuestions(workload: uuid::Uuid, pillar: Pillar, questions: Vec<Question
         </details>
     }
     .into_any()
-}
-
-/// Tells the browser (and crawlers) that the page does not exist.
-pub(super) fn not_found_status() {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
 }

@@ -43,13 +43,19 @@ impl PgDashboard {
     /// freshness needs, without the sync page's run history.
     async fn sources_with_last_run(&self) -> Result<Vec<app::domain::sync::SourceStatus>, AppError> {
         let sources = sync_runs::sources(&self.pool).await.map_err(database_error)?;
-        let mut latest = Vec::new();
-        for id in sources.iter().filter_map(|s| s.last_run_id) {
-            if let Some(row) = sync_runs::run(&self.pool, id).await.map_err(database_error)? {
-                latest.push(review::run_line(row));
-            }
-        }
+        let ids: Vec<uuid::Uuid> = sources.iter().filter_map(|s| s.last_run_id).collect();
+        let latest = self.runs_by_id(&ids).await?;
         Ok(review::sync_status(sources, Vec::new(), latest).sources)
+    }
+
+    /// These runs, in one read.
+    async fn runs_by_id(&self, ids: &[uuid::Uuid]) -> Result<Vec<app::domain::sync::RunLine>, AppError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let limit = i64::try_from(ids.len()).unwrap_or(i64::MAX);
+        let rows = sync_runs::runs(&self.pool, Some(ids), limit).await.map_err(database_error)?;
+        Ok(rows.into_iter().map(review::run_line).collect())
     }
 }
 
@@ -122,20 +128,16 @@ impl DashboardReads for PgDashboard {
 
     async fn sync_status(&self) -> Result<SyncStatus, AppError> {
         let sources = sync_runs::sources(&self.pool).await.map_err(database_error)?;
-        let runs: Vec<_> = sync_runs::recent(&self.pool, 20)
+        let runs: Vec<_> = sync_runs::runs(&self.pool, None, 20)
             .await
             .map_err(database_error)?
             .into_iter()
             .map(review::run_line)
             .collect();
-        let mut latest = Vec::new();
-        for id in sources.iter().filter_map(|s| s.last_run_id) {
-            if !runs.iter().any(|run| run.id == id)
-                && let Some(row) = sync_runs::run(&self.pool, id).await.map_err(database_error)?
-            {
-                latest.push(review::run_line(row));
-            }
-        }
+        // A source whose latest run is older than the twenty shown.
+        let older: Vec<uuid::Uuid> =
+            sources.iter().filter_map(|s| s.last_run_id).filter(|id| !runs.iter().any(|run| run.id == *id)).collect();
+        let latest = self.runs_by_id(&older).await?;
         Ok(review::sync_status(sources, runs, latest))
     }
 

@@ -53,18 +53,17 @@ pub struct BadCursor;
 
 fn push_filters(builder: &mut QueryBuilder<'_, Postgres>, query: &FindingQuery, scope: &Scope) {
     builder.push(" WHERE true");
-    let equal = push_equal;
-    equal(builder, "account_id", query.account.clone());
-    equal(builder, "region", query.region.clone());
+    push_equal(builder, "account_id", query.account.clone());
+    push_equal(builder, "region", query.region.clone());
     if let Some(severity) = query.severity {
         // The stored rank, so the ordered indexes serve the filter too.
         builder.push(" AND severity_rank = ").push_bind(severity_rank(severity));
     }
-    equal(builder, "control_id", query.control.clone());
-    equal(builder, "compliance_status", query.compliance.map(|c| c.as_str().to_owned()));
-    equal(builder, "workflow_status", query.workflow.map(|w| w.as_str().to_owned()));
-    equal(builder, "record_state", query.record.map(|r| r.as_str().to_owned()));
-    equal(builder, "resource_type", query.resource_type.clone());
+    push_equal(builder, "control_id", query.control.clone());
+    push_equal(builder, "compliance_status", query.compliance.map(|c| c.as_str().to_owned()));
+    push_equal(builder, "workflow_status", query.workflow.map(|w| w.as_str().to_owned()));
+    push_equal(builder, "record_state", query.record.map(|r| r.as_str().to_owned()));
+    push_equal(builder, "resource_type", query.resource_type.clone());
     if let Some(accounts) = &scope.accounts {
         builder.push(" AND account_id = ANY(").push_bind(accounts.clone()).push(")");
     }

@@ -134,9 +134,9 @@ pub struct SliceErrorRow {
     pub request_id: Option<String>,
 }
 
-/// The most recent runs of every source, newest first, each with its
-/// slices counted and its failed slices listed.
-pub async fn recent(pool: &PgPool, limit: i64) -> Result<Vec<RunRow>, sqlx::Error> {
+/// The most recent runs, newest first (only those in `ids`, when given),
+/// each with its slices counted and its failed slices listed.
+pub async fn runs(pool: &PgPool, ids: Option<&[Uuid]>, limit: i64) -> Result<Vec<RunRow>, sqlx::Error> {
     sqlx::query_as!(
         RunRow,
         r#"
@@ -151,12 +151,14 @@ pub async fn recent(pool: &PgPool, limit: i64) -> Result<Vec<RunRow>, sqlx::Erro
                    'error_code', s.error_code, 'error_message', s.error_message, 'request_id', s.request_id
                ) ORDER BY s.service, s.account_id, s.region) FILTER (WHERE s.status = 'failed'), '[]'::jsonb)
                    AS "errors!: sqlx::types::Json<Vec<SliceErrorRow>>"
-        FROM (SELECT * FROM sync_runs ORDER BY started_at DESC LIMIT $1) r
+        FROM (SELECT * FROM sync_runs WHERE $1::uuid[] IS NULL OR id = ANY($1)
+              ORDER BY started_at DESC LIMIT $2) r
         JOIN sources src ON src.id = r.source_id
         LEFT JOIN sync_slices s ON s.run_id = r.id
         GROUP BY r.id, r.source_id, src.name, r.started_at, r.finished_at, r.status, r.full_sync
         ORDER BY r.started_at DESC
         "#,
+        ids as Option<&[Uuid]>,
         limit
     )
     .fetch_all(pool)
@@ -187,34 +189,6 @@ pub async fn sources(pool: &PgPool) -> Result<Vec<SourceRow>, sqlx::Error> {
         "#
     )
     .fetch_all(pool)
-    .await
-}
-
-/// One run by id, gathered as [`recent`] gathers them.
-pub async fn run(pool: &PgPool, id: Uuid) -> Result<Option<RunRow>, sqlx::Error> {
-    sqlx::query_as!(
-        RunRow,
-        r#"
-        SELECT r.id, r.source_id, src.name AS source_name, r.started_at, r.finished_at, r.status, r.full_sync,
-               count(s.run_id) AS "slices!",
-               count(s.run_id) FILTER (WHERE s.status <> 'running') AS "slices_done!",
-               count(s.run_id) FILTER (WHERE s.status = 'failed') AS "slices_failed!",
-               COALESCE(sum(s.fetched), 0)::bigint AS "fetched!",
-               COALESCE(sum(s.stored), 0)::bigint AS "stored!",
-               COALESCE(jsonb_agg(jsonb_build_object(
-                   'service', s.service, 'account_id', s.account_id, 'region', s.region,
-                   'error_code', s.error_code, 'error_message', s.error_message, 'request_id', s.request_id
-               ) ORDER BY s.service, s.account_id, s.region) FILTER (WHERE s.status = 'failed'), '[]'::jsonb)
-                   AS "errors!: sqlx::types::Json<Vec<SliceErrorRow>>"
-        FROM sync_runs r
-        JOIN sources src ON src.id = r.source_id
-        LEFT JOIN sync_slices s ON s.run_id = r.id
-        WHERE r.id = $1
-        GROUP BY r.id, r.source_id, src.name, r.started_at, r.finished_at, r.status, r.full_sync
-        "#,
-        id
-    )
-    .fetch_optional(pool)
     .await
 }
 
