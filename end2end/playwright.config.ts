@@ -6,6 +6,11 @@ const bin = process.env.PLINTH_BIN ?? '../target/debug/plinth';
 const port = Number(process.env.E2E_PORT ?? 3100);
 const emptyPort = port + 1;
 const demoPort = port + 2;
+// Each server on its own loopback address: cookies are kept per host, not
+// per port, so three servers on one host would share one session cookie.
+const mainHost = '127.0.0.1';
+const emptyHost = '127.0.0.2';
+const demoHost = '127.0.0.3';
 
 // Debian's Chromium, headless; never a downloaded browser. Without the
 // background-networking flags it tries to reach Google on a closed network.
@@ -25,10 +30,10 @@ const chromium = {
   },
 };
 
-function server(databaseUrl: string | undefined, listenPort: number, command = `${bin} serve`) {
+function server(databaseUrl: string | undefined, host: string, listenPort: number, command = `${bin} serve`) {
   return {
-    command: `${command} --addr 127.0.0.1:${listenPort}`,
-    url: `http://127.0.0.1:${listenPort}/readyz`,
+    command: `${command} --addr ${host}:${listenPort}`,
+    url: `http://${host}:${listenPort}/readyz`,
     env: { ...process.env, DATABASE_URL: databaseUrl ?? '', RUST_LOG: 'warn' } as Record<string, string>,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -36,6 +41,10 @@ function server(databaseUrl: string | undefined, listenPort: number, command = `
     stderr: 'pipe' as const,
   };
 }
+
+// scripts/test.sh adds these users to every server's database.
+export const adminState = './test-results/.auth/admin.json';
+export const viewerState = './test-results/.auth/viewer.json';
 
 export default defineConfig({
   testDir: './tests',
@@ -46,21 +55,31 @@ export default defineConfig({
   reporter: [['list'], ['json', { outputFile: './playwright-report/results.json' }]],
   outputDir: './test-results',
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
+    baseURL: `http://${mainHost}:${port}`,
     trace: 'retain-on-failure',
   },
   metadata: {
-    emptyBaseURL: `http://127.0.0.1:${emptyPort}`,
-    demoBaseURL: `http://127.0.0.1:${demoPort}`,
+    emptyBaseURL: `http://${emptyHost}:${emptyPort}`,
+    demoBaseURL: `http://${demoHost}:${demoPort}`,
   },
   projects: [
-    { name: 'js-off', use: { ...chromium, javaScriptEnabled: false } },
-    { name: 'js-on', use: { ...chromium, javaScriptEnabled: true } },
+    // Signs in to every server once per role and keeps the cookies.
+    { name: 'sign-in', testMatch: /sign-in\.setup\.ts/ },
+    {
+      name: 'js-off',
+      use: { ...chromium, javaScriptEnabled: false, storageState: adminState },
+      dependencies: ['sign-in'],
+    },
+    {
+      name: 'js-on',
+      use: { ...chromium, javaScriptEnabled: true, storageState: adminState },
+      dependencies: ['sign-in'],
+    },
   ],
   webServer: [
-    server(process.env.E2E_DATABASE_URL, port),
-    server(process.env.E2E_EMPTY_DATABASE_URL, emptyPort),
+    server(process.env.E2E_DATABASE_URL, mainHost, port),
+    server(process.env.E2E_EMPTY_DATABASE_URL, emptyHost, emptyPort),
     // The run command's last step on an empty database: demo, then serve.
-    server(process.env.E2E_DEMO_DATABASE_URL, demoPort, 'bash ../scripts/start.sh'),
+    server(process.env.E2E_DEMO_DATABASE_URL, demoHost, demoPort, 'bash ../scripts/start.sh'),
   ],
 });

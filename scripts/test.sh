@@ -51,6 +51,14 @@ for url in "$E2E_DATABASE_URL" "$E2E_EMPTY_DATABASE_URL"; do
     DATABASE_URL="$url" "$PLINTH_BIN" migrate
 done
 psql "$E2E_DATABASE_URL" -q -v ON_ERROR_STOP=1 -f end2end/fixtures/workloads.sql >/dev/null
+# Every server needs someone to sign in as (end2end/tests/accounts.ts).
+e2e_password="$(sed -n "s/^export const E2E_PASSWORD = '\(.*\)';$/\1/p" end2end/tests/accounts.ts)"
+for url in "$E2E_DATABASE_URL" "$E2E_EMPTY_DATABASE_URL" "$E2E_DEMO_DATABASE_URL"; do
+    for role in admin viewer; do
+        printf '%s\n' "$e2e_password" |
+            DATABASE_URL="$url" RUST_LOG=warn "$PLINTH_BIN" user add --email "$role@e2e.test" --role "$role" >/dev/null
+    done
+done
 (cd end2end && npx playwright test)
 
 # One closing line for every test that ran, Rust and browser together.

@@ -16,6 +16,13 @@ pub enum AppError {
     /// What was asked for does not exist.
     #[error("{0} was not found.")]
     NotFound(String),
+    /// Nobody is signed in (or their session ended).
+    #[error("Your session has ended. Sign in again to continue.")]
+    Unauthorized,
+    /// The signed-in user's role does not allow this; the message says
+    /// which role does.
+    #[error("{0}")]
+    Forbidden(String),
     /// The request clashes with work in progress.
     #[error("{0}")]
     Conflict(String),

@@ -9,6 +9,7 @@
 // Leptos views are nested types; release builds of large pages need room.
 #![recursion_limit = "256"]
 
+pub mod auth;
 pub mod charts;
 pub mod components;
 pub mod domain;

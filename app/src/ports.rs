@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::domain::admin::{AuditPage, AuditQuery, SourcesPage, UserLine};
 use crate::domain::findings::{FindingDetail, FindingQuery, FindingsPage};
 use crate::domain::rules::{RuleDetail, RuleQuery, RulesPage};
 use crate::domain::sync::SyncStatus;
@@ -67,5 +68,28 @@ impl Dashboard {
     /// The implementation the server provided for this request.
     pub fn from_context() -> Result<Self, AppError> {
         leptos::prelude::use_context::<Dashboard>().ok_or(AppError::Internal)
+    }
+}
+
+/// What the admin pages read.
+#[async_trait::async_trait]
+pub trait AdminReads: Send + Sync {
+    /// Every user, by email.
+    async fn users(&self) -> Result<Vec<UserLine>, AppError>;
+
+    /// One page of the audit log, newest first.
+    async fn audit(&self, query: AuditQuery) -> Result<AuditPage, AppError>;
+
+    /// Every source with its settings and latest run.
+    async fn sources(&self) -> Result<SourcesPage, AppError>;
+}
+
+/// The admin reads as they travel through Leptos context.
+#[derive(Clone)]
+pub struct Admin(pub Arc<dyn AdminReads>);
+
+impl Admin {
+    pub fn from_context() -> Result<Self, AppError> {
+        leptos::prelude::use_context::<Admin>().ok_or(AppError::Internal)
     }
 }

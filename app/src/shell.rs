@@ -7,8 +7,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::{SiteHeader, ThemeToggle};
 use crate::pages::{
-    FindingPage, FindingsPage, HomePage, NotFound, PillarPage, RulePage, RulesPage, SyncPage, WorkloadPage,
-    WorkloadsPage,
+    AdminSourcesPage, AdminUsersPage, AuditLogPage, FindingPage, FindingsPage, HomePage, LoginPage, NotFound,
+    PillarPage, RulePage, RulesPage, SyncPage, WorkloadPage, WorkloadsPage,
 };
 use crate::theme::Theme;
 
@@ -16,6 +16,7 @@ use crate::theme::Theme;
 /// [`App`] inside `<body>`.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let theme = requested_theme();
+    provide_request_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en" data-theme=theme.as_str()>
@@ -33,6 +34,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Hands the nonce of the response's Content-Security-Policy to Leptos,
+/// which puts it on the inline scripts it writes.
+fn provide_request_nonce() {
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<crate::auth::RequestNonce>().cloned())
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
 }
 
@@ -78,6 +90,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/rules") view=RulesPage ssr=SsrMode::Async />
                     <Route path=path!("/rules/:name") view=RulePage ssr=SsrMode::Async />
                     <Route path=path!("/sync") view=SyncPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/admin") view=AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/sources") view=AdminSourcesPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

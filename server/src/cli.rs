@@ -12,6 +12,7 @@ use std::io::IsTerminal;
 use app::domain::Role;
 use secrecy::SecretString;
 
+use crate::auth::audit::CLI_ACTOR;
 use crate::auth::users;
 use crate::config::{ConfigFile, Settings};
 use crate::demo::DemoSpec;
@@ -205,6 +206,9 @@ async fn demo(settings: &Settings, args: DemoArgs) -> Result<(), Box<dyn std::er
         }
         if db::workloads::count(&pool).await? > 0 {
             println!("The database already has workloads, so the demo organisation is not loaded.");
+            if db::sources::has_kind(&pool, "demo").await? {
+                announce_demo_admin(&pool).await?;
+            }
             return Ok(());
         }
     }
@@ -224,7 +228,16 @@ async fn demo(settings: &Settings, args: DemoArgs) -> Result<(), Box<dyn std::er
     let summary = SyncSummary { sources: vec![summary] };
     print!("{}", summary_text(&summary));
     println!("Done in {:.1} s; peak memory {:.0} MiB.", started.elapsed().as_secs_f64(), telemetry::peak_rss_mib());
+    announce_demo_admin(&pool).await?;
     if summary.all_succeeded() { Ok(()) } else { Err("the demo organisation did not load completely".into()) }
+}
+
+/// With no user yet, adds the demo admin and prints its password, once.
+async fn announce_demo_admin(pool: &sqlx::PgPool) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(password) = crate::demo::admin::ensure(pool).await? {
+        println!("{}", crate::demo::admin::sign_in_text(&password));
+    }
+    Ok(())
 }
 
 /// The summary for people: one line per service, then each error.
@@ -266,16 +279,13 @@ async fn migrate(settings: &Settings) -> Result<(), Box<dyn std::error::Error>> 
     Ok(())
 }
 
-/// The audit log's name for changes made on the command line.
-const CLI_ACTOR: &str = "cli";
-
 async fn user(settings: &Settings, command: UserCommand) -> Result<(), Box<dyn std::error::Error>> {
     let pool = db::connect(&settings.database).await?;
     db::migrate(&pool).await?;
     match command {
         UserCommand::Add { email, role, name } => {
             let password = read_password()?;
-            users::add(&pool, CLI_ACTOR, &email, &name, role, &password).await?;
+            users::add(&pool, CLI_ACTOR, &email, &name, role, Some(&password)).await?;
             println!("Added {} as {role}.", users::normalise_email(&email)?);
         }
         UserCommand::SetPassword { email } => {

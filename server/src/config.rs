@@ -23,6 +23,7 @@ pub struct Settings {
     pub site: SiteSettings,
     pub sync: SyncSettings,
     pub aws: AwsSettings,
+    pub auth: AuthSettings,
     /// The weights of the score's components.
     pub scoring: crate::scoring::model::Weights,
     /// The AWS sources to sync; none means the SDK's default chain and
@@ -79,6 +80,7 @@ pub struct AwsSettings {
     pub initial_backoff: Duration,
 }
 
+pub use crate::auth::settings::AuthSettings;
 pub use crate::sources::settings::SourceSettings;
 
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +93,8 @@ pub enum ConfigError {
     InvalidSource { source_name: String, problem: String },
     #[error("scoring weights must be zero or more, and not all zero")]
     InvalidWeights,
+    #[error("invalid sign-in settings: {0}")]
+    InvalidAuth(String),
     #[error("two sources are named {0:?}; source names must be unique")]
     DuplicateSource(String),
 }
@@ -131,6 +135,7 @@ impl Settings {
         if weights.iter().any(|w| !w.is_finite() || *w < 0.0) || weights.iter().sum::<f64>() <= 0.0 {
             return Err(ConfigError::InvalidWeights);
         }
+        self.auth.validate().map_err(ConfigError::InvalidAuth)?;
         let mut names = std::collections::HashSet::new();
         for source in &self.sources {
             source

@@ -41,6 +41,18 @@ impl Application {
             Ok(closed) => tracing::warn!(closed, "sync runs interrupted by a stopped process are marked failed"),
             Err(error) => tracing::warn!(error = %error, "could not look for interrupted sync runs"),
         }
+        match crate::auth::users::any_active(&pool).await {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!(
+                "Plinth has no users, so it serves only a page that says how to create the first admin: {}",
+                http::FIRST_ADMIN_COMMAND
+            ),
+            Err(error) => tracing::warn!(error = %error, "could not count the users"),
+        }
+        match crate::auth::sessions::purge_expired(&pool).await {
+            Ok(_) => {}
+            Err(error) => tracing::warn!(error = %error, "could not delete expired sessions"),
+        }
         Application::with_pool(settings, pool).await
     }
 
@@ -61,7 +73,8 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await
     }
 }
 

@@ -1,5 +1,7 @@
 //! The domain words the pages show, shared by server and browser.
 
+pub mod account;
+pub mod admin;
 mod breakdown;
 pub mod findings;
 pub mod params;
@@ -13,6 +15,7 @@ mod workload;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use account::SignedIn;
 pub use breakdown::{EvidenceLine, PillarBreakdown, QuestionLine};
 pub use review::{
     ChoiceLine, EvidenceRef, FailingControl, Milestone, PillarTrend, QuestionAnswer, TrendPoint, change_text,

@@ -1,8 +1,10 @@
 //! One page per file, named for its route.
 
+mod admin;
 mod finding;
 mod findings;
 mod home;
+mod login;
 mod not_found;
 mod pillar;
 mod rules;
@@ -10,9 +12,11 @@ mod sync;
 mod workload;
 mod workloads;
 
+pub use admin::{AdminSourcesPage, AdminUsersPage, AuditLogPage};
 pub use finding::FindingPage;
 pub use findings::FindingsPage;
 pub use home::HomePage;
+pub use login::LoginPage;
 pub use not_found::NotFound;
 use not_found::failure;
 pub use pillar::PillarPage;

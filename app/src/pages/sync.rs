@@ -3,8 +3,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::{ErrorNotice, RunStatusBadge};
-use crate::domain::group_thousands;
 use crate::domain::sync::{RunLine, SourceStatus, SyncStatus, ago_text};
+use crate::domain::{Role, group_thousands};
 use crate::server_fns::{SyncNow, get_sync_status};
 
 /// How often a hydrated page asks for news while a sync runs.
@@ -30,7 +30,10 @@ pub fn SyncPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading sources…"</p> }>
             {move || Suspend::new(async move {
                 match status.await {
-                    Ok(initial) => view! { <SyncLive initial /> }.into_any(),
+                    Ok(initial) => {
+                        let can_sync = crate::auth::may(Role::Admin);
+                        view! { <SyncLive initial can_sync /> }.into_any()
+                    }
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}
@@ -40,9 +43,10 @@ pub fn SyncPage() -> impl IntoView {
 
 /// The live part of the sync page, an island: the server renders it with
 /// the status it read; hydrated, it starts syncs without a reload and
-/// follows a running one until it ends.
+/// follows a running one until it ends. Only admins get the "Sync now"
+/// buttons (the server refuses anyone else anyway).
 #[island]
-fn SyncLive(initial: SyncStatus) -> impl IntoView {
+fn SyncLive(initial: SyncStatus, can_sync: bool) -> impl IntoView {
     let status = RwSignal::new(initial);
     let sync_now = ServerAction::<SyncNow>::new();
     let frame = NodeRef::<leptos::html::Div>::new();
@@ -91,13 +95,13 @@ fn SyncLive(initial: SyncStatus) -> impl IntoView {
             {move || sync_now.value().get().and_then(Result::err).map(|error| view! {
                 <div class="notice notice-error" role="alert">{error.to_string()}</div>
             })}
-            {move || view! { <SyncView status=status.get() sync_now /> }}
+            {move || view! { <SyncView status=status.get() sync_now can_sync /> }}
         </div>
     }
 }
 
 #[component]
-fn SyncView(status: SyncStatus, sync_now: ServerAction<SyncNow>) -> impl IntoView {
+fn SyncView(status: SyncStatus, sync_now: ServerAction<SyncNow>, can_sync: bool) -> impl IntoView {
     let now = status.now.unwrap_or_default();
     if status.sources.is_empty() {
         return view! {
@@ -115,7 +119,7 @@ fn SyncView(status: SyncStatus, sync_now: ServerAction<SyncNow>) -> impl IntoVie
                 {status
                     .sources
                     .into_iter()
-                    .map(|source| view! { <li><SourceCard source now sync_now /></li> })
+                    .map(|source| view! { <li><SourceCard source now sync_now can_sync /></li> })
                     .collect_view()}
             </ul>
         </section>
@@ -132,6 +136,7 @@ fn SourceCard(
     source: SourceStatus,
     now: chrono::DateTime<chrono::Utc>,
     sync_now: ServerAction<SyncNow>,
+    can_sync: bool,
 ) -> impl IntoView {
     let running = source.last_run.as_ref().is_some_and(RunLine::is_running);
     let pending = sync_now.pending();
@@ -160,12 +165,14 @@ fn SourceCard(
                     {format!("Running: {} of {} parts done, {} records stored.", run.slices_done, run.slices, group_thousands(run.stored))}
                 </p>
             })}
-            <ActionForm action=sync_now>
-                <input type="hidden" name="source" value=source.id.to_string() />
-                <button type="submit" class="button" disabled=move || running || pending.get()>
-                    {if running { "Syncing…" } else { "Sync now" }}
-                </button>
-            </ActionForm>
+            {can_sync.then(|| view! {
+                <ActionForm action=sync_now>
+                    <input type="hidden" name="source" value=source.id.to_string() />
+                    <button type="submit" class="button" disabled=move || running || pending.get()>
+                        {if running { "Syncing…" } else { "Sync now" }}
+                    </button>
+                </ActionForm>
+            })}
         </article>
     }
     .into_any()

@@ -1,6 +1,7 @@
 //! Server functions, one file per area. Each takes its port from context
 //! and makes one call.
 
+mod admin;
 mod findings;
 mod overview;
 mod pillar;
@@ -8,6 +9,7 @@ mod rules;
 mod sync;
 mod workload;
 
+pub use admin::{GetAudit, GetSources, GetUsers, get_audit, get_sources, get_users};
 pub use findings::{GetFinding, GetFindings, get_finding, get_findings};
 pub use overview::{GetOverview, get_overview};
 pub use pillar::{GetPillar, get_pillar};

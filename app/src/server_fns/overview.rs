@@ -8,5 +8,6 @@ use crate::error::AppError;
 /// the demo organisation's.
 #[server(input = GetUrl, endpoint = "overview")]
 pub async fn get_overview() -> Result<Overview, AppError> {
+    crate::auth::require(crate::domain::Role::Viewer)?;
     crate::ports::Dashboard::from_context()?.0.overview().await
 }

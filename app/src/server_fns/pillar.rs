@@ -9,5 +9,6 @@ use crate::error::AppError;
 /// behind it.
 #[server(input = GetUrl, endpoint = "pillar")]
 pub async fn get_pillar(workload: Uuid, pillar: Pillar) -> Result<PillarBreakdown, AppError> {
+    crate::auth::require(crate::domain::Role::Viewer)?;
     crate::ports::Dashboard::from_context()?.0.pillar(workload, pillar).await
 }

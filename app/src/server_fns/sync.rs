@@ -8,6 +8,7 @@ use crate::error::AppError;
 /// The sources and their recent runs.
 #[server(input = GetUrl, endpoint = "sync_status")]
 pub async fn get_sync_status() -> Result<SyncStatus, AppError> {
+    crate::auth::require(crate::domain::Role::Viewer)?;
     crate::ports::Dashboard::from_context()?.0.sync_status().await
 }
 
@@ -15,5 +16,6 @@ pub async fn get_sync_status() -> Result<SyncStatus, AppError> {
 /// JavaScript; the server then sends the browser back to the sync page.
 #[server(endpoint = "sync_now")]
 pub async fn sync_now(source: Uuid) -> Result<(), AppError> {
+    crate::auth::require(crate::domain::Role::Admin)?;
     crate::ports::Syncs::from_context()?.0.sync_now(source).await
 }

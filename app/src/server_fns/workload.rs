@@ -8,5 +8,6 @@ use crate::error::AppError;
 /// One workload with its six pillar scores, components and coverage.
 #[server(input = GetUrl, endpoint = "workload")]
 pub async fn get_workload(id: Uuid) -> Result<WorkloadDetail, AppError> {
+    crate::auth::require(crate::domain::Role::Viewer)?;
     crate::ports::Dashboard::from_context()?.0.workload(id).await
 }

@@ -1,14 +1,16 @@
 //! Managing local users: each change is written with its audit record in
 //! one transaction, so a change without a record cannot happen.
 
-use app::domain::Role;
+use app::domain::{Role, SignedIn};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde_json::json;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::audit::record as audit;
 use super::password::{self, PasswordError};
+use super::sessions;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
@@ -47,38 +49,18 @@ pub fn normalise_email(email: &str) -> Result<String, UserError> {
     if valid { Ok(email) } else { Err(UserError::BadEmail(email)) }
 }
 
-async fn audit(
-    conn: &mut PgConnection,
-    actor: &str,
-    action: &str,
-    target: &str,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "INSERT INTO audit_log (actor, action, target, before, after) VALUES ($1, $2, $3, $4, $5)",
-        actor,
-        action,
-        target,
-        before,
-        after
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Adds a user with a password; `actor` is who did it, for the audit log.
+/// Adds a user; `actor` is who did it, for the audit log. A user added
+/// without a password can sign in only through single sign-on.
 pub async fn add(
     pool: &PgPool,
     actor: &str,
     email: &str,
     display_name: &str,
     role: Role,
-    password: &SecretString,
+    password: Option<&SecretString>,
 ) -> Result<Uuid, UserError> {
     let email = normalise_email(email)?;
-    let hash = password::hash(password)?;
+    let hash = password.map(password::hash).transpose()?;
     let mut tx = pool.begin().await?;
     let id = sqlx::query_scalar!(
         "INSERT INTO users (email, display_name, role, password_hash) VALUES ($1, $2, $3, $4)
@@ -91,7 +73,9 @@ pub async fn add(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| UserError::Exists(email.clone()))?;
-    let after = json!({ "email": email, "display_name": display_name.trim(), "role": role.as_str() });
+    let after = json!({
+        "email": email, "display_name": display_name.trim(), "role": role.as_str(), "password": hash.is_some()
+    });
     audit(&mut tx, actor, "user.add", &email, None, Some(after)).await?;
     tx.commit().await?;
     Ok(id)
@@ -109,6 +93,9 @@ pub async fn set_password(pool: &PgPool, actor: &str, email: &str, password: &Se
     if changed == 0 {
         return Err(UserError::NotFound(email));
     }
+    // A new password ends every session signed in with the old one.
+    let id = sqlx::query_scalar!("SELECT id FROM users WHERE email = $1", email).fetch_one(&mut *tx).await?;
+    sessions::end_all(&mut tx, id).await?;
     // The audit log says that the password changed, never what to.
     audit(&mut tx, actor, "user.set_password", &email, None, None).await?;
     tx.commit().await?;
@@ -126,9 +113,13 @@ pub async fn disable(pool: &PgPool, actor: &str, email: &str) -> Result<(), User
     if before.is_some() {
         return Ok(());
     }
-    sqlx::query!("UPDATE users SET disabled_at = now(), updated_at = now() WHERE email = $1", email)
-        .execute(&mut *tx)
-        .await?;
+    let id = sqlx::query_scalar!(
+        "UPDATE users SET disabled_at = now(), updated_at = now() WHERE email = $1 RETURNING id",
+        email
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sessions::end_all(&mut tx, id).await?;
     audit(
         &mut tx,
         actor,
@@ -140,6 +131,169 @@ pub async fn disable(pool: &PgPool, actor: &str, email: &str) -> Result<(), User
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Lets a disabled user sign in again.
+pub async fn enable(pool: &PgPool, actor: &str, email: &str) -> Result<(), UserError> {
+    let email = normalise_email(email)?;
+    let mut tx = pool.begin().await?;
+    let before = sqlx::query_scalar!("SELECT disabled_at FROM users WHERE email = $1 FOR UPDATE", email)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| UserError::NotFound(email.clone()))?;
+    if before.is_none() {
+        return Ok(());
+    }
+    sqlx::query!("UPDATE users SET disabled_at = NULL, updated_at = now() WHERE email = $1", email)
+        .execute(&mut *tx)
+        .await?;
+    audit(&mut tx, actor, "user.enable", &email, Some(json!({ "disabled": true })), Some(json!({ "disabled": false })))
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes a user's role; it applies to their next request.
+pub async fn set_role(pool: &PgPool, actor: &str, email: &str, role: Role) -> Result<(), UserError> {
+    let email = normalise_email(email)?;
+    let mut tx = pool.begin().await?;
+    let before = sqlx::query_scalar!("SELECT role FROM users WHERE email = $1 FOR UPDATE", email)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| UserError::NotFound(email.clone()))?;
+    if before == role.as_str() {
+        return Ok(());
+    }
+    sqlx::query!("UPDATE users SET role = $2, updated_at = now() WHERE email = $1", email, role.as_str())
+        .execute(&mut *tx)
+        .await?;
+    audit(&mut tx, actor, "user.set_role", &email, Some(json!({ "role": before })), Some(json!({ "role": role })))
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether any user can sign in; without one, the server shows how to
+/// create the first admin instead of the dashboard.
+pub async fn any_active(pool: &PgPool) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM users WHERE disabled_at IS NULL) AS "any!""#)
+        .fetch_one(pool)
+        .await
+}
+
+/// Someone the identity provider vouched for.
+#[derive(Debug, Clone)]
+pub struct SsoIdentity {
+    /// `oidc:{issuer}` or `alb:{issuer}`.
+    pub issuer: String,
+    pub subject: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// The role the claims map to, if any.
+    pub mapped_role: Option<Role>,
+}
+
+/// The outcome of a single sign-on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SsoOutcome {
+    SignedIn(SignedIn),
+    /// The user exists in Plinth and is disabled.
+    Disabled,
+    /// The identity provider gave no email for a user Plinth does not know.
+    NoEmail,
+}
+
+/// Finds the user the identity provider vouched for: by issuer and
+/// subject, else by email (linking them), else creates them with the
+/// mapped role or `default_role`. A mapped role also updates a known
+/// user's role (the identity provider is then the source of truth).
+pub async fn sign_in_sso(pool: &PgPool, identity: &SsoIdentity, default_role: Role) -> Result<SsoOutcome, UserError> {
+    let known = sqlx::query!(
+        "SELECT id, email, display_name, role, disabled_at FROM users WHERE sso_issuer = $1 AND sso_subject = $2",
+        identity.issuer,
+        identity.subject
+    )
+    .fetch_optional(pool)
+    .await?;
+    if let Some(user) = known {
+        if user.disabled_at.is_some() {
+            return Ok(SsoOutcome::Disabled);
+        }
+        let current = Role::parse(&user.role).unwrap_or(Role::Viewer);
+        let role = match identity.mapped_role {
+            Some(mapped) if mapped != current => {
+                set_role(pool, "sso", &user.email, mapped).await?;
+                mapped
+            }
+            _ => current,
+        };
+        return Ok(SsoOutcome::SignedIn(SignedIn {
+            id: user.id,
+            email: user.email,
+            display_name: user.display_name,
+            role,
+        }));
+    }
+    let Some(email) = identity.email.as_deref().map(normalise_email).transpose()? else {
+        return Ok(SsoOutcome::NoEmail);
+    };
+    let mut tx = pool.begin().await?;
+    let by_email = sqlx::query!(
+        "SELECT id, display_name, role, disabled_at, sso_issuer FROM users WHERE email = $1 FOR UPDATE",
+        email
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let user = match by_email {
+        Some(user) if user.disabled_at.is_some() => return Ok(SsoOutcome::Disabled),
+        Some(user) => {
+            sqlx::query!(
+                "UPDATE users SET sso_issuer = $2, sso_subject = $3, updated_at = now() WHERE id = $1",
+                user.id,
+                identity.issuer,
+                identity.subject
+            )
+            .execute(&mut *tx)
+            .await?;
+            audit(
+                &mut tx,
+                "sso",
+                "user.link_sso",
+                &email,
+                user.sso_issuer.map(|issuer| json!({ "issuer": issuer })),
+                Some(json!({ "issuer": identity.issuer, "subject": identity.subject })),
+            )
+            .await?;
+            let current = Role::parse(&user.role).unwrap_or(Role::Viewer);
+            SignedIn { id: user.id, email: email.clone(), display_name: user.display_name, role: current }
+        }
+        None => {
+            let role = identity.mapped_role.unwrap_or(default_role);
+            let name = identity.name.clone().unwrap_or_default();
+            let id = sqlx::query_scalar!(
+                "INSERT INTO users (email, display_name, role, sso_issuer, sso_subject) VALUES ($1, $2, $3, $4, $5)
+                 RETURNING id",
+                email,
+                name.trim(),
+                role.as_str(),
+                identity.issuer,
+                identity.subject
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            let after = json!({ "email": email, "display_name": name.trim(), "role": role, "sso": identity.issuer });
+            audit(&mut tx, "sso", "user.add", &email, None, Some(after)).await?;
+            SignedIn { id, email: email.clone(), display_name: name.trim().to_owned(), role }
+        }
+    };
+    tx.commit().await?;
+    match identity.mapped_role {
+        Some(mapped) if mapped != user.role => {
+            set_role(pool, "sso", &user.email, mapped).await?;
+            Ok(SsoOutcome::SignedIn(SignedIn { role: mapped, ..user }))
+        }
+        _ => Ok(SsoOutcome::SignedIn(user)),
+    }
 }
 
 /// Every user, by email.

@@ -1,6 +1,7 @@
 //! The server's implementation of the dashboard reads the pages declare in
 //! `app::ports`.
 
+mod admin;
 mod findings;
 mod review;
 mod rules;
@@ -30,7 +31,7 @@ use crate::scoring::model::mean_score;
 use crate::scoring::model::{Component, Weights};
 
 pub struct PgDashboard {
-    pool: PgPool,
+    pub(crate) pool: PgPool,
     weights: Weights,
 }
 

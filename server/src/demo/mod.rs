@@ -5,6 +5,7 @@
 //! the same organisation; and streamed: findings come a page at a time, so
 //! a million of them never sit in memory.
 
+pub mod admin;
 mod config;
 mod findings;
 pub mod load;

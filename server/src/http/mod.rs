@@ -1,15 +1,22 @@
 //! HTTP: the router that joins the Leptos app, its server functions, the
 //! static files and the operational endpoints.
 
+mod admin;
 mod error;
+mod gate;
 mod health;
+mod security;
+mod setup;
+mod sign_in;
 mod theme;
 
 use std::sync::Arc;
 
-use app::ports::{Dashboard, Syncs};
+use app::auth::SignInOptions;
+use app::ports::{Admin, Dashboard, Syncs};
 use axum::Router;
 use axum::extract::FromRef;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use leptos::prelude::{LeptosOptions, provide_context};
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
@@ -17,7 +24,9 @@ use sqlx::PgPool;
 use tower_http::trace::TraceLayer;
 
 pub use error::HttpError;
+pub use setup::FIRST_ADMIN_COMMAND;
 
+use crate::auth::Auth;
 use crate::config::Settings;
 use crate::dashboard::PgDashboard;
 use crate::sync::trigger::BackgroundSyncs;
@@ -28,14 +37,19 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
     pub dashboard: Dashboard,
+    pub admin: Admin,
     pub syncs: Syncs,
+    pub auth: Auth,
 }
 
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, pool: PgPool, settings: &Settings) -> Self {
-        let dashboard = Dashboard(Arc::new(PgDashboard::new(pool.clone(), settings.scoring)));
+        let reads = Arc::new(PgDashboard::new(pool.clone(), settings.scoring));
+        let dashboard = Dashboard(reads.clone());
+        let admin = Admin(reads);
         let syncs = Syncs(Arc::new(BackgroundSyncs::new(pool.clone(), settings.clone())));
-        AppState { leptos_options, pool, dashboard, syncs }
+        let auth = Auth::new(pool.clone(), &settings.auth);
+        AppState { leptos_options, pool, dashboard, admin, syncs, auth }
     }
 }
 
@@ -44,10 +58,14 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let context = {
         let dashboard = state.dashboard.clone();
+        let admin = state.admin.clone();
         let syncs = state.syncs.clone();
+        let sign_in = SignInOptions { sso_label: state.auth.settings.oidc.as_ref().map(|oidc| oidc.label.clone()) };
         move || {
             provide_context(dashboard.clone());
+            provide_context(admin.clone());
             provide_context(syncs.clone());
+            provide_context(sign_in.clone());
         }
     };
     let shell = {
@@ -59,8 +77,21 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/theme", post(theme::choose_theme))
+        .route("/login", post(sign_in::sign_in))
+        .route("/logout", post(sign_in::sign_out))
+        .route("/auth/oidc/start", get(sign_in::sso_start))
+        .route("/auth/oidc/callback", get(sign_in::sso_callback))
+        .route("/admin/users", post(admin::add_user))
+        .route("/admin/users/role", post(admin::set_role))
+        .route("/admin/users/disable", post(admin::disable))
+        .route("/admin/users/enable", post(admin::enable))
         .leptos_routes_with_context(&state, routes, context.clone(), shell)
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, app::shell))
+        // The last layer added runs first: headers on everything, then the
+        // cross-origin check, then who is asking.
+        .layer(from_fn_with_state(state.clone(), gate::gate))
+        .layer(from_fn(security::same_origin_writes))
+        .layer(from_fn_with_state(state.clone(), security::headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

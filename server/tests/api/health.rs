@@ -5,7 +5,7 @@ use serde_json::Value;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_server, test_settings};
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn healthz_answers_while_the_process_is_up(pool: PgPool) {
@@ -32,7 +32,7 @@ async fn readyz_is_unavailable_with_a_reason_when_the_database_is_unreachable() 
         .acquire_timeout(Duration::from_millis(500))
         .connect_lazy("postgres://postgres@127.0.0.1:1/plinth")
         .expect("a lazy pool");
-    let app = spawn_app(pool).await;
+    let app = spawn_server(pool, test_settings()).await;
 
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);

@@ -1,14 +1,21 @@
 use std::net::SocketAddr;
 
+use app::domain::Role;
+use server::auth::sessions::{self, SessionPolicy};
+use server::auth::users;
 use server::config::{ConfigFile, Settings};
 use server::startup::Application;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// A running server and a client that does not follow redirects.
+/// A running server and clients that do not follow redirects: `client`
+/// is signed in as an admin, `anonymous` is nobody.
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
+    pub anonymous: reqwest::Client,
+    /// The admin's `Cookie` header value.
+    pub session_cookie: String,
 }
 
 impl TestApp {
@@ -27,19 +34,65 @@ impl TestApp {
     }
 }
 
-fn test_settings() -> Settings {
+pub fn test_settings() -> Settings {
     let mut settings = Settings::load(&ConfigFile::Default).expect("the default settings load");
     settings.http.addr = "127.0.0.1:0".parse().expect("a loopback address");
+    // The repository's public/ files stand in for the built site.
+    settings.site.root = concat!(env!("CARGO_MANIFEST_DIR"), "/../public").into();
     settings
 }
 
-/// Starts the server on a free port around `pool`.
+/// Starts the server on a free port around `pool`, with an admin signed in.
 pub async fn spawn_app(pool: PgPool) -> TestApp {
-    let app = Application::with_pool(&test_settings(), pool).await.expect("the server starts");
+    spawn_app_with(pool, test_settings()).await
+}
+
+/// Starts the server with these settings, with an admin signed in.
+pub async fn spawn_app_with(pool: PgPool, settings: Settings) -> TestApp {
+    let session_cookie = session_for(&pool, Role::Admin).await;
+    let mut app = spawn_server(pool, settings).await;
+    app.client = client_with(Some(&session_cookie));
+    app.session_cookie = session_cookie;
+    app
+}
+
+/// Starts the server and signs nobody in (its database may be out of reach).
+pub async fn spawn_server(pool: PgPool, settings: Settings) -> TestApp {
+    let app = Application::with_pool(&settings, pool).await.expect("the server starts");
     let addr = app.local_addr().expect("a bound address");
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("a client");
-    TestApp { addr, client }
+    TestApp { addr, client: client_with(None), anonymous: client_with(None), session_cookie: String::new() }
+}
+
+/// A client that sends this `Cookie` header and never follows redirects.
+pub fn client_with(cookie: Option<&str>) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(cookie) = cookie {
+        headers.insert(reqwest::header::COOKIE, cookie.parse().expect("a cookie header"));
+    }
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .expect("a client")
+}
+
+/// A user with this role named after it (`admin@example.com`), without a
+/// password, and a live session for them: the `Cookie` header value.
+pub async fn session_for(pool: &PgPool, role: Role) -> String {
+    let email = format!("{role}@example.com");
+    let id = match sqlx::query_scalar!("SELECT id FROM users WHERE email = $1", email).fetch_optional(pool).await {
+        Ok(Some(id)) => id,
+        _ => users::add(pool, "test", &email, &format!("Test {role}"), role, None).await.expect("the user is added"),
+    };
+    let token = sessions::start(pool, &policy(), id, "127.0.0.1", "tests").await.expect("a session starts");
+    format!("{}={token}", sessions::COOKIE)
+}
+
+/// The default session policy.
+pub fn policy() -> SessionPolicy {
+    let settings = test_settings();
+    SessionPolicy { idle: settings.auth.session_idle, lifetime: settings.auth.session_lifetime, secure: false }
 }
 
 /// Adds a workload with the given pillar scores.

@@ -1,12 +1,16 @@
 //! The HTTP surface of the server, spawned on a free port against a fresh
 //! database per test.
 
+mod access;
+mod admin;
+mod auth;
 mod findings;
 mod health;
 mod helpers;
 mod overview;
 mod pillar;
 mod rules;
+mod sso;
 mod sync_page;
 mod theme;
 mod users;

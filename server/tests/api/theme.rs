@@ -27,8 +27,13 @@ async fn choosing_a_theme_sets_its_cookie_and_returns_to_the_page(pool: PgPool) 
 async fn the_page_is_rendered_in_the_theme_its_cookie_asks_for(pool: PgPool) {
     let app = spawn_app(pool).await;
 
-    let response =
-        app.client.get(app.url("/")).header("cookie", "plinth_theme=dark").send().await.expect("the server answers");
+    let response = app
+        .client
+        .get(app.url("/"))
+        .header("cookie", format!("{}; plinth_theme=dark", app.session_cookie))
+        .send()
+        .await
+        .expect("the server answers");
     let html = response.text().await.expect("a text body");
 
     assert!(html.contains(r#"<html lang="en" data-theme="dark""#), "{html}");

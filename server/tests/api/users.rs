@@ -9,7 +9,7 @@ fn secret(text: &str) -> SecretString {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn a_user_added_signs_in_with_their_password_and_the_change_is_audited(pool: PgPool) {
-    users::add(&pool, "cli", " Dana@Example.com", "Dana Reyes", Role::Admin, &secret("a long passphrase"))
+    users::add(&pool, "cli", " Dana@Example.com", "Dana Reyes", Role::Admin, Some(&secret("a long passphrase")))
         .await
         .expect("the user is added");
 
@@ -35,9 +35,11 @@ async fn a_user_added_signs_in_with_their_password_and_the_change_is_audited(poo
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn the_same_email_cannot_be_added_twice(pool: PgPool) {
-    users::add(&pool, "cli", "dana@example.com", "", Role::Viewer, &secret("a long passphrase")).await.expect("added");
+    users::add(&pool, "cli", "dana@example.com", "", Role::Viewer, Some(&secret("a long passphrase")))
+        .await
+        .expect("added");
 
-    let again = users::add(&pool, "cli", "DANA@example.com", "", Role::Admin, &secret("a long passphrase")).await;
+    let again = users::add(&pool, "cli", "DANA@example.com", "", Role::Admin, Some(&secret("a long passphrase"))).await;
 
     assert!(matches!(again, Err(UserError::Exists(ref email)) if email == "dana@example.com"), "{again:?}");
     assert_eq!(users::list(&pool).await.expect("the users").len(), 1);
@@ -45,7 +47,7 @@ async fn the_same_email_cannot_be_added_twice(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn a_disabled_user_cannot_sign_in_but_stays_listed(pool: PgPool) {
-    users::add(&pool, "cli", "lee@example.com", "Lee", Role::Editor, &secret("a long passphrase"))
+    users::add(&pool, "cli", "lee@example.com", "Lee", Role::Editor, Some(&secret("a long passphrase")))
         .await
         .expect("added");
 
@@ -59,7 +61,7 @@ async fn a_disabled_user_cannot_sign_in_but_stays_listed(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn a_new_password_replaces_the_old_one(pool: PgPool) {
-    users::add(&pool, "cli", "sam@example.com", "", Role::Viewer, &secret("the first passphrase"))
+    users::add(&pool, "cli", "sam@example.com", "", Role::Viewer, Some(&secret("the first passphrase")))
         .await
         .expect("added");
 
@@ -83,7 +85,7 @@ async fn a_new_password_replaces_the_old_one(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn a_short_password_adds_nobody(pool: PgPool) {
-    let refused = users::add(&pool, "cli", "dana@example.com", "", Role::Admin, &secret("short")).await;
+    let refused = users::add(&pool, "cli", "dana@example.com", "", Role::Admin, Some(&secret("short"))).await;
 
     assert!(matches!(refused, Err(UserError::Password(_))));
     assert!(users::list(&pool).await.expect("the users").is_empty());
@@ -94,7 +96,9 @@ async fn a_short_password_adds_nobody(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn the_audit_log_refuses_to_be_changed_or_emptied(pool: PgPool) {
-    users::add(&pool, "cli", "dana@example.com", "", Role::Admin, &secret("a long passphrase")).await.expect("added");
+    users::add(&pool, "cli", "dana@example.com", "", Role::Admin, Some(&secret("a long passphrase")))
+        .await
+        .expect("added");
 
     for statement in ["UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log", "TRUNCATE audit_log"] {
         let error = sqlx::query(statement).execute(&pool).await.expect_err(statement);

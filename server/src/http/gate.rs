@@ -1,0 +1,172 @@
+//! The gate every request passes: who is asking (their session), and
+//! whether they may be let in at all. Pages and server functions check the
+//! role they need themselves; the gate keeps anonymous requests out of
+//! everything but signing in, the health checks and the static files.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::{ACCEPT, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::setup::setup_page;
+use crate::auth::{alb, sessions};
+
+/// The client's address, for throttling and the session list.
+#[derive(Clone, Debug)]
+pub struct ClientAddress(pub String);
+
+/// Paths anyone may reach, signed in or not, users or not.
+fn is_open(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/favicon.svg" | "/navigate.js") || path.starts_with("/pkg/")
+}
+
+/// Paths for signing in and out.
+fn is_sign_in(path: &str) -> bool {
+    matches!(path, "/login" | "/logout" | "/theme") || path.starts_with("/auth/")
+}
+
+pub async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let address = client_address(&request, state.auth.settings.trust_forwarded_for);
+    request.extensions_mut().insert(ClientAddress(address));
+    let path = request.uri().path().to_owned();
+    if is_open(&path) {
+        return next.run(request).await;
+    }
+    match state.auth.has_users().await {
+        Ok(true) => {}
+        Ok(false) => return setup_page(),
+        Err(error) => return unavailable(&error),
+    }
+    let token = cookie_token(request.headers());
+    let mut user = match &token {
+        Some(token) => match state.auth.session_user(token).await {
+            Ok(user) => user,
+            Err(error) => return unavailable(&error),
+        },
+        None => None,
+    };
+    if user.is_none()
+        && state.auth.alb.is_some()
+        && let Some(data) = request.headers().get(alb::HEADER).and_then(|value| value.to_str().ok())
+    {
+        user = match state.auth.load_balancer_user(data).await {
+            Ok(user) => user,
+            Err(crate::auth::users::UserError::Database(error)) => return unavailable(&error),
+            Err(error) => {
+                tracing::warn!(%error, "the load balancer's user could not be signed in");
+                None
+            }
+        };
+    }
+    match user {
+        Some(user) => {
+            request.extensions_mut().insert(user);
+            next.run(request).await
+        }
+        None if is_sign_in(&path) => next.run(request).await,
+        None => {
+            let mut response = refuse_anonymous(&request, token.is_some());
+            if token.is_some() {
+                // The browser holds a session that ended: it can forget it.
+                if let Ok(clear) = HeaderValue::from_str(&state.auth.policy.clear_cookie()) {
+                    response.headers_mut().append(SET_COOKIE, clear);
+                }
+            }
+            response
+        }
+    }
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(sessions::token_from_cookies)
+        .map(str::to_owned)
+}
+
+/// A person at a browser is sent to sign in and brought back afterwards;
+/// anything else (server functions, scripts) gets 401.
+fn refuse_anonymous(request: &Request, had_session: bool) -> Response {
+    let wants_page = matches!(*request.method(), Method::GET | Method::HEAD)
+        && !request.uri().path().starts_with("/api/")
+        && request
+            .headers()
+            .get(ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_none_or(|accept| accept.contains("text/html") || accept.contains("*/*"));
+    if !wants_page {
+        return (StatusCode::UNAUTHORIZED, [("www-authenticate", "Cookie realm=\"plinth\"")], "Sign in first.")
+            .into_response();
+    }
+    let next = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+    let mut location = format!("/login?next={}", app::domain::params::encode_component(next));
+    if had_session {
+        location.push_str("&expired=1");
+    }
+    (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
+}
+
+fn unavailable(error: &sqlx::Error) -> Response {
+    tracing::error!(error = %error, "cannot check who is signed in");
+    (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now.").into_response()
+}
+
+/// The address the request came from: the connection's peer, or behind a
+/// trusted load balancer the last address it appended to
+/// `X-Forwarded-For`.
+fn client_address(request: &Request, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for
+        && let Some(forwarded) = request.headers().get("x-forwarded-for").and_then(|value| value.to_str().ok())
+        && let Some(last) = forwarded.rsplit(',').map(str::trim).find(|part| !part.is_empty())
+    {
+        return last.to_owned();
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+
+    use super::*;
+
+    #[test]
+    fn static_files_and_health_checks_are_open_and_pages_are_not() {
+        for open in ["/healthz", "/readyz", "/pkg/plinth.wasm", "/favicon.svg", "/navigate.js"] {
+            assert!(is_open(open), "{open}");
+        }
+        for closed in ["/", "/findings", "/api/overview", "/admin/users", "/pkg"] {
+            assert!(!is_open(closed), "{closed}");
+        }
+    }
+
+    #[test]
+    fn behind_a_trusted_load_balancer_the_last_forwarded_address_counts() {
+        let request = Request::get("/")
+            .header("x-forwarded-for", "203.0.113.9, 198.51.100.7")
+            .body(Body::empty())
+            .expect("a request");
+        assert_eq!(client_address(&request, true), "198.51.100.7");
+        assert_eq!(client_address(&request, false), "", "an untrusted header is ignored");
+    }
+
+    #[test]
+    fn a_page_request_is_sent_to_sign_in_and_a_server_function_gets_401() {
+        let page = Request::get("/findings?severity=HIGH").header(ACCEPT, "text/html").body(Body::empty()).unwrap();
+        let response = refuse_anonymous(&page, false);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(response.headers()[LOCATION], "/login?next=%2Ffindings%3Fseverity%3DHIGH");
+        let call = Request::get("/api/overview").body(Body::empty()).unwrap();
+        assert_eq!(refuse_anonymous(&call, true).status(), StatusCode::UNAUTHORIZED);
+    }
+}

@@ -1,0 +1,235 @@
+//! Signing in with a password, and signing out: plain form posts, so both
+//! work without JavaScript. A failed sign-in goes back to the form with the
+//! email kept and the reason named.
+
+use app::domain::SignedIn;
+use app::domain::params::query_string;
+use axum::Form;
+use axum::extract::{Extension, Query, State};
+use axum::http::header::{COOKIE, LOCATION, SET_COOKIE, USER_AGENT};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use secrecy::SecretString;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::AppState;
+use super::gate::ClientAddress;
+use crate::auth::throttle::{self, Throttled};
+use crate::auth::{audit, sessions, users};
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    password: SecretString,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    Extension(ClientAddress(address)): Extension<ClientAddress>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let auth = &state.auth;
+    let next = local_path(&form.next);
+    let email = users::normalise_email(&form.email).unwrap_or_else(|_| form.email.trim().to_lowercase());
+    let back = |error: &str, minutes: Option<u32>| {
+        let mut params = vec![("error", error.to_owned()), ("email", email.clone()), ("next", next.clone())];
+        params.extend(minutes.map(|m| ("minutes", m.to_string())));
+        redirect(&format!("/login?{}", query_string(&params)))
+    };
+    let outcome: Result<Response, sqlx::Error> = async {
+        match throttle::check(&auth.pool, &auth.settings.throttle, &email, &address).await? {
+            Some(Throttled::Account { minutes }) => {
+                tracing::warn!(%email, %address, "sign-in refused: too many failures for the account");
+                return Ok(back("throttled-account", Some(minutes)));
+            }
+            Some(Throttled::Address { minutes }) => {
+                tracing::warn!(%email, %address, "sign-in refused: too many failures from the address");
+                return Ok(back("throttled-address", Some(minutes)));
+            }
+            None => {}
+        }
+        let user = match users::authenticate(&auth.pool, &email, &form.password).await {
+            Ok(user) => user,
+            Err(users::UserError::Database(error)) => return Err(error),
+            Err(_) => None,
+        };
+        let Some(user) = user else {
+            throttle::record_failure(&auth.pool, &auth.settings.throttle, &email, &address).await?;
+            tracing::info!(%email, %address, "sign-in failed");
+            return Ok(back("invalid", None));
+        };
+        throttle::clear_account(&auth.pool, &email).await?;
+        let user = SignedIn { id: user.id, email: user.email, display_name: user.display_name, role: user.role };
+        start_session(&state, &headers, &user, &address, "password", &next).await
+    }
+    .await;
+    outcome.unwrap_or_else(|error| {
+        tracing::error!(error = %error, "sign-in failed on the database");
+        (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now.").into_response()
+    })
+}
+
+/// Ends whatever session the browser presented, starts a new one for
+/// `user` (so an id planted before sign-in is worthless), records the
+/// sign-in and sends the browser on to `next`.
+pub(super) async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &SignedIn,
+    address: &str,
+    method: &str,
+    next: &str,
+) -> Result<Response, sqlx::Error> {
+    let auth = &state.auth;
+    if let Some(old) = presented_token(headers) {
+        sessions::end(&auth.pool, &old).await?;
+    }
+    let user_agent = headers.get(USER_AGENT).and_then(|value| value.to_str().ok()).unwrap_or_default();
+    let token = sessions::start(&auth.pool, &auth.policy, user.id, address, user_agent).await?;
+    let mut conn = auth.pool.acquire().await?;
+    audit::record(
+        &mut conn,
+        &user.email,
+        "user.sign_in",
+        &user.email,
+        None,
+        Some(json!({ "method": method, "address": address })),
+    )
+    .await?;
+    tracing::info!(email = %user.email, %address, method, "signed in");
+    let mut response = redirect(next);
+    if let Ok(cookie) = auth.policy.cookie(&token).parse() {
+        response.headers_mut().insert(SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+/// Ends the session and forgets its cookie.
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = presented_token(&headers)
+        && let Err(error) = sessions::end(&state.auth.pool, &token).await
+    {
+        tracing::error!(error = %error, "cannot end a session");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Plinth cannot reach its database right now; you are still signed in.",
+        )
+            .into_response();
+    }
+    let mut response = redirect("/login?signed-out=1");
+    if let Ok(cookie) = state.auth.policy.clear_cookie().parse() {
+        response.headers_mut().insert(SET_COOKIE, cookie);
+    }
+    response
+}
+
+#[derive(Deserialize)]
+pub struct SsoStart {
+    #[serde(default)]
+    next: String,
+}
+
+/// Sends the browser to the identity provider.
+pub async fn sso_start(State(state): State<AppState>, Query(query): Query<SsoStart>) -> Response {
+    let Some(oidc) = &state.auth.oidc else {
+        return (StatusCode::NOT_FOUND, "Single sign-on is not configured.").into_response();
+    };
+    match oidc.start(&state.auth.pool, &local_path(&query.next)).await {
+        Ok(url) => redirect(&url),
+        Err(error) => {
+            tracing::error!(%error, "single sign-on could not start");
+            redirect("/login?error=sso")
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SsoCallback {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+/// Where the identity provider sends the browser back: the code becomes a
+/// verified identity, the identity a user, the user a new session.
+pub async fn sso_callback(
+    State(state): State<AppState>,
+    Extension(ClientAddress(address)): Extension<ClientAddress>,
+    headers: HeaderMap,
+    Query(query): Query<SsoCallback>,
+) -> Response {
+    let Some(oidc) = &state.auth.oidc else {
+        return (StatusCode::NOT_FOUND, "Single sign-on is not configured.").into_response();
+    };
+    let (Some(code), Some(sso_state)) = (query.code, query.state) else {
+        tracing::warn!(error = ?query.error, "the identity provider sent no code");
+        return redirect("/login?error=sso");
+    };
+    let (identity, next) = match oidc.finish(&state.auth.pool, &code, &sso_state).await {
+        Ok(done) => done,
+        Err(error) => {
+            tracing::warn!(%error, "single sign-on failed");
+            return redirect("/login?error=sso");
+        }
+    };
+    let outcome = users::sign_in_sso(&state.auth.pool, &identity, state.auth.settings.roles.default).await;
+    let user = match outcome {
+        Ok(users::SsoOutcome::SignedIn(user)) => user,
+        Ok(users::SsoOutcome::Disabled) => return redirect("/login?error=sso-refused"),
+        Ok(users::SsoOutcome::NoEmail) => {
+            tracing::warn!(subject = identity.subject, "the identity provider gave no verified email");
+            return redirect("/login?error=sso");
+        }
+        Err(error) => {
+            tracing::error!(%error, "single sign-on could not find or add the user");
+            return redirect("/login?error=sso");
+        }
+    };
+    start_session(&state, &headers, &user, &address, "single sign-on", &local_path(&next)).await.unwrap_or_else(
+        |error| {
+            tracing::error!(error = %error, "sign-in failed on the database");
+            (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now.").into_response()
+        },
+    )
+}
+
+fn presented_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(sessions::token_from_cookies)
+        .map(str::to_owned)
+}
+
+fn redirect(location: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, location.to_owned())]).into_response()
+}
+
+/// Where to go after signing in: a path on this site, never elsewhere.
+pub(super) fn local_path(next: &str) -> String {
+    let next = next.trim();
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
+    if local && next != "/login" { next.to_owned() } else { "/".to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn after_sign_in_the_browser_only_goes_to_a_path_on_this_site() {
+        assert_eq!(local_path("/findings?severity=HIGH"), "/findings?severity=HIGH");
+        for elsewhere in ["https://evil.example/", "//evil.example", "/\\evil.example", "", "findings", "/login"] {
+            assert_eq!(local_path(elsewhere), "/", "{elsewhere}");
+        }
+    }
+}
