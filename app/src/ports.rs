@@ -45,9 +45,10 @@ pub trait DashboardReads: Send + Sync {
 /// Starting work on the server.
 #[async_trait::async_trait]
 pub trait SyncControl: Send + Sync {
-    /// Starts a sync of the source in the background; `Conflict` if one is
-    /// running already, `NotFound` if the source is unknown.
-    async fn sync_now(&self, source: uuid::Uuid) -> Result<(), AppError>;
+    /// Starts a sync of the source in the background, recording `actor`
+    /// (an email) in the audit log; `Conflict` if one is running already,
+    /// `NotFound` if the source is unknown.
+    async fn sync_now(&self, source: uuid::Uuid, actor: String) -> Result<(), AppError>;
 }
 
 /// The sync control as it travels through Leptos context.

@@ -49,10 +49,6 @@ impl Application {
             ),
             Err(error) => tracing::warn!(error = %error, "could not count the users"),
         }
-        match crate::auth::sessions::purge_expired(&pool).await {
-            Ok(_) => {}
-            Err(error) => tracing::warn!(error = %error, "could not delete expired sessions"),
-        }
         Application::with_pool(settings, pool).await
     }
 
@@ -62,6 +58,7 @@ impl Application {
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let bound = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
         let state = AppState::new(leptos_options(settings, bound), pool, settings);
+        tokio::spawn(purge_sessions(state.auth.clone()));
         Ok(Application { listener, router: http::router(state) })
     }
 
@@ -75,6 +72,19 @@ impl Application {
     pub async fn run_until_stopped(self) -> io::Result<()> {
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+/// Deletes ended sessions at start and then hourly.
+async fn purge_sessions(auth: crate::auth::Auth) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match crate::auth::sessions::purge_ended(&auth.pool, &auth.policy).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "deleted ended sessions"),
+            Err(error) => tracing::warn!(error = %error, "could not delete ended sessions"),
+        }
     }
 }
 

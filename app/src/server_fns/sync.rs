@@ -16,6 +16,6 @@ pub async fn get_sync_status() -> Result<SyncStatus, AppError> {
 /// JavaScript; the server then sends the browser back to the sync page.
 #[server(endpoint = "sync_now")]
 pub async fn sync_now(source: Uuid) -> Result<(), AppError> {
-    crate::auth::require(crate::domain::Role::Admin)?;
-    crate::ports::Syncs::from_context()?.0.sync_now(source).await
+    let admin = crate::auth::require(crate::domain::Role::Admin)?;
+    crate::ports::Syncs::from_context()?.0.sync_now(source, admin.email).await
 }

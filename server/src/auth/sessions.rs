@@ -138,9 +138,16 @@ pub async fn end_all(conn: &mut sqlx::PgConnection, user: Uuid) -> Result<u64, s
     Ok(sqlx::query!("DELETE FROM sessions WHERE user_id = $1", user).execute(conn).await?.rows_affected())
 }
 
-/// Deletes sessions past their absolute end; run now and then.
-pub async fn purge_expired(pool: &PgPool) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query!("DELETE FROM sessions WHERE expires_at <= now()").execute(pool).await?.rows_affected())
+/// Deletes sessions past their absolute end or idle too long (a session
+/// that is never presented again is otherwise only deleted here).
+pub async fn purge_ended(pool: &PgPool, policy: &SessionPolicy) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query!(
+        "DELETE FROM sessions WHERE expires_at <= now() OR last_seen_at <= now() - make_interval(secs => $1)",
+        policy.idle.as_secs_f64()
+    )
+    .execute(pool)
+    .await?
+    .rows_affected())
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ impl BackgroundSyncs {
 
 #[async_trait::async_trait]
 impl SyncControl for BackgroundSyncs {
-    async fn sync_now(&self, source: Uuid) -> Result<(), AppError> {
+    async fn sync_now(&self, source: Uuid, actor: String) -> Result<(), AppError> {
         let found = sqlx::query!("SELECT name, kind, settings FROM sources WHERE id = $1", source)
             .fetch_optional(&self.pool)
             .await
@@ -35,6 +35,12 @@ impl SyncControl for BackgroundSyncs {
         if is_syncing(&self.pool, source).await.map_err(unavailable)? {
             return Err(AppError::Conflict(format!("A sync of {} is already running.", found.name)));
         }
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        let after = serde_json::json!({ "source": found.name, "kind": found.kind });
+        crate::auth::audit::record(&mut conn, &actor, "sync.start", &found.name, None, Some(after))
+            .await
+            .map_err(unavailable)?;
+        drop(conn);
         let pool = self.pool.clone();
         let settings = self.settings.clone();
         match found.kind.as_str() {

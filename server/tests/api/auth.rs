@@ -326,3 +326,37 @@ async fn behind_https_cookies_are_secure_and_responses_carry_hsts(pool: PgPool) 
     assert!(cookie.ends_with("; Secure"), "{cookie}");
     assert!(response.headers()["strict-transport-security"].to_str().expect("ASCII").starts_with("max-age="));
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn ended_sessions_are_purged_and_live_ones_kept(pool: PgPool) {
+    let live = session_for(&pool, Role::Admin).await;
+    session_for(&pool, Role::Viewer).await;
+    session_for(&pool, Role::Editor).await;
+    sqlx::query!("UPDATE sessions SET last_seen_at = now() - interval '9 hours' WHERE user_id = (SELECT id FROM users WHERE email = 'viewer@example.com')")
+        .execute(&pool)
+        .await
+        .expect("one goes idle");
+    sqlx::query!("UPDATE sessions SET expires_at = now() WHERE user_id = (SELECT id FROM users WHERE email = 'editor@example.com')")
+        .execute(&pool)
+        .await
+        .expect("one reaches its end");
+
+    let purged = server::auth::sessions::purge_ended(&pool, &crate::helpers::policy()).await.expect("purged");
+
+    assert_eq!(purged, 2);
+    let app = spawn_app(pool).await;
+    assert_eq!(status_with(&app, &live, "/api/overview").await, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_demo_gets_an_admin_only_while_nobody_else_can_sign_in(pool: PgPool) {
+    let password = server::demo::admin::ensure(&pool).await.expect("the demo admin").expect("a password to show");
+
+    let admin = users::authenticate(&pool, server::demo::admin::DEMO_ADMIN_EMAIL, &password).await.expect("answers");
+    assert_eq!(admin.map(|user| user.role), Some(Role::Admin));
+    assert!(
+        server::demo::admin::sign_in_text(&password).contains(server::demo::admin::DEMO_ADMIN_EMAIL),
+        "the operator is told how to sign in"
+    );
+    assert!(server::demo::admin::ensure(&pool).await.expect("answers").is_none(), "never a second one");
+}

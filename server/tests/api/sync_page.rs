@@ -60,7 +60,7 @@ async fn sync_now_runs_the_source_again_in_the_background(pool: PgPool) {
     let source: uuid::Uuid = sqlx::query_scalar!("SELECT id FROM sources").fetch_one(&pool).await.expect("the demo");
     let syncs = BackgroundSyncs::new(pool.clone(), settings());
 
-    syncs.sync_now(source).await.expect("the sync starts");
+    syncs.sync_now(source, "admin@example.com".into()).await.expect("the sync starts");
 
     let mut runs = 0;
     for _ in 0..120 {
@@ -75,7 +75,7 @@ async fn sync_now_runs_the_source_again_in_the_background(pool: PgPool) {
     }
     assert_eq!(runs, 2, "a second run finished");
     assert_eq!(
-        syncs.sync_now(uuid::Uuid::nil()).await,
+        syncs.sync_now(uuid::Uuid::nil(), "admin@example.com".into()).await,
         Err(AppError::NotFound("That source".into())),
         "an unknown source is not found"
     );
@@ -92,7 +92,7 @@ async fn sync_now_refuses_while_the_source_is_syncing(pool: PgPool) {
         .expect("another sync holds the lock");
     let syncs = BackgroundSyncs::new(pool.clone(), settings());
 
-    let refused = syncs.sync_now(source).await;
+    let refused = syncs.sync_now(source, "admin@example.com".into()).await;
 
     assert_eq!(refused, Err(AppError::Conflict("A sync of demo is already running.".into())));
 }
@@ -121,6 +121,11 @@ async fn the_sync_button_works_as_a_plain_form(pool: PgPool) {
     assert!(response.status().is_redirection(), "{}", response.status());
     let location = response.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_owned();
     assert!(location.trim_end_matches('?').ends_with("/sync"), "back to the sync page: {location}");
+    let started_by = sqlx::query_scalar!("SELECT actor FROM audit_log WHERE action = 'sync.start'")
+        .fetch_one(&pool)
+        .await
+        .expect("the audit log names who started the sync");
+    assert_eq!(started_by, "admin@example.com");
     // Let the background sync finish before the test database goes away.
     for _ in 0..120 {
         let running: i64 = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM sync_runs WHERE status = 'running'"#)
