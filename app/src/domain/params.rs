@@ -61,9 +61,35 @@ pub fn query_string(params: &[(&str, String)]) -> String {
     params.iter().map(|(name, value)| format!("{name}={}", encode_component(value))).collect::<Vec<_>>().join("&")
 }
 
+/// `next` if it is a path on this site, to send the browser to after
+/// signing in: one leading `/`, and no backslash, whitespace or control
+/// character anywhere (browsers drop tabs and newlines from a Location, so
+/// `/\t/evil.example` would become `//evil.example`, another site).
+pub fn local_path(next: &str) -> Option<&str> {
+    let clean = !next.chars().any(|c| c == '\\' || c.is_whitespace() || c.is_control());
+    (clean && next.starts_with('/') && !next.starts_with("//")).then_some(next)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_path_on_this_site_is_a_local_path() {
+        assert_eq!(local_path("/findings?severity=HIGH"), Some("/findings?severity=HIGH"));
+        for elsewhere in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "",
+            "findings",
+        ] {
+            assert_eq!(local_path(elsewhere), None, "{elsewhere:?}");
+        }
+    }
 
     #[test]
     fn values_in_links_are_percent_encoded() {

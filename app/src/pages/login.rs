@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::SignInOptions;
-use crate::domain::params::encode_component;
+use crate::domain::params::{encode_component, local_path};
 
 /// The sign-in page: a plain form that posts to the server (no JavaScript
 /// needed), and single sign-on when it is configured. After a failed
@@ -13,7 +13,7 @@ use crate::domain::params::encode_component;
 pub fn LoginPage() -> impl IntoView {
     let params = use_query_map();
     let (email, next, notice) = params.with_untracked(|params| {
-        let next = params.get("next").filter(|next| next.starts_with('/') && !next.starts_with("//"));
+        let next = params.get("next").filter(|next| local_path(next).is_some());
         (params.get("email").unwrap_or_default(), next.unwrap_or_else(|| "/".to_owned()), SignInNotice::read(params))
     });
     let sso = use_context::<SignInOptions>().and_then(|options| options.sso_label);

@@ -53,6 +53,9 @@ struct Header {
     alg: String,
     kid: String,
     signer: String,
+    /// The identity provider, which the load balancer names in the header.
+    #[serde(default)]
+    iss: Option<String>,
     #[serde(default)]
     exp: Option<serde_json::Value>,
 }
@@ -62,6 +65,7 @@ struct Header {
 pub struct AlbClaims {
     pub subject: String,
     pub email: Option<String>,
+    pub email_verified: bool,
     pub name: Option<String>,
     pub issuer: Option<String>,
     /// Every claim, for the role mapping.
@@ -75,6 +79,9 @@ pub struct AlbVerifier {
     key_url: String,
     http: reqwest::Client,
     keys: RwLock<HashMap<String, VerifyingKey>>,
+    /// Key ids that could not be fetched, and when: not asked again for a
+    /// minute, so made-up ids cannot make Plinth fetch on every request.
+    missing: RwLock<HashMap<String, std::time::Instant>>,
 }
 
 impl AlbVerifier {
@@ -96,6 +103,7 @@ impl AlbVerifier {
             key_url: key_url.to_owned(),
             http,
             keys: RwLock::new(HashMap::new()),
+            missing: RwLock::new(HashMap::new()),
         })
     }
 
@@ -110,6 +118,24 @@ impl AlbVerifier {
         if let Some(key) = self.keys.read().await.get(kid) {
             return Ok(*key);
         }
+        if self.missing.read().await.get(kid).is_some_and(|at| at.elapsed() < Duration::from_secs(60)) {
+            return Err(AlbError::Key(format!("the key {kid} could not be fetched a moment ago")));
+        }
+        let fetched = self.fetch(kid).await;
+        match &fetched {
+            Ok(key) => {
+                self.keys.write().await.insert(kid.to_owned(), *key);
+            }
+            Err(_) => {
+                let mut missing = self.missing.write().await;
+                missing.retain(|_, at| at.elapsed() < Duration::from_secs(60));
+                missing.insert(kid.to_owned(), std::time::Instant::now());
+            }
+        }
+        fetched
+    }
+
+    async fn fetch(&self, kid: &str) -> Result<VerifyingKey, AlbError> {
         let url = self.key_url.replace("{region}", &self.region).replace("{kid}", kid);
         let response = self.http.get(&url).send().await.map_err(|error| AlbError::Key(error.to_string()))?;
         if !response.status().is_success() {
@@ -119,9 +145,7 @@ impl AlbVerifier {
         if pem.len() > 4096 {
             return Err(AlbError::Key(format!("{url} sent more than a public key")));
         }
-        let key = parse_public_key(&pem)?;
-        self.keys.write().await.insert(kid.to_owned(), key);
-        Ok(key)
+        parse_public_key(&pem)
     }
 }
 
@@ -180,11 +204,14 @@ fn verify_with(token: &str, key: &VerifyingKey, signer_arn: &str, now: i64) -> R
         return Err(AlbError::Expired);
     }
     let text = |name: &str| claims.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+    let email_verified = matches!(claims.get("email_verified"), Some(serde_json::Value::Bool(true)))
+        || text("email_verified").as_deref() == Some("true");
     Ok(AlbClaims {
         subject: text("sub").ok_or(AlbError::Malformed)?,
         email: text("email"),
+        email_verified,
         name: text("name"),
-        issuer: text("iss"),
+        issuer: header.iss.or_else(|| text("iss")),
         all: claims,
     })
 }

@@ -87,8 +87,9 @@ impl Auth {
             issuer: format!("alb:{}", claims.issuer.as_deref().unwrap_or("unknown")),
             subject: claims.subject,
             email: claims.email,
+            email_verified: claims.email_verified,
             name: claims.name,
-            mapped_role: self.settings.roles.mapped(&claims.all),
+            mapped_role: self.settings.roles.decide(&claims.all),
         };
         match users::sign_in_sso(&self.pool, &identity, self.settings.roles.default).await? {
             users::SsoOutcome::SignedIn(user) => Ok(Some(user)),

@@ -18,7 +18,8 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
-use tokio::sync::OnceCell;
+use std::sync::Arc;
+use tokio::sync::RwLock;
 
 use super::settings::{AuthSettings, OidcSettings, RoleMapping};
 use super::users::SsoIdentity;
@@ -73,13 +74,14 @@ pub enum OidcError {
 }
 
 /// Single sign-on with one identity provider, discovered on first use (a
-/// provider that is down at start-up does not stop Plinth starting).
+/// provider that is down at start-up does not stop Plinth starting) and
+/// again when its ID token names a key we do not have (keys rotate).
 pub struct Oidc {
     settings: OidcSettings,
     redirect_url: String,
     pub roles: RoleMapping,
     http: reqwest::Client,
-    client: OnceCell<OidcClient>,
+    client: RwLock<Option<Arc<OidcClient>>>,
 }
 
 impl Oidc {
@@ -96,34 +98,36 @@ impl Oidc {
             .timeout(std::time::Duration::from_secs(10))
             .build()
             .ok()?;
-        Some(Oidc { settings, redirect_url, roles: auth.roles.clone(), http, client: OnceCell::new() })
+        Some(Oidc { settings, redirect_url, roles: auth.roles.clone(), http, client: RwLock::new(None) })
     }
 
-    async fn client(&self) -> Result<&OidcClient, OidcError> {
-        self.client
-            .get_or_try_init(|| async {
-                let issuer = IssuerUrl::new(self.settings.issuer.clone())
-                    .map_err(|error| OidcError::Discovery(error.to_string()))?;
-                let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
-                    .await
-                    .map_err(|error| OidcError::Discovery(error.to_string()))?;
-                let redirect = RedirectUrl::new(self.redirect_url.clone())
-                    .map_err(|error| OidcError::Discovery(error.to_string()))?;
-                let secret = self
-                    .settings
-                    .client_secret
-                    .as_ref()
-                    .map(|secret| ClientSecret::new(secret.expose_secret().to_owned()));
-                Ok(Client::from_provider_metadata(metadata, ClientId::new(self.settings.client_id.clone()), secret)
-                    .set_redirect_uri(redirect))
-            })
+    /// The discovered client; `fresh` discovers again (new signing keys).
+    async fn client(&self, fresh: bool) -> Result<Arc<OidcClient>, OidcError> {
+        if !fresh && let Some(client) = self.client.read().await.as_ref() {
+            return Ok(client.clone());
+        }
+        let issuer =
+            IssuerUrl::new(self.settings.issuer.clone()).map_err(|error| OidcError::Discovery(error.to_string()))?;
+        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
             .await
+            .map_err(|error| OidcError::Discovery(error.to_string()))?;
+        let redirect =
+            RedirectUrl::new(self.redirect_url.clone()).map_err(|error| OidcError::Discovery(error.to_string()))?;
+        let secret =
+            self.settings.client_secret.as_ref().map(|secret| ClientSecret::new(secret.expose_secret().to_owned()));
+        let client = Arc::new(
+            Client::from_provider_metadata(metadata, ClientId::new(self.settings.client_id.clone()), secret)
+                .set_redirect_uri(redirect),
+        );
+        *self.client.write().await = Some(client.clone());
+        Ok(client)
     }
 
-    /// The identity provider's address to send the browser to; the
-    /// sign-in waits in the database for the callback.
-    pub async fn start(&self, pool: &PgPool, next: &str) -> Result<String, OidcError> {
-        let client = self.client().await?;
+    /// The identity provider's address to send the browser to, and the
+    /// state, which the browser must bring back (in a cookie) with the
+    /// callback; the sign-in waits in the database.
+    pub async fn start(&self, pool: &PgPool, next: &str) -> Result<(String, String), OidcError> {
+        let client = self.client(false).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = client
             .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
@@ -141,7 +145,7 @@ impl Oidc {
         )
         .execute(pool)
         .await?;
-        Ok(url.to_string())
+        Ok((url.to_string(), state.secret().clone()))
     }
 
     /// Completes a sign-in at the callback: the state must be one we
@@ -157,7 +161,7 @@ impl Oidc {
         .fetch_optional(pool)
         .await?
         .ok_or(OidcError::UnknownState)?;
-        let client = self.client().await?;
+        let client = self.client(false).await?;
         let tokens = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .map_err(|error| OidcError::Exchange(error.to_string()))?
@@ -166,19 +170,28 @@ impl Oidc {
             .await
             .map_err(|error| OidcError::Exchange(format!("{error:?}")))?;
         let id_token = tokens.id_token().ok_or_else(|| OidcError::IdToken("no ID token in the answer".into()))?;
-        let claims: &Claims = id_token
-            .claims(&client.id_token_verifier(), &Nonce::new(pending.nonce))
-            .map_err(|error| OidcError::IdToken(error.to_string()))?;
-        let email =
-            claims.email().filter(|_| claims.email_verified() != Some(false)).map(|email| email.as_str().to_owned());
+        let nonce = Nonce::new(pending.nonce);
+        let claims: &Claims = match id_token.claims(&client.id_token_verifier(), &nonce) {
+            Ok(claims) => claims,
+            // Perhaps signed with a key we have not seen: the provider may
+            // have rotated its keys since discovery. Discover once more.
+            Err(first) => {
+                let fresh = self.client(true).await?;
+                let verifier = fresh.id_token_verifier();
+                id_token.claims(&verifier, &nonce).map_err(|_| OidcError::IdToken(first.to_string()))?
+            }
+        };
+        let email = claims.email().map(|email| email.as_str().to_owned());
+        let email_verified = claims.email_verified() == Some(true);
         let name = claims.name().and_then(|name| name.get(None)).map(|name| name.as_str().to_owned());
         let extra = serde_json::Value::Object(claims.additional_claims().0.clone());
         let identity = SsoIdentity {
             issuer: format!("oidc:{}", self.settings.issuer),
             subject: claims.subject().as_str().to_owned(),
             email,
+            email_verified,
             name,
-            mapped_role: self.roles.mapped(&extra),
+            mapped_role: self.roles.decide(&extra),
         };
         Ok((identity, pending.next_path))
     }

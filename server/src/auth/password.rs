@@ -31,6 +31,15 @@ pub fn hash(password: &SecretString) -> Result<String, PasswordError> {
 
 /// Whether the password matches the stored hash; a malformed hash matches
 /// nothing.
+/// Checks a password against no account at all, taking as long as a real
+/// check: a sign-in for an unknown email must not answer faster.
+pub fn verify_nothing(password: &SecretString) {
+    static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        hash(&SecretString::from("a password nobody has, for timing only")).unwrap_or_default()
+    });
+    verify(password, &DUMMY);
+}
+
 pub fn verify(password: &SecretString, stored: &str) -> bool {
     PasswordHash::new(stored)
         .is_ok_and(|parsed| Argon2::default().verify_password(password.expose_secret().as_bytes(), &parsed).is_ok())

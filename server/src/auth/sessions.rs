@@ -14,8 +14,11 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// The session cookie's name.
+/// The session cookie's name over http.
 pub const COOKIE: &str = "plinth_session";
+/// Its name over https: the `__Host-` prefix makes browsers refuse one set
+/// by another subdomain or for another path.
+pub const SECURE_COOKIE: &str = "__Host-plinth_session";
 
 /// Activity is written back at most this often, not on every request.
 const TOUCH_EVERY_SECS: f64 = 60.0;
@@ -30,10 +33,15 @@ pub struct SessionPolicy {
 }
 
 impl SessionPolicy {
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure { SECURE_COOKIE } else { COOKIE }
+    }
+
     /// The `Set-Cookie` value that hands the browser its session id.
     pub fn cookie(&self, token: &str) -> String {
         format!(
-            "{COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
+            "{}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
+            self.cookie_name(),
             self.lifetime.as_secs(),
             if self.secure { "; Secure" } else { "" }
         )
@@ -41,7 +49,16 @@ impl SessionPolicy {
 
     /// The `Set-Cookie` value that makes the browser forget its session.
     pub fn clear_cookie(&self) -> String {
-        format!("{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}", if self.secure { "; Secure" } else { "" })
+        format!(
+            "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
+            self.cookie_name(),
+            if self.secure { "; Secure" } else { "" }
+        )
+    }
+
+    /// The session id among the request's `Cookie` headers, if any.
+    pub fn token_in<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a str>) -> Option<String> {
+        cookie_headers.into_iter().find_map(|header| token_from_cookies(header, self.cookie_name())).map(str::to_owned)
     }
 }
 
@@ -58,12 +75,12 @@ fn hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// The session id in a `Cookie` header, if there is one.
-pub fn token_from_cookies(header: &str) -> Option<&str> {
+/// The value of the cookie `name` in a `Cookie` header, if there is one.
+fn token_from_cookies<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     header
         .split(';')
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
+        .find(|(cookie, _)| *cookie == name)
         .map(|(_, value)| value)
         .filter(|value| !value.is_empty())
 }
@@ -163,15 +180,16 @@ mod tests {
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Max-Age=3600"));
         assert!(!cookie.contains("Secure"), "{cookie}");
         policy.secure = true;
+        assert!(policy.cookie("abc").starts_with("__Host-plinth_session=abc; Path=/;"));
         assert!(policy.cookie("abc").ends_with("; Secure"));
         assert!(policy.clear_cookie().contains("Max-Age=0"));
     }
 
     #[test]
     fn the_session_id_is_read_from_among_other_cookies() {
-        assert_eq!(token_from_cookies("theme=dark; plinth_session=xyz; other=1"), Some("xyz"));
-        assert_eq!(token_from_cookies("theme=dark"), None);
-        assert_eq!(token_from_cookies("plinth_session="), None);
+        assert_eq!(token_from_cookies("theme=dark; plinth_session=xyz; other=1", COOKIE), Some("xyz"));
+        assert_eq!(token_from_cookies("theme=dark", COOKIE), None);
+        assert_eq!(token_from_cookies("plinth_session=", COOKIE), None);
     }
 
     #[test]

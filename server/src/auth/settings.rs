@@ -86,6 +86,14 @@ pub struct RoleMapping {
 }
 
 impl RoleMapping {
+    /// The role a single sign-on user gets from their claims: with a map
+    /// configured, the mapped role or else the default (so someone removed
+    /// from a group loses its role at their next sign-in); without a map,
+    /// `None`, and the role is managed in Plinth.
+    pub fn decide(&self, claims: &serde_json::Value) -> Option<Role> {
+        (!self.map.is_empty()).then(|| self.mapped(claims).unwrap_or(self.default))
+    }
+
     /// The highest role any of the claim's values maps to; `None` when no
     /// value is mapped.
     pub fn mapped(&self, claims: &serde_json::Value) -> Option<Role> {
@@ -148,6 +156,14 @@ mod tests {
         let claims = json!({ "groups": ["platform", "plinth-admins", "everyone"] });
         assert_eq!(mapping().mapped(&claims), Some(Role::Admin));
         assert_eq!(mapping().mapped(&json!({ "groups": "platform" })), Some(Role::Editor));
+    }
+
+    #[test]
+    fn with_a_map_an_unmapped_user_falls_back_to_the_default_and_without_one_plinth_decides() {
+        assert_eq!(mapping().decide(&json!({ "groups": ["everyone"] })), Some(Role::Viewer));
+        assert_eq!(mapping().decide(&json!({ "groups": ["plinth-admins"] })), Some(Role::Admin));
+        let unmapped = RoleMapping { map: BTreeMap::new(), ..mapping() };
+        assert_eq!(unmapped.decide(&json!({ "groups": ["plinth-admins"] })), None);
     }
 
     #[test]

@@ -96,6 +96,8 @@ pub async fn set_password(pool: &PgPool, actor: &str, email: &str, password: &Se
     // A new password ends every session signed in with the old one.
     let id = sqlx::query_scalar!("SELECT id FROM users WHERE email = $1", email).fetch_one(&mut *tx).await?;
     sessions::end_all(&mut tx, id).await?;
+    // A new password lifts a lock-out from failed sign-ins.
+    sqlx::query!("DELETE FROM sign_in_failures WHERE email = $1", email).execute(&mut *tx).await?;
     // The audit log says that the password changed, never what to.
     audit(&mut tx, actor, "user.set_password", &email, None, None).await?;
     tx.commit().await?;
@@ -188,8 +190,11 @@ pub struct SsoIdentity {
     pub issuer: String,
     pub subject: String,
     pub email: Option<String>,
+    /// Whether the identity provider says it verified the email; only a
+    /// verified email links to an existing user.
+    pub email_verified: bool,
     pub name: Option<String>,
-    /// The role the claims map to, if any.
+    /// The role the claims decide, if the role mapping is configured.
     pub mapped_role: Option<Role>,
 }
 
@@ -201,6 +206,9 @@ pub enum SsoOutcome {
     Disabled,
     /// The identity provider gave no email for a user Plinth does not know.
     NoEmail,
+    /// A user with this email exists, but the identity provider did not
+    /// verify the email, or the user is linked to another identity.
+    NotLinked,
 }
 
 /// Finds the user the identity provider vouched for: by issuer and
@@ -208,6 +216,17 @@ pub enum SsoOutcome {
 /// mapped role or `default_role`. A mapped role also updates a known
 /// user's role (the identity provider is then the source of truth).
 pub async fn sign_in_sso(pool: &PgPool, identity: &SsoIdentity, default_role: Role) -> Result<SsoOutcome, UserError> {
+    match try_sign_in_sso(pool, identity, default_role).await {
+        // Two first requests at once (behind a load balancer): one created
+        // the user, the other finds them on a second look.
+        Err(UserError::Database(sqlx::Error::Database(error))) if error.is_unique_violation() => {
+            try_sign_in_sso(pool, identity, default_role).await
+        }
+        outcome => outcome,
+    }
+}
+
+async fn try_sign_in_sso(pool: &PgPool, identity: &SsoIdentity, default_role: Role) -> Result<SsoOutcome, UserError> {
     let known = sqlx::query!(
         "SELECT id, email, display_name, role, disabled_at FROM users WHERE sso_issuer = $1 AND sso_subject = $2",
         identity.issuer,
@@ -246,6 +265,9 @@ pub async fn sign_in_sso(pool: &PgPool, identity: &SsoIdentity, default_role: Ro
     .await?;
     let user = match by_email {
         Some(user) if user.disabled_at.is_some() => return Ok(SsoOutcome::Disabled),
+        // Linking by an unverified email would let anyone who can set an
+        // email at the provider become that user, an admin included.
+        Some(user) if !identity.email_verified || user.sso_issuer.is_some() => return Ok(SsoOutcome::NotLinked),
         Some(user) => {
             sqlx::query!(
                 "UPDATE users SET sso_issuer = $2, sso_subject = $3, updated_at = now() WHERE id = $1",
@@ -260,7 +282,7 @@ pub async fn sign_in_sso(pool: &PgPool, identity: &SsoIdentity, default_role: Ro
                 "sso",
                 "user.link_sso",
                 &email,
-                user.sso_issuer.map(|issuer| json!({ "issuer": issuer })),
+                None,
                 Some(json!({ "issuer": identity.issuer, "subject": identity.subject })),
             )
             .await?;
@@ -329,8 +351,20 @@ pub async fn authenticate(pool: &PgPool, email: &str, password: &SecretString) -
     )
     .fetch_optional(pool)
     .await?;
+    // Hashing is slow on purpose: off the async threads, and as slow for
+    // an unknown account as for a known one.
+    let stored = row.as_ref().and_then(|row| row.password_hash.clone());
+    let password = password.clone();
+    let matches = tokio::task::spawn_blocking(move || match stored {
+        Some(stored) => password::verify(&password, &stored),
+        None => {
+            password::verify_nothing(&password);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false);
     let Some(row) = row else { return Ok(None) };
-    let matches = row.password_hash.as_deref().is_some_and(|stored| password::verify(password, stored));
     if !matches || row.disabled_at.is_some() {
         return Ok(None);
     }

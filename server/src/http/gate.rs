@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::setup::setup_page;
-use crate::auth::{alb, sessions};
+use crate::auth::alb;
 
 /// The client's address, for throttling and the session list.
 #[derive(Clone, Debug)]
@@ -22,6 +22,21 @@ pub struct ClientAddress(pub String);
 /// Paths anyone may reach, signed in or not, users or not.
 fn is_open(path: &str) -> bool {
     matches!(path, "/healthz" | "/readyz" | "/favicon.svg" | "/navigate.js") || path.starts_with("/pkg/")
+}
+
+/// A path without `.` or `..` segments (written out or percent-encoded)
+/// and without empty segments: what the gate decides on must be what the
+/// router and the file server see, which may resolve such segments.
+fn is_plain_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    !lower.contains("//")
+        && lower.split('/').all(|segment| {
+            let decoded = segment.replace("%2e", ".");
+            decoded != "." && decoded != ".."
+        })
+        && !lower.contains("%2f")
+        && !lower.contains("%5c")
+        && !lower.contains('\\')
 }
 
 /// Paths for signing in and out.
@@ -33,6 +48,10 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
     let address = client_address(&request, state.auth.settings.trust_forwarded_for);
     request.extensions_mut().insert(ClientAddress(address));
     let path = request.uri().path().to_owned();
+    if !is_plain_path(&path) {
+        return (StatusCode::BAD_REQUEST, "This address has dot segments or empty segments; ask for the page itself.")
+            .into_response();
+    }
     if is_open(&path) {
         return next.run(request).await;
     }
@@ -41,7 +60,7 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
         Ok(false) => return setup_page(),
         Err(error) => return unavailable(&error),
     }
-    let token = cookie_token(request.headers());
+    let token = state.auth.policy.token_in(cookie_headers(request.headers()));
     let mut user = match &token {
         Some(token) => match state.auth.session_user(token).await {
             Ok(user) => user,
@@ -81,13 +100,8 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
     }
 }
 
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find_map(sessions::token_from_cookies)
-        .map(str::to_owned)
+pub(super) fn cookie_headers(headers: &HeaderMap) -> impl Iterator<Item = &str> {
+    headers.get_all(COOKIE).iter().filter_map(|value| value.to_str().ok())
 }
 
 /// A person at a browser is sent to sign in and brought back afterwards;
@@ -147,6 +161,18 @@ mod tests {
         }
         for closed in ["/", "/findings", "/api/overview", "/admin/users", "/pkg"] {
             assert!(!is_open(closed), "{closed}");
+        }
+    }
+
+    #[test]
+    fn a_path_with_dot_segments_is_not_plain() {
+        for tricky in
+            ["/pkg/../admin", "/auth/%2e%2e/findings", "/pkg/%2E%2E/api/overview", "/pkg//x", "/pkg/.%2fx", "/a\\b"]
+        {
+            assert!(!is_plain_path(tricky), "{tricky}");
+        }
+        for plain in ["/", "/findings", "/pkg/plinth.wasm", "/rules/s3-bucket.ssl", "/finding"] {
+            assert!(is_plain_path(plain), "{plain}");
         }
     }
 

@@ -16,7 +16,7 @@ use app::auth::SignInOptions;
 use app::ports::{Admin, Dashboard, Syncs};
 use axum::Router;
 use axum::extract::FromRef;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use leptos::prelude::{LeptosOptions, provide_context};
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
@@ -90,7 +90,7 @@ pub fn router(state: AppState) -> Router {
         // The last layer added runs first: headers on everything, then the
         // cross-origin check, then who is asking.
         .layer(from_fn_with_state(state.clone(), gate::gate))
-        .layer(from_fn(security::same_origin_writes))
+        .layer(from_fn_with_state(state.clone(), security::same_origin_writes))
         .layer(from_fn_with_state(state.clone(), security::headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use app::auth::RequestNonce;
 use axum::extract::{Request, State};
 use axum::http::header::{
-    CONTENT_SECURITY_POLICY, HOST, ORIGIN, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, HOST, ORIGIN, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -24,6 +24,7 @@ use super::AppState;
 pub async fn headers(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let nonce = new_nonce();
     request.extensions_mut().insert(RequestNonce(Arc::from(nonce.as_str())));
+    let is_static = request.uri().path().starts_with("/pkg/") || request.uri().path() == "/favicon.svg";
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     if let Ok(policy) = HeaderValue::from_str(&content_security_policy(&nonce)) {
@@ -33,6 +34,11 @@ pub async fn headers(State(state): State<AppState>, mut request: Request, next: 
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    // What a signed-in person sees must not stay in shared caches or the
+    // browser's disk cache; the built front end may.
+    if !is_static && !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if state.auth.settings.is_https() {
         headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
@@ -62,8 +68,9 @@ fn new_nonce() -> String {
 /// does not come from a browser page (scripts, the command line) and
 /// carries no ambient cookie to abuse; the session cookie is also
 /// `SameSite=Lax`, which keeps it off cross-site POSTs.
-pub async fn same_origin_writes(request: Request, next: Next) -> Response {
-    if is_safe(request.method()) || is_same_origin(&request) {
+pub async fn same_origin_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let public_origin = state.auth.settings.public_url.as_deref().map(origin_of);
+    if is_safe(request.method()) || is_same_origin(&request, public_origin) {
         return next.run(request).await;
     }
     tracing::warn!(
@@ -80,12 +87,23 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-fn is_same_origin(request: &Request) -> bool {
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |at| at + 3);
+    url[after_scheme..].find('/').map_or(url, |end| &url[..after_scheme + end])
+}
+
+fn is_same_origin(request: &Request, public_origin: Option<&str>) -> bool {
     let headers = request.headers();
     if let Some(site) = headers.get("sec-fetch-site") {
         return matches!(site.to_str(), Ok("same-origin" | "none"));
     }
     let Some(origin) = headers.get(ORIGIN) else { return true };
+    // Behind a proxy that rewrites Host, the configured public address is
+    // the site's origin.
+    if public_origin.is_some_and(|public| origin.to_str().is_ok_and(|origin| origin == public)) {
+        return true;
+    }
     let (Ok(origin), Some(Ok(host))) = (origin.to_str(), headers.get(HOST).map(HeaderValue::to_str)) else {
         return false;
     };
@@ -108,25 +126,33 @@ mod tests {
 
     #[test]
     fn a_browser_post_from_this_site_passes() {
-        assert!(is_same_origin(&post(&[("sec-fetch-site", "same-origin")])));
-        assert!(is_same_origin(&post(&[("origin", "https://plinth.example.com")])));
+        assert!(is_same_origin(&post(&[("sec-fetch-site", "same-origin")]), None));
+        assert!(is_same_origin(&post(&[("origin", "https://plinth.example.com")]), None));
     }
 
     #[test]
     fn a_browser_post_from_another_site_is_refused() {
-        assert!(!is_same_origin(&post(&[("sec-fetch-site", "cross-site")])));
-        assert!(!is_same_origin(&post(&[("sec-fetch-site", "same-site")])));
-        assert!(!is_same_origin(&post(&[("origin", "https://evil.example")])));
-        assert!(!is_same_origin(&post(&[("origin", "null")])));
+        assert!(!is_same_origin(&post(&[("sec-fetch-site", "cross-site")]), None));
+        assert!(!is_same_origin(&post(&[("sec-fetch-site", "same-site")]), None));
+        assert!(!is_same_origin(&post(&[("origin", "https://evil.example")]), None));
+        assert!(!is_same_origin(&post(&[("origin", "null")]), None));
         assert!(
-            !is_same_origin(&post(&[("sec-fetch-site", "cross-site"), ("origin", "https://plinth.example.com")])),
+            !is_same_origin(&post(&[("sec-fetch-site", "cross-site"), ("origin", "https://plinth.example.com")]), None),
             "Sec-Fetch-Site wins over a forged-looking Origin"
         );
     }
 
     #[test]
+    fn behind_a_proxy_the_public_address_is_this_site() {
+        let behind_proxy = post(&[("origin", "https://plinth.example.org")]);
+        assert!(is_same_origin(&behind_proxy, Some(origin_of("https://plinth.example.org/"))));
+        assert!(!is_same_origin(&behind_proxy, Some(origin_of("https://plinth.example.com"))));
+        assert_eq!(origin_of("https://plinth.example.org:8443/base"), "https://plinth.example.org:8443");
+    }
+
+    #[test]
     fn a_request_without_browser_headers_is_not_a_cross_site_page() {
-        assert!(is_same_origin(&post(&[])));
+        assert!(is_same_origin(&post(&[]), None));
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub async fn sign_in(
         redirect(&format!("/login?{}", query_string(&params)))
     };
     let outcome: Result<Response, sqlx::Error> = async {
-        match throttle::check(&auth.pool, &auth.settings.throttle, &email, &address).await? {
+        match throttle::attempt(&auth.pool, &auth.settings.throttle, &email, &address).await? {
             Some(Throttled::Account { minutes }) => {
                 tracing::warn!(%email, %address, "sign-in refused: too many failures for the account");
                 return Ok(back("throttled-account", Some(minutes)));
@@ -59,7 +59,9 @@ pub async fn sign_in(
             Err(_) => None,
         };
         let Some(user) = user else {
-            throttle::record_failure(&auth.pool, &auth.settings.throttle, &email, &address).await?;
+            let mut conn = auth.pool.acquire().await?;
+            let after = json!({ "address": address });
+            audit::record(&mut conn, &email, "user.sign_in_failed", &email, None, Some(after)).await?;
             tracing::info!(%email, %address, "sign-in failed");
             return Ok(back("invalid", None));
         };
@@ -86,7 +88,7 @@ pub(super) async fn start_session(
     next: &str,
 ) -> Result<Response, sqlx::Error> {
     let auth = &state.auth;
-    if let Some(old) = presented_token(headers) {
+    if let Some(old) = presented_token(state, headers) {
         sessions::end(&auth.pool, &old).await?;
     }
     let user_agent = headers.get(USER_AGENT).and_then(|value| value.to_str().ok()).unwrap_or_default();
@@ -110,16 +112,25 @@ pub(super) async fn start_session(
 }
 
 /// Ends the session and forgets its cookie.
-pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = presented_token(&headers)
-        && let Err(error) = sessions::end(&state.auth.pool, &token).await
-    {
-        tracing::error!(error = %error, "cannot end a session");
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Plinth cannot reach its database right now; you are still signed in.",
-        )
-            .into_response();
+pub async fn sign_out(
+    State(state): State<AppState>,
+    user: Option<Extension<SignedIn>>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(token) = presented_token(&state, &headers) {
+        let ended = async {
+            sessions::end(&state.auth.pool, &token).await?;
+            if let Some(Extension(user)) = &user {
+                let mut conn = state.auth.pool.acquire().await?;
+                audit::record(&mut conn, &user.email, "user.sign_out", &user.email, None, None).await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        };
+        if let Err(error) = ended.await {
+            tracing::error!(error = %error, "cannot end a session");
+            let message = "Plinth cannot reach its database right now; you are still signed in.";
+            return (StatusCode::SERVICE_UNAVAILABLE, message).into_response();
+        }
     }
     let mut response = redirect("/login?signed-out=1");
     if let Ok(cookie) = state.auth.policy.clear_cookie().parse() {
@@ -140,7 +151,13 @@ pub async fn sso_start(State(state): State<AppState>, Query(query): Query<SsoSta
         return (StatusCode::NOT_FOUND, "Single sign-on is not configured.").into_response();
     };
     match oidc.start(&state.auth.pool, &local_path(&query.next)).await {
-        Ok(url) => redirect(&url),
+        Ok((url, sso_state)) => {
+            let mut response = redirect(&url);
+            if let Ok(cookie) = state_cookie(&state, &sso_state, 600).parse() {
+                response.headers_mut().insert(SET_COOKIE, cookie);
+            }
+            response
+        }
         Err(error) => {
             tracing::error!(%error, "single sign-on could not start");
             redirect("/login?error=sso")
@@ -173,6 +190,13 @@ pub async fn sso_callback(
         tracing::warn!(error = ?query.error, "the identity provider sent no code");
         return redirect("/login?error=sso");
     };
+    // The state must come back to the browser that started the sign-in:
+    // a callback link made by someone else (their code, their state)
+    // would otherwise sign this browser in as them.
+    if cookie_value(&headers, SSO_STATE_COOKIE).as_deref() != Some(sso_state.as_str()) {
+        tracing::warn!("single sign-on callback without the state cookie of the browser that started it");
+        return redirect("/login?error=sso");
+    }
     let (identity, next) = match oidc.finish(&state.auth.pool, &code, &sso_state).await {
         Ok(done) => done,
         Err(error) => {
@@ -184,6 +208,13 @@ pub async fn sso_callback(
     let user = match outcome {
         Ok(users::SsoOutcome::SignedIn(user)) => user,
         Ok(users::SsoOutcome::Disabled) => return redirect("/login?error=sso-refused"),
+        Ok(users::SsoOutcome::NotLinked) => {
+            tracing::warn!(
+                subject = identity.subject,
+                "a user with this email exists, but the provider did not verify the email or the user has another identity"
+            );
+            return redirect("/login?error=sso-refused");
+        }
         Ok(users::SsoOutcome::NoEmail) => {
             tracing::warn!(subject = identity.subject, "the identity provider gave no verified email");
             return redirect("/login?error=sso");
@@ -193,21 +224,38 @@ pub async fn sso_callback(
             return redirect("/login?error=sso");
         }
     };
-    start_session(&state, &headers, &user, &address, "single sign-on", &local_path(&next)).await.unwrap_or_else(
-        |error| {
-            tracing::error!(error = %error, "sign-in failed on the database");
-            (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now.").into_response()
-        },
-    )
+    let signed_in = start_session(&state, &headers, &user, &address, "single sign-on", &local_path(&next)).await;
+    let mut response = signed_in.unwrap_or_else(|error| {
+        tracing::error!(error = %error, "sign-in failed on the database");
+        (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now.").into_response()
+    });
+    if let Ok(cookie) = state_cookie(&state, "", 0).parse() {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+    response
 }
 
-fn presented_token(headers: &HeaderMap) -> Option<String> {
+/// The cookie that ties a single sign-on to the browser that started it.
+const SSO_STATE_COOKIE: &str = "plinth_sso_state";
+
+fn state_cookie(state: &AppState, value: &str, max_age: u32) -> String {
+    let secure = if state.auth.policy.secure { "; Secure" } else { "" };
+    format!("{SSO_STATE_COOKIE}={value}; Path=/auth/oidc; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .find_map(sessions::token_from_cookies)
-        .map(str::to_owned)
+        .flat_map(|header| header.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn presented_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    state.auth.policy.token_in(super::gate::cookie_headers(headers))
 }
 
 fn redirect(location: &str) -> Response {
@@ -216,9 +264,10 @@ fn redirect(location: &str) -> Response {
 
 /// Where to go after signing in: a path on this site, never elsewhere.
 pub(super) fn local_path(next: &str) -> String {
-    let next = next.trim();
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
-    if local && next != "/login" { next.to_owned() } else { "/".to_owned() }
+    match app::domain::params::local_path(next.trim()) {
+        Some(path) if path != "/login" && !path.starts_with("/login?") => path.to_owned(),
+        _ => "/".to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -228,7 +277,7 @@ mod tests {
     #[test]
     fn after_sign_in_the_browser_only_goes_to_a_path_on_this_site() {
         assert_eq!(local_path("/findings?severity=HIGH"), "/findings?severity=HIGH");
-        for elsewhere in ["https://evil.example/", "//evil.example", "/\\evil.example", "", "findings", "/login"] {
+        for elsewhere in ["https://evil.example/", "//evil.example", "/\t/evil.example", "", "findings", "/login"] {
             assert_eq!(local_path(elsewhere), "/", "{elsewhere}");
         }
     }

@@ -100,7 +100,7 @@ async fn signing_in_starts_a_new_session_and_goes_where_the_visitor_was_headed(p
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn a_wrong_password_goes_back_to_the_form_with_the_email_kept(pool: PgPool) {
     add_dana(&pool).await;
-    let app = spawn_app(pool).await;
+    let app = spawn_app(pool.clone()).await;
 
     let response = sign_in(&app, None, "dana@example.com", "not the password").await;
 
@@ -111,6 +111,13 @@ async fn a_wrong_password_goes_back_to_the_form_with_the_email_kept(pool: PgPool
     let html = app.anonymous.get(app.url(&back)).send().await.expect("answers").text().await.expect("a body");
     assert!(html.contains("That email and password do not match an active account."), "{html}");
     assert!(html.contains(r#"value="dana@example.com""#), "the email typed is kept");
+    let audited: i64 = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM audit_log WHERE action = 'user.sign_in_failed' AND target = 'dana@example.com'"#
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the audit log");
+    assert_eq!(audited, 1);
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -150,11 +157,16 @@ async fn too_many_failures_from_one_address_lock_out_the_address(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn signing_out_ends_the_session_for_good(pool: PgPool) {
-    let app = spawn_app(pool).await;
+    let app = spawn_app(pool.clone()).await;
 
     let response = app.client.post(app.url("/logout")).send().await.expect("the server answers");
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let audited: i64 = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM audit_log WHERE action = 'user.sign_out'"#)
+        .fetch_one(&pool)
+        .await
+        .expect("the audit log");
+    assert_eq!(audited, 1, "signing out is recorded");
     assert_eq!(location(&response), "/login?signed-out=1");
     let cleared = response.headers()[SET_COOKIE].to_str().expect("ASCII");
     assert!(cleared.starts_with("plinth_session=;") && cleared.contains("Max-Age=0"), "{cleared}");
@@ -294,7 +306,32 @@ async fn every_kind_of_response_carries_the_security_headers(pool: PgPool) {
         assert_eq!(headers.get("x-content-type-options").map(|v| v.as_bytes()), Some(&b"nosniff"[..]), "{kind}");
         assert!(headers.contains_key("referrer-policy"), "{kind}");
         assert!(!headers.contains_key("strict-transport-security"), "{kind}: no HSTS over plain http");
+        if kind != "static file" {
+            assert_eq!(headers.get("cache-control").map(|v| v.as_bytes()), Some(&b"no-store"[..]), "{kind}");
+        }
     }
+}
+
+/// Sends a request line as written, which an HTTP client would normalise.
+async fn raw_get(app: &TestApp, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.expect("a connection");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", app.addr);
+    stream.write_all(request.as_bytes()).await.expect("the request is sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("an answer");
+    answer
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn dot_segments_cannot_walk_past_the_gate(pool: PgPool) {
+    let app = spawn_app(pool).await;
+
+    for path in ["/pkg/../admin", "/auth/%2e%2e/findings", "/pkg/%2E%2E/api/overview", "/pkg//../sync"] {
+        let answer = raw_get(&app, path).await;
+        assert!(answer.starts_with("HTTP/1.1 400"), "{path}: {}", answer.lines().next().unwrap_or_default());
+    }
+    assert!(raw_get(&app, "/findings").await.starts_with("HTTP/1.1 303"), "a plain path still goes to sign-in");
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -323,7 +360,7 @@ async fn behind_https_cookies_are_secure_and_responses_carry_hsts(pool: PgPool) 
     let response = sign_in(&app, None, "dana@example.com", PASSWORD).await;
 
     let cookie = response.headers()[SET_COOKIE].to_str().expect("ASCII");
-    assert!(cookie.ends_with("; Secure"), "{cookie}");
+    assert!(cookie.starts_with("__Host-plinth_session=") && cookie.ends_with("; Secure"), "{cookie}");
     assert!(response.headers()["strict-transport-security"].to_str().expect("ASCII").starts_with("max-age="));
 }
 

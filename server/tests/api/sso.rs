@@ -52,6 +52,7 @@ type Fields = IdTokenFields<
 struct Person {
     subject: String,
     email: String,
+    email_verified: bool,
     groups: Vec<String>,
 }
 
@@ -132,7 +133,7 @@ async fn token(State(idp): State<Idp>, headers: HeaderMap, Form(form): Form<Hash
         now,
         StandardClaims::new(SubjectIdentifier::new(person.subject))
             .set_email(Some(EndUserEmail::new(person.email)))
-            .set_email_verified(Some(true))
+            .set_email_verified(Some(person.email_verified))
             .set_name(Some(LocalizedClaim::from(EndUserName::new("Dana Reyes".into())))),
         GroupClaims { groups: person.groups },
     )
@@ -184,17 +185,28 @@ fn location(response: &reqwest::Response) -> String {
     response.headers().get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default().to_owned()
 }
 
-/// Follows the browser's path: Plinth -> identity provider -> Plinth's
-/// callback (on the test's address instead of the public one).
-async fn sign_in_through(app: &TestApp) -> (reqwest::Response, String) {
+/// A sign-in started at Plinth and sent back by the identity provider: the
+/// callback path (on the test's address instead of the public one) and the
+/// state cookie the starting browser holds.
+async fn start_and_authorize(app: &TestApp) -> (String, String) {
     let start = app.anonymous.get(app.url("/auth/oidc/start?next=%2Ffindings")).send().await.expect("answers");
     assert_eq!(start.status(), StatusCode::SEE_OTHER);
+    let state_cookie =
+        start.headers()[SET_COOKIE].to_str().expect("ASCII").split(';').next().expect("a cookie").to_owned();
+    assert!(state_cookie.starts_with("plinth_sso_state="), "{state_cookie}");
     let at_idp = location(&start);
     assert!(at_idp.contains("code_challenge=") && at_idp.contains("nonce=") && at_idp.contains("state="), "{at_idp}");
     let back = client_with(None).get(&at_idp).send().await.expect("the provider answers");
     let callback = location(&back);
     let path = callback.strip_prefix("http://plinth.test").expect("back to Plinth's public address").to_owned();
-    (app.anonymous.get(app.url(&path)).send().await.expect("answers"), path)
+    (path, state_cookie)
+}
+
+/// Follows the browser's whole path: Plinth, the identity provider, and
+/// back to Plinth's callback with the state cookie.
+async fn sign_in_through(app: &TestApp) -> (reqwest::Response, String) {
+    let (path, state_cookie) = start_and_authorize(app).await;
+    (client_with(Some(&state_cookie)).get(app.url(&path)).send().await.expect("answers"), path)
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -202,6 +214,7 @@ async fn single_sign_on_creates_the_user_with_the_mapped_role_and_signs_them_in(
     let idp = spawn_idp(Person {
         subject: "idp-user-7".into(),
         email: "Dana@Example.com".into(),
+        email_verified: true,
         groups: vec!["everyone".into(), "plinth-admins".into()],
     })
     .await;
@@ -224,19 +237,34 @@ async fn single_sign_on_creates_the_user_with_the_mapped_role_and_signs_them_in(
     assert_eq!((user.role.as_str(), user.display_name.as_str()), ("admin", "Dana Reyes"));
     assert_eq!(user.sso_subject.as_deref(), Some("idp-user-7"));
 
-    let replayed = app.anonymous.get(app.url(&callback)).send().await.expect("answers");
+    let state = callback.split("state=").nth(1).expect("a state").to_owned();
+    let replayed =
+        client_with(Some(&format!("plinth_sso_state={state}"))).get(app.url(&callback)).send().await.expect("answers");
     assert_eq!(location(&replayed), "/login?error=sso", "a callback works once");
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
-async fn an_unmapped_user_gets_the_default_role_and_a_disabled_one_is_refused(pool: PgPool) {
-    let idp = spawn_idp(Person { subject: "s-1".into(), email: "lee@example.com".into(), groups: vec![] }).await;
+async fn the_providers_groups_set_the_role_at_every_sign_in_and_a_disabled_user_is_refused(pool: PgPool) {
+    let idp = spawn_idp(Person {
+        subject: "s-1".into(),
+        email: "lee@example.com".into(),
+        email_verified: true,
+        groups: vec!["plinth-admins".into()],
+    })
+    .await;
     let app = plinth_with_sso(pool.clone(), &idp).await;
 
     let (done, _) = sign_in_through(&app).await;
     assert_eq!(location(&done), "/findings");
     let role = sqlx::query_scalar!("SELECT role FROM users WHERE email = 'lee@example.com'").fetch_one(&pool).await;
-    assert_eq!(role.expect("Lee was created"), "viewer");
+    assert_eq!(role.expect("Lee was created"), "admin");
+
+    // Taken out of the admins' group at the provider: the next sign-in
+    // gives the default role.
+    idp.person.lock().expect("person").groups.clear();
+    sign_in_through(&app).await;
+    let role = sqlx::query_scalar!("SELECT role FROM users WHERE email = 'lee@example.com'").fetch_one(&pool).await;
+    assert_eq!(role.expect("Lee"), "viewer");
 
     server::auth::users::disable(&pool, "test", "lee@example.com").await.expect("disabled");
     let (refused, _) = sign_in_through(&app).await;
@@ -246,18 +274,74 @@ async fn an_unmapped_user_gets_the_default_role_and_a_disabled_one_is_refused(po
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn a_callback_with_a_state_plinth_never_issued_is_refused(pool: PgPool) {
-    let idp = spawn_idp(Person { subject: "s-2".into(), email: "kim@example.com".into(), groups: vec![] }).await;
+    let idp = spawn_idp(kim()).await;
     let app = plinth_with_sso(pool.clone(), &idp).await;
+    // A real code from the provider, with a state (and a cookie) made up.
+    let (path, _) = start_and_authorize(&app).await;
+    let code = path.split("code=").nth(1).and_then(|rest| rest.split('&').next()).expect("a code");
 
-    let forged =
-        app.anonymous.get(app.url("/auth/oidc/callback?code=code-0&state=made-up")).send().await.expect("answers");
+    let forged = client_with(Some("plinth_sso_state=made-up"))
+        .get(app.url(&format!("/auth/oidc/callback?code={code}&state=made-up")))
+        .send()
+        .await
+        .expect("answers");
 
     assert_eq!(location(&forged), "/login?error=sso");
-    let users: i64 = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM users WHERE email = 'kim@example.com'"#)
-        .fetch_one(&pool)
+    assert_no_user(&pool, "kim@example.com").await;
+}
+
+fn kim() -> Person {
+    Person { subject: "s-2".into(), email: "kim@example.com".into(), email_verified: true, groups: vec![] }
+}
+
+async fn assert_no_user(pool: &PgPool, email: &str) {
+    let users: i64 = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM users WHERE email = $1"#, email)
+        .fetch_one(pool)
         .await
         .expect("a count");
-    assert_eq!(users, 0);
+    assert_eq!(users, 0, "{email} was not created");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_callback_link_from_someone_else_does_not_sign_this_browser_in(pool: PgPool) {
+    let idp = spawn_idp(kim()).await;
+    let app = plinth_with_sso(pool.clone(), &idp).await;
+    // The attacker starts a sign-in and sends the callback link to a victim,
+    // whose browser does not hold the attacker's state cookie.
+    let (path, _attackers_cookie) = start_and_authorize(&app).await;
+
+    let victim = client_with(None).get(app.url(&path)).send().await.expect("answers");
+
+    assert_eq!(location(&victim), "/login?error=sso");
+    let cookies: Vec<&str> = victim.headers().get_all(SET_COOKIE).iter().filter_map(|c| c.to_str().ok()).collect();
+    assert!(cookies.iter().all(|c| !c.starts_with("plinth_session=")), "{cookies:?}");
+    assert_no_user(&pool, "kim@example.com").await;
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn an_existing_user_is_linked_only_by_a_verified_email(pool: PgPool) {
+    let password = secrecy::SecretString::from("a long passphrase");
+    server::auth::users::add(&pool, "test", "kim@example.com", "Kim", Role::Admin, Some(&password)).await.expect("Kim");
+    let idp = spawn_idp(Person { email_verified: false, ..kim() }).await;
+    let app = plinth_with_sso(pool.clone(), &idp).await;
+
+    let (unverified, _) = sign_in_through(&app).await;
+    assert_eq!(location(&unverified), "/login?error=sso-refused", "an unverified email takes over nobody");
+    let linked = sqlx::query_scalar!("SELECT sso_subject FROM users WHERE email = 'kim@example.com'")
+        .fetch_one(&pool)
+        .await
+        .expect("Kim");
+    assert_eq!(linked, None);
+
+    idp.person.lock().expect("person").email_verified = true;
+    let (verified, _) = sign_in_through(&app).await;
+    assert_eq!(location(&verified), "/findings");
+    let linked = sqlx::query!("SELECT sso_subject, role FROM users WHERE email = 'kim@example.com'")
+        .fetch_one(&pool)
+        .await
+        .expect("Kim");
+    assert_eq!(linked.sso_subject.as_deref(), Some("s-2"));
+    assert_eq!(linked.role, "viewer", "with a role map, the provider's groups decide: none maps, so the default");
 }
 
 mod load_balancer {
@@ -359,7 +443,11 @@ mod load_balancer {
     #[sqlx::test(migrator = "server::db::MIGRATOR")]
     async fn the_header_is_ignored_unless_the_load_balancer_check_is_on(pool: PgPool) {
         let key = SigningKey::random(&mut rand_core::OsRng);
-        let app = spawn_app_with(pool, test_settings()).await;
+        let mut settings = test_settings();
+        settings.auth.alb.enabled = false;
+        settings.auth.alb.signer_arn = Some(ARN.into());
+        settings.auth.alb.key_url = format!("http://{}/{{kid}}", spawn_key_server(&key).await);
+        let app = spawn_app_with(pool, settings).await;
         let good = token(&key, ARN, chrono::Utc::now().timestamp() + 60, "sam@example.com");
         assert_eq!(status_with_token(&app, &good).await, StatusCode::UNAUTHORIZED);
     }
