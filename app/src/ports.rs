@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::domain::admin::{AuditPage, AuditQuery, SourcesPage, UserLine};
+use crate::domain::checklists::{ChecklistQuery, WorkloadChecklist};
 use crate::domain::findings::{FindingDetail, FindingQuery, FindingsPage};
 use crate::domain::rules::{RuleDetail, RuleQuery, RulesPage};
 use crate::domain::sync::SyncStatus;
@@ -40,6 +41,10 @@ pub trait DashboardReads: Send + Sync {
 
     /// The sources and their recent sync runs.
     async fn sync_status(&self) -> Result<SyncStatus, AppError>;
+
+    /// One workload's checklists, their progress and the items the query
+    /// selects; `NotFound` if there is no such workload.
+    async fn checklist(&self, workload: uuid::Uuid, query: ChecklistQuery) -> Result<WorkloadChecklist, AppError>;
 }
 
 /// Starting work on the server.

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod aws;
+pub mod checklists;
 pub mod cli;
 pub mod config;
 pub mod dashboard;

@@ -57,6 +57,9 @@ impl Application {
         let addr = settings.http.addr;
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let bound = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
+        if let Err(error) = crate::checklists::store::install_built_in(&pool).await {
+            tracing::error!(error = %error, "could not install the built-in checklist packs");
+        }
         let state = AppState::new(leptos_options(settings, bound), pool, settings);
         tokio::spawn(purge_sessions(state.auth.clone()));
         Ok(Application { listener, router: http::router(state) })

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 mod breakdown;
+pub mod checklists;
 pub mod findings;
 pub mod params;
 mod review;

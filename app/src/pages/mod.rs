@@ -1,6 +1,7 @@
 //! One page per file, named for its route.
 
 mod admin;
+mod checklists;
 mod finding;
 mod findings;
 mod home;
@@ -13,6 +14,7 @@ mod workload;
 mod workloads;
 
 pub use admin::{AdminSourcesPage, AdminUsersPage, AuditLogPage};
+pub use checklists::WorkloadChecklistPage;
 pub use finding::FindingPage;
 pub use findings::FindingsPage;
 pub use home::HomePage;

@@ -2,6 +2,7 @@
 //! and makes one call.
 
 mod admin;
+mod checklists;
 mod findings;
 mod overview;
 mod pillar;
@@ -10,6 +11,7 @@ mod sync;
 mod workload;
 
 pub use admin::{GetAudit, GetSources, GetUsers, get_audit, get_sources, get_users};
+pub use checklists::{GetChecklist, get_checklist};
 pub use findings::{GetFinding, GetFindings, get_finding, get_findings};
 pub use overview::{GetOverview, get_overview};
 pub use pillar::{GetPillar, get_pillar};

@@ -2,6 +2,7 @@
 //! `app::ports`.
 
 mod admin;
+mod checklists;
 mod findings;
 mod review;
 mod rules;
@@ -125,6 +126,14 @@ impl DashboardReads for PgDashboard {
 
     async fn rule(&self, rule_name: String, query: RuleQuery) -> Result<RuleDetail, AppError> {
         rules::detail(&self.pool, rule_name, query).await
+    }
+
+    async fn checklist(
+        &self,
+        workload: uuid::Uuid,
+        query: app::domain::checklists::ChecklistQuery,
+    ) -> Result<app::domain::checklists::WorkloadChecklist, AppError> {
+        self.read_checklist(workload, query).await
     }
 
     async fn sync_status(&self) -> Result<SyncStatus, AppError> {

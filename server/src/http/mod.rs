@@ -2,6 +2,7 @@
 //! static files and the operational endpoints.
 
 mod admin;
+mod checklists;
 mod error;
 mod gate;
 mod health;
@@ -40,6 +41,7 @@ pub struct AppState {
     pub admin: Admin,
     pub syncs: Syncs,
     pub auth: Auth,
+    pub weights: crate::scoring::model::Weights,
 }
 
 impl AppState {
@@ -49,7 +51,7 @@ impl AppState {
         let admin = Admin(reads);
         let syncs = Syncs(Arc::new(BackgroundSyncs::new(pool.clone(), settings.clone())));
         let auth = Auth::new(pool.clone(), &settings.auth);
-        AppState { leptos_options, pool, dashboard, admin, syncs, auth }
+        AppState { leptos_options, pool, dashboard, admin, syncs, auth, weights: settings.scoring }
     }
 }
 
@@ -81,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(sign_in::sign_out))
         .route("/auth/oidc/start", get(sign_in::sso_start))
         .route("/auth/oidc/callback", get(sign_in::sso_callback))
+        .route("/workloads/{id}/checklist", post(checklists::tick))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/role", post(admin::set_role))
         .route("/admin/users/disable", post(admin::disable))

@@ -27,16 +27,39 @@ pub struct Recomputed {
 /// snapshot labelled with `reason` (such as the sync run that moved them).
 #[tracing::instrument(skip(pool, weights))]
 pub async fn recompute(pool: &PgPool, weights: &Weights, reason: &str) -> Result<Recomputed, sqlx::Error> {
-    let workloads = scores::workload_ids(pool).await?;
+    recompute_scope(pool, weights, reason, None).await
+}
+
+/// Recomputes one workload's pillar scores (after a tick, say).
+pub async fn recompute_workload(
+    pool: &PgPool,
+    weights: &Weights,
+    workload: Uuid,
+    reason: &str,
+) -> Result<Recomputed, sqlx::Error> {
+    recompute_scope(pool, weights, reason, Some(workload)).await
+}
+
+async fn recompute_scope(
+    pool: &PgPool,
+    weights: &Weights,
+    reason: &str,
+    only: Option<Uuid>,
+) -> Result<Recomputed, sqlx::Error> {
+    let workloads: Vec<Uuid> =
+        scores::workload_ids(pool).await?.into_iter().filter(|id| only.is_none_or(|only| only == *id)).collect();
     let reviews = review_tallies(pool).await?;
-    let evidence = evidence_by_workload(pool, None).await?;
+    let evidence = evidence_by_workload(pool, only).await?;
+    let checklists = crate::checklists::store::scored_items(pool, only).await?;
     let mut rows = Vec::new();
     for workload in &workloads {
         for pillar in Pillar::ALL {
             let review = reviews.get(&(*workload, pillar)).copied().unwrap_or_default();
             let items = evidence.get(workload).map(|items| pillar_items(items, pillar)).unwrap_or_default();
             let tally = EvidenceTally::of(&items, mapped_count(pillar));
-            let score = Score::of(weights, &review, &tally, &ChecklistTally::default());
+            let checklist =
+                checklist_tally(checklists.get(&(*workload, pillar)).map(Vec::as_slice).unwrap_or_default());
+            let score = Score::of(weights, &review, &tally, &checklist);
             rows.push(row(*workload, pillar, &score));
         }
     }
@@ -60,7 +83,9 @@ pub async fn explain_pillar(
         .collect();
     let evidence = evidence_by_workload(pool, Some(workload)).await?;
     let items = evidence.get(&workload).map(|items| pillar_items(items, pillar)).unwrap_or_default();
-    Ok(explain(weights, &review, &items, mapped_count(pillar), &[]))
+    let checklists = crate::checklists::store::scored_items(pool, Some(workload)).await?;
+    let checklist = checklists.get(&(workload, pillar)).cloned().unwrap_or_default();
+    Ok(explain(weights, &review, &items, mapped_count(pillar), &checklist))
 }
 
 /// How many failing resources an explanation names per control or rule.
@@ -105,7 +130,9 @@ pub async fn explain_in_full(
     let evidence = evidence_by_workload(pool, Some(workload)).await?;
     let evidence = evidence.get(&workload).map(|items| pillar_items(items, pillar)).unwrap_or_default();
     let evidence_by_key: HashMap<&str, &EvidenceItem> = evidence.iter().map(|item| (item.key.as_str(), item)).collect();
-    let explanation = explain(weights, &review, &evidence, mapped_count(pillar), &[]);
+    let checklists = crate::checklists::store::scored_items(pool, Some(workload)).await?;
+    let checklist = checklists.get(&(workload, pillar)).cloned().unwrap_or_default();
+    let explanation = explain(weights, &review, &evidence, mapped_count(pillar), &checklist);
     let mut items = Vec::new();
     for contribution in explanation.contributions {
         let mut item = ExplainedItem {
@@ -187,6 +214,10 @@ fn pillar_items(results: &[(EvidenceKind, String, bool)], pillar: Pillar) -> Vec
             })
         })
         .collect()
+}
+
+fn checklist_tally(items: &[model::ChecklistItem]) -> ChecklistTally {
+    ChecklistTally { done: items.iter().filter(|item| item.done).count() as u32, applicable: items.len() as u32 }
 }
 
 fn mapped_count(pillar: Pillar) -> u32 {

@@ -98,6 +98,12 @@ pub async fn sync_source(
             tracing::error!(error = %error, "could not gather the failing controls after a sync");
         }
         let reason = format!("sync {}", summary.run_id.map(|id| id.to_string()).unwrap_or_default());
+        match crate::checklists::evidence::follow(pool, &reason).await {
+            Ok(followed) => {
+                tracing::info!(ticked = followed.ticked, unticked = followed.unticked, "checklists follow the evidence")
+            }
+            Err(error) => tracing::error!(error = %error, "could not tick checklists from the evidence"),
+        }
         if let Err(error) = scoring::recompute(pool, &options.weights, &reason).await {
             tracing::error!(error = %error, "could not recompute the scores after a sync");
         }

@@ -29,20 +29,21 @@ fn page_needs(path: &str) -> Needs {
 fn server_fn_needs(path: &str) -> Needs {
     match path {
         "/api/overview" | "/api/workload" | "/api/pillar" | "/api/findings" | "/api/finding" | "/api/rules"
-        | "/api/rule" | "/api/sync_status" => Needs::Role(Role::Viewer),
+        | "/api/rule" | "/api/sync_status" | "/api/checklist" => Needs::Role(Role::Viewer),
         "/api/sync_now" | "/api/admin_users" | "/api/admin_audit" | "/api/admin_sources" => Needs::Role(Role::Admin),
         other => panic!("the server function {other} is not in the role matrix: decide who may call it"),
     }
 }
 
 /// The plain HTTP routes outside Leptos.
-const PLAIN_ROUTES: [(&str, &str, Needs); 11] = [
+const PLAIN_ROUTES: [(&str, &str, Needs); 12] = [
     ("GET", "/healthz", Needs::Anyone),
     ("GET", "/readyz", Needs::Anyone),
     ("POST", "/theme", Needs::Anyone),
     ("POST", "/login", Needs::Anyone),
     ("GET", "/auth/oidc/start", Needs::Anyone),
     ("GET", "/auth/oidc/callback", Needs::Anyone),
+    ("POST", "/workloads/{id}/checklist", Needs::Role(Role::Editor)),
     ("POST", "/admin/users", Needs::Role(Role::Admin)),
     ("POST", "/admin/users/role", Needs::Role(Role::Admin)),
     ("POST", "/admin/users/disable", Needs::Role(Role::Admin)),
@@ -69,6 +70,7 @@ fn fill(pattern: &str, workload: uuid::Uuid) -> String {
 fn call_args(path: &str, workload: uuid::Uuid) -> Vec<(&'static str, String)> {
     match path {
         "/api/workload" => vec![("id", workload.to_string())],
+        "/api/checklist" => vec![("workload", workload.to_string())],
         "/api/pillar" => vec![("workload", workload.to_string()), ("pillar", "security".into())],
         "/api/finding" => vec![("id", "arn:aws:securityhub:none".into())],
         "/api/rule" => vec![("name", "s3-bucket-ssl-requests-only".into())],
@@ -127,7 +129,7 @@ async fn every_route_lets_in_exactly_the_roles_it_should(pool: PgPool) {
             what: format!("route {method} {path}"),
             needs,
             method: method.into(),
-            path: path.into(),
+            path: fill(path, workload),
             form: vec![],
             is_page: false,
         });

@@ -4,6 +4,7 @@
 mod access;
 mod admin;
 mod auth;
+mod checklists;
 mod findings;
 mod health;
 mod helpers;

@@ -1,0 +1,282 @@
+//! A workload's checklists: progress per pack and pillar, the items with
+//! their evidence, and ticking through plain forms (editors and admins).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use uuid::Uuid;
+
+use crate::components::SubmitOnChange;
+use crate::domain::checklists::{ChecklistLine, ChecklistQuery, EvidenceState, TickState, WorkloadChecklist};
+use crate::domain::{Pillar, Role};
+use crate::error::AppError;
+use crate::server_fns::get_checklist;
+
+/// What a refused tick brings back: the item, the reason, what was typed.
+#[derive(Clone, Debug, Default)]
+struct Typed {
+    item: String,
+    error: Option<&'static str>,
+    state: Option<TickState>,
+    note: String,
+    link: String,
+}
+
+#[component]
+pub fn WorkloadChecklistPage() -> impl IntoView {
+    let params = use_params_map();
+    let query_map = use_query_map();
+    let workload = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
+    let query = Memo::new(move |_| query_map.with(|q| ChecklistQuery::from_params(|name| q.get(name))));
+    let typed = query_map.with_untracked(|q| Typed {
+        item: q.get("edit").unwrap_or_default(),
+        error: match q.get("error").as_deref() {
+            Some("link") => Some("The evidence link must be an http:// or https:// address."),
+            Some("note") => Some("The note is too long: keep it under 2,000 characters."),
+            Some("state") => Some("Choose open, done or not applicable."),
+            _ => None,
+        },
+        state: q.get("state_typed").as_deref().and_then(TickState::parse),
+        note: q.get("note").unwrap_or_default(),
+        link: q.get("link").unwrap_or_default(),
+    });
+    let checklist = AsyncDerived::new(move || {
+        let workload = workload();
+        let query = query.get();
+        async move {
+            match workload {
+                Some(workload) => get_checklist(workload, query).await,
+                None => Err(AppError::NotFound("That workload".into())),
+            }
+        }
+    });
+    let can_tick = crate::auth::may(Role::Editor);
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading the checklists…"</p> }>
+            {move || {
+                let typed = typed.clone();
+                Suspend::new(async move {
+                    match checklist.await {
+                        Ok(checklist) => view! { <ChecklistView checklist query=query.get() typed can_tick /> }.into_any(),
+                        Err(error) => super::failure(error),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn ChecklistView(checklist: WorkloadChecklist, query: ChecklistQuery, typed: Typed, can_tick: bool) -> impl IntoView {
+    let workload = checklist.workload_id;
+    let back = query.href(workload);
+    let packs = checklist
+        .packs
+        .iter()
+        .map(|pack| {
+            let href = ChecklistQuery { pack: Some(pack.id.clone()), ..Default::default() }.href(workload);
+            view! {
+                <li class="pack-progress">
+                    <a href=href>{pack.name.clone()}</a>
+                    <span class="muted">{pack.progress.text()}</span>
+                    <progress max=pack.progress.applicable.max(1) value=pack.progress.done>{pack.progress.text()}</progress>
+                </li>
+            }
+        })
+        .collect_view();
+    let pillars = checklist
+        .pillars
+        .iter()
+        .filter(|(_, progress)| progress.applicable > 0)
+        .map(|(pillar, progress)| {
+            let href = ChecklistQuery { pillar: Some(*pillar), ..Default::default() }.href(workload);
+            view! { <li><a href=href>{pillar.name()}</a>" "<span class="muted">{progress.text()}</span></li> }
+        })
+        .collect_view();
+    let shown = checklist.items.len();
+    let total = checklist.total;
+    let items = checklist
+        .items
+        .into_iter()
+        .map(|line| {
+            let typed = (typed.item == format!("{}/{}", line.pack_id, line.item_id)).then(|| typed.clone());
+            view! { <ItemCard line workload back=back.clone() typed can_tick /> }
+        })
+        .collect_view();
+    view! {
+        <Title text=format!("Checklists · {} · Plinth", checklist.workload_name) />
+        <nav class="breadcrumbs" aria-label="Breadcrumbs">
+            <a href="/">"Overview"</a>
+            " / "
+            <a href=format!("/workloads/{workload}")>{checklist.workload_name.clone()}</a>
+            " / "
+            <span aria-current="page">"Checklists"</span>
+        </nav>
+        <h1 class="page-title">"Checklists"</h1>
+        <p class="lead">
+            {if checklist.auto_tick {
+                "Items whose AWS evidence passes tick themselves after each sync, and untick if it fails again; a person's \"not applicable\" always stands."
+            } else {
+                "Auto-tick is off for this workload: only people tick items."
+            }}
+        </p>
+        <div class="overview-columns">
+            <section class="panel" aria-labelledby="packs-heading">
+                <h2 id="packs-heading">"Packs"</h2>
+                <ul class="plain-list">{packs}</ul>
+            </section>
+            <section class="panel" aria-labelledby="pillars-progress-heading">
+                <h2 id="pillars-progress-heading">"By pillar"</h2>
+                <ul class="plain-list">{pillars}</ul>
+            </section>
+        </div>
+        <ChecklistFilters query=query.clone() workload packs=checklist.packs.iter().map(|p| (p.id.clone(), p.name.clone())).collect() />
+        <p class="result-count" role="status">{format!("{shown} of {total} items")}</p>
+        {(shown == 0).then(|| view! {
+            <div class="empty-state">
+                <p>"No item matches these filters. "<a href=format!("/workloads/{workload}/checklists")>"Show every item"</a></p>
+            </div>
+        })}
+        <ol class="checklist" role="list">{items}</ol>
+    }
+}
+
+#[component]
+fn ChecklistFilters(query: ChecklistQuery, workload: Uuid, packs: Vec<(String, String)>) -> impl IntoView {
+    let pack_options = packs
+        .into_iter()
+        .map(|(id, name)| {
+            let selected = query.pack.as_deref() == Some(id.as_str());
+            view! { <option value=id selected=selected>{name}</option> }
+        })
+        .collect_view();
+    let pillar_options = Pillar::ALL
+        .into_iter()
+        .map(
+            |pillar| view! { <option value=pillar.id() selected=query.pillar == Some(pillar)>{pillar.name()}</option> },
+        )
+        .collect_view();
+    let state_options = TickState::ALL
+        .into_iter()
+        .map(
+            |state| view! { <option value=state.as_str() selected=query.state == Some(state)>{state.label()}</option> },
+        )
+        .collect_view();
+    let evidence_options = EvidenceState::ALL
+        .into_iter()
+        .map(|e| view! { <option value=e.as_str() selected=query.evidence == Some(e)>{e.label()}</option> })
+        .collect_view();
+    view! {
+        <SubmitOnChange>
+            <form method="get" action=format!("/workloads/{workload}/checklists") class="filters">
+                <div class="filter-grid">
+                    <label>"Pack"<select name="pack"><option value="">"All packs"</option>{pack_options}</select></label>
+                    <label>"Pillar"<select name="pillar"><option value="">"All pillars"</option>{pillar_options}</select></label>
+                    <label>"State"<select name="state"><option value="">"Any state"</option>{state_options}</select></label>
+                    <label>"Evidence"<select name="evidence"><option value="">"Any evidence"</option>{evidence_options}</select></label>
+                </div>
+                <div class="filter-actions">
+                    <button type="submit" class="button">"Apply filters"</button>
+                    {query.is_filtered().then(|| view! {
+                        <a class="button button-quiet" href=format!("/workloads/{workload}/checklists")>"Clear"</a>
+                    })}
+                </div>
+            </form>
+        </SubmitOnChange>
+    }
+}
+
+fn evidence_class(evidence: EvidenceState) -> &'static str {
+    match evidence {
+        EvidenceState::Passing => "result result-passed",
+        EvidenceState::Failing => "result result-failed",
+        EvidenceState::NoData | EvidenceState::Manual => "result result-none",
+    }
+}
+
+#[component]
+fn ItemCard(line: ChecklistLine, workload: Uuid, back: String, typed: Option<Typed>, can_tick: bool) -> impl IntoView {
+    let anchor = line.anchor();
+    let who = match (&line.actor, line.at) {
+        (Some(actor), Some(at)) => {
+            let by = if line.by_evidence { "by evidence".to_owned() } else { format!("by {actor}") };
+            Some(format!("{} {by} on {}", line.state.label(), at.format("%Y-%m-%d %H:%M")))
+        }
+        _ => None,
+    };
+    let evidence_keys = (!line.failing.is_empty() || !line.passing.is_empty()).then(|| {
+        view! {
+            <p class="evidence-keys">
+                {(!line.failing.is_empty()).then(|| format!("Failing: {}. ", line.failing.join(", ")))}
+                {(!line.passing.is_empty()).then(|| format!("Passing: {}.", line.passing.join(", ")))}
+            </p>
+        }
+    });
+    let history = (!line.history.is_empty()).then(|| {
+        let entries = line
+            .history
+            .iter()
+            .map(|change| {
+                let by = if change.by_evidence { "evidence".to_owned() } else { change.actor.clone() };
+                let note = (!change.note.is_empty()).then(|| format!(": {}", change.note));
+                view! { <li>{format!("{} · {} by {by}", change.at.format("%Y-%m-%d %H:%M"), change.state.label())}{note}</li> }
+            })
+            .collect_view();
+        view! { <details class="history"><summary>"History"</summary><ul>{entries}</ul></details> }
+    });
+    let form = can_tick.then(|| {
+        let typed = typed.clone().unwrap_or_default();
+        let state = typed.state.unwrap_or(line.state);
+        let note = if typed.item.is_empty() { line.note.clone() } else { typed.note.clone() };
+        let link = if typed.item.is_empty() { line.link.clone().unwrap_or_default() } else { typed.link.clone() };
+        let quick = if line.state == TickState::Done { (TickState::Open, "Reopen") } else { (TickState::Done, "Tick") };
+        let action = format!("/workloads/{workload}/checklist");
+        let options = TickState::ALL
+            .into_iter()
+            .map(|option| view! { <option value=option.as_str() selected=option == state>{option.label()}</option> })
+            .collect_view();
+        view! {
+            {typed.error.map(|error| view! { <div class="notice notice-error" role="alert">{error}</div> })}
+            <div class="tick-forms">
+                <form method="post" action=action.clone() class="inline-form">
+                    <input type="hidden" name="pack" value=line.pack_id.clone() />
+                    <input type="hidden" name="item" value=line.item_id.clone() />
+                    <input type="hidden" name="state" value=quick.0.as_str() />
+                    <input type="hidden" name="back" value=back.clone() />
+                    <button type="submit" class="button" aria-label=format!("{}: {}", quick.1, line.text)>{quick.1}</button>
+                </form>
+                <details class="tick-details" open=typed.error.is_some()>
+                    <summary>"Note, link, not applicable"</summary>
+                    <form method="post" action=action class="stacked-form">
+                        <input type="hidden" name="pack" value=line.pack_id.clone() />
+                        <input type="hidden" name="item" value=line.item_id.clone() />
+                        <input type="hidden" name="back" value=back />
+                        <label>"State"<select name="state">{options}</select></label>
+                        <label>"Note"<textarea name="note" rows="2" maxlength="2000">{note}</textarea></label>
+                        <label>"Evidence link"<input type="url" name="link" value=link placeholder="https://" /></label>
+                        <button type="submit" class="button button-primary">"Save"</button>
+                    </form>
+                </details>
+            </div>
+        }
+    });
+    view! {
+        <li class="checklist-item" id=anchor data-state=line.state.as_str() data-evidence=line.evidence.as_str()>
+            <div class="checklist-head">
+                <span class=format!("tick tick-{}", line.state.as_str()) aria-hidden="true"></span>
+                <strong>{line.text.clone()}</strong>
+                <span class="chip">{line.pillar.name()}</span>
+                <span class=evidence_class(line.evidence)>{line.evidence.label()}</span>
+            </div>
+            <p class="muted">
+                {format!("{}. ", line.state.label())}
+                {who.map(|who| format!("{who}. "))}
+                {(!line.note.is_empty()).then(|| format!("“{}” ", line.note))}
+                {line.link.clone().map(|link| view! { <a href=link.clone() rel="noopener noreferrer">"Evidence link"</a> })}
+            </p>
+            {evidence_keys}
+            {form}
+            {history}
+        </li>
+    }
+}

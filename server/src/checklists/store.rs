@@ -1,0 +1,183 @@
+//! Checklists in PostgreSQL: the packs and their items, each workload's
+//! ticks, and every change in the history and the audit log.
+
+use std::collections::HashMap;
+
+use app::domain::Pillar;
+use app::domain::checklists::TickState;
+use serde_json::json;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::{BUILT_IN, Pack};
+use crate::auth::audit;
+use crate::scoring::model::ChecklistItem;
+
+/// Writes a pack and its items; items no longer in the pack are retired
+/// (their ticks and history stay).
+pub async fn install(pool: &PgPool, pack: &Pack, built_in: bool, position: i32) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "INSERT INTO checklist_packs (id, name, description, version, built_in, position) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET name = $2, description = $3, version = $4, built_in = $5, position = $6,
+                                        updated_at = now()",
+        pack.id,
+        pack.name,
+        pack.description,
+        pack.version,
+        built_in,
+        position
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("UPDATE checklist_items SET retired = true WHERE pack_id = $1", pack.id).execute(&mut *tx).await?;
+    for (position, item) in pack.items.iter().enumerate() {
+        sqlx::query!(
+            "INSERT INTO checklist_items (pack_id, item_id, position, text, pillar, choices, rules, controls)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (pack_id, item_id) DO UPDATE
+                SET position = $3, text = $4, pillar = $5, choices = $6, rules = $7, controls = $8, retired = false",
+            pack.id,
+            item.id,
+            position as i32,
+            item.text,
+            item.pillar.id(),
+            &item.choices,
+            &item.rules,
+            &item.controls
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}
+
+/// Writes the built-in packs (at start: new versions replace old ones).
+pub async fn install_built_in(pool: &PgPool) -> Result<(), sqlx::Error> {
+    for (position, pack) in BUILT_IN.iter().enumerate() {
+        install(pool, pack, true, position as i32).await?;
+    }
+    Ok(())
+}
+
+/// A person's change to one item of one workload.
+#[derive(Clone, Debug)]
+pub struct Tick {
+    pub workload: Uuid,
+    pub pack: String,
+    pub item: String,
+    pub state: TickState,
+    pub note: String,
+    pub link: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TickError {
+    #[error("there is no such checklist item")]
+    UnknownItem,
+    #[error("the database is unavailable: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Records a tick: the current state, a history line and an audit record
+/// in one transaction. Two people ticking the same item at once are put
+/// in order by the row lock; both changes stay in the history and the
+/// later one is current.
+pub async fn tick(pool: &PgPool, actor: &str, tick: &Tick) -> Result<(), TickError> {
+    let mut tx = pool.begin().await?;
+    let known = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM checklist_items i JOIN workloads w ON w.id = $1
+                          WHERE i.pack_id = $2 AND i.item_id = $3 AND NOT i.retired) AS "known!""#,
+        tick.workload,
+        tick.pack,
+        tick.item
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if !known {
+        return Err(TickError::UnknownItem);
+    }
+    let before = sqlx::query!(
+        "SELECT state, by_evidence, note, link FROM checklist_ticks
+         WHERE workload_id = $1 AND pack_id = $2 AND item_id = $3 FOR UPDATE",
+        tick.workload,
+        tick.pack,
+        tick.item
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO checklist_ticks (workload_id, pack_id, item_id, state, by_evidence, actor, note, link)
+         VALUES ($1, $2, $3, $4, false, $5, $6, $7)
+         ON CONFLICT (workload_id, pack_id, item_id) DO UPDATE
+            SET state = $4, by_evidence = false, actor = $5, at = now(), note = $6, link = $7",
+        tick.workload,
+        tick.pack,
+        tick.item,
+        tick.state.as_str(),
+        actor,
+        tick.note,
+        tick.link
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO checklist_history (workload_id, pack_id, item_id, state, by_evidence, actor, note, link)
+         VALUES ($1, $2, $3, $4, false, $5, $6, $7)",
+        tick.workload,
+        tick.pack,
+        tick.item,
+        tick.state.as_str(),
+        actor,
+        tick.note,
+        tick.link
+    )
+    .execute(&mut *tx)
+    .await?;
+    let target = format!("workload {} / {} / {}", tick.workload, tick.pack, tick.item);
+    let before = before
+        .map(|row| json!({ "state": row.state, "by_evidence": row.by_evidence, "note": row.note, "link": row.link }));
+    let after = json!({ "state": tick.state.as_str(), "note": tick.note, "link": tick.link });
+    audit::record(&mut tx, actor, "checklist.tick", &target, before, Some(after)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Per workload and pillar, the checklist items the score counts: the
+/// applicable ones (not "not applicable"), each done or not, but only for
+/// a pillar where at least one item was decided (ticked or marked not
+/// applicable, by a person or by evidence): an untouched checklist is no
+/// data, not a zero.
+pub async fn scored_items(
+    pool: &PgPool,
+    workload: Option<Uuid>,
+) -> Result<HashMap<(Uuid, Pillar), Vec<ChecklistItem>>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT w.id AS workload_id, i.pillar, i.pack_id, i.item_id, t.state AS "state?"
+           FROM workloads w
+           CROSS JOIN checklist_items i
+           LEFT JOIN checklist_ticks t ON t.workload_id = w.id AND t.pack_id = i.pack_id AND t.item_id = i.item_id
+           WHERE NOT i.retired AND ($1::uuid IS NULL OR w.id = $1)"#,
+        workload
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut decided: HashMap<(Uuid, Pillar), bool> = HashMap::new();
+    let mut items: HashMap<(Uuid, Pillar), Vec<ChecklistItem>> = HashMap::new();
+    for row in rows {
+        let Some(pillar) = Pillar::from_id(&row.pillar) else { continue };
+        let key = (row.workload_id, pillar);
+        let state = row.state.as_deref().and_then(TickState::parse).unwrap_or(TickState::Open);
+        if state != TickState::Open {
+            decided.insert(key, true);
+        }
+        if state != TickState::NotApplicable {
+            items
+                .entry(key)
+                .or_default()
+                .push(ChecklistItem { id: format!("{}/{}", row.pack_id, row.item_id), done: state == TickState::Done });
+        }
+    }
+    items.retain(|key, _| decided.get(key).copied().unwrap_or(false));
+    Ok(items)
+}
