@@ -88,6 +88,9 @@ pub trait AdminReads: Send + Sync {
 
     /// Every source with its settings and latest run.
     async fn sources(&self) -> Result<SourcesPage, AppError>;
+
+    /// Every checklist pack.
+    async fn packs(&self) -> Result<Vec<crate::domain::checklists::PackSummary>, AppError>;
 }
 
 /// The admin reads as they travel through Leptos context.

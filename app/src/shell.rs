@@ -7,8 +7,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::{SiteHeader, ThemeToggle};
 use crate::pages::{
-    AdminSourcesPage, AdminUsersPage, AuditLogPage, FindingPage, FindingsPage, HomePage, LoginPage, NotFound,
-    PillarPage, RulePage, RulesPage, SyncPage, WorkloadChecklistPage, WorkloadPage, WorkloadsPage,
+    AdminChecklistsPage, AdminSourcesPage, AdminUsersPage, AuditLogPage, FindingPage, FindingsPage, HomePage,
+    LoginPage, NotFound, PillarPage, RulePage, RulesPage, SyncPage, WorkloadChecklistPage, WorkloadPage, WorkloadsPage,
 };
 use crate::theme::Theme;
 
@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/sources") view=AdminSourcesPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/checklists") view=AdminChecklistsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -56,6 +56,28 @@ enum Command {
     /// Manage local users (passwords are read from a prompt or stdin, never a flag)
     #[command(subcommand)]
     User(UserCommand),
+    /// Import, export and list checklist packs
+    #[command(subcommand)]
+    Checklist(ChecklistCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ChecklistCommand {
+    /// Import a custom pack from a TOML file; an invalid file imports nothing
+    Import {
+        /// The pack file (see the README for its format)
+        file: PathBuf,
+    },
+    /// Write a pack as a TOML file that `import` reads
+    Export {
+        #[arg(long)]
+        pack: String,
+        /// Write here instead of stdout
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// List the packs
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,6 +172,7 @@ pub async fn run() -> ExitCode {
         Command::Sync(args) => sync(&settings, &args).await,
         Command::Demo(args) => demo(&settings, args).await,
         Command::User(command) => user(&settings, command).await,
+        Command::Checklist(command) => checklist(&settings, command).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -308,6 +331,37 @@ async fn user(settings: &Settings, command: UserCommand) -> Result<(), Box<dyn s
         UserCommand::Disable { email } => {
             users::disable(&pool, CLI_ACTOR, &email).await?;
             println!("Disabled {}.", users::normalise_email(&email)?);
+        }
+    }
+    Ok(())
+}
+
+async fn checklist(settings: &Settings, command: ChecklistCommand) -> Result<(), Box<dyn std::error::Error>> {
+    use crate::checklists::store;
+    let pool = db::connect(&settings.database).await?;
+    db::migrate(&pool).await?;
+    store::install_built_in(&pool).await?;
+    match command {
+        ChecklistCommand::Import { file } => {
+            let text =
+                std::fs::read_to_string(&file).map_err(|error| format!("cannot read {}: {error}", file.display()))?;
+            let pack = store::import(&pool, CLI_ACTOR, &text).await?;
+            println!("Imported {} ({}, version {}): {} items.", pack.id, pack.name, pack.version, pack.items.len());
+        }
+        ChecklistCommand::Export { pack, out } => {
+            let text = store::export(&pool, &pack).await?.ok_or_else(|| format!("there is no pack {pack:?}"))?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text)?;
+                    println!("Wrote {pack} to {}.", path.display());
+                }
+                None => print!("{text}"),
+            }
+        }
+        ChecklistCommand::List => {
+            for (id, name, built_in, items) in store::list(&pool).await? {
+                println!("{id:<32} {:<8} {items:>4} items  {name}", if built_in { "built-in" } else { "custom" });
+            }
         }
     }
     Ok(())

@@ -228,3 +228,22 @@ mod tests {
         assert_eq!(Progress { done: 0, applicable: 0 }.text(), "nothing applicable");
     }
 }
+
+/// A pack as the admin's list shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PackSummary {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub version: String,
+    pub built_in: bool,
+    pub items: u32,
+}
+
+/// A refused import: the text as pasted and every error, given to the
+/// page as context when the server renders it again.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ImportAttempt {
+    pub text: String,
+    pub errors: Vec<String>,
+}

@@ -22,6 +22,7 @@ fn AdminNav() -> impl IntoView {
             <A href="/admin" exact=true>"Users"</A>
             <A href="/admin/audit">"Audit log"</A>
             <A href="/admin/sources">"Sources"</A>
+            <A href="/admin/checklists">"Checklist packs"</A>
         </nav>
     }
 }
@@ -313,5 +314,83 @@ fn SourceSettings(source: SourceLine, now: chrono::DateTime<chrono::Utc>) -> imp
                 <button type="submit" class="button">"Sync now"</button>
             </form>
         </article>
+    }
+}
+
+/// Checklist packs: the built-in ones and custom ones, exported and
+/// imported as TOML files.
+#[component]
+pub fn AdminChecklistsPage() -> impl IntoView {
+    let packs = AsyncDerived::new(crate::server_fns::get_packs);
+    let attempt = use_context::<crate::domain::checklists::ImportAttempt>().unwrap_or_default();
+    let imported = use_query_map().with_untracked(|q| q.get("imported"));
+    view! {
+        <Title text="Checklist packs · Admin · Plinth" />
+        <h1 class="page-title">"Checklist packs"</h1>
+        <AdminNav />
+        {imported.map(|id| view! { <div class="notice" role="status">{format!("Imported the pack {id}.")}</div> })}
+        <Suspense fallback=|| view! { <p class="loading">"Loading packs…"</p> }>
+            {move || Suspend::new(async move {
+                match packs.await {
+                    Ok(packs) => view! { <PackTable packs /> }.into_any(),
+                    Err(error) => failure(error),
+                }
+            })}
+        </Suspense>
+        <section class="panel" aria-labelledby="import-heading">
+            <h2 id="import-heading">"Import a pack"</h2>
+            <p class="hint">
+                "Paste a pack file (TOML, the format an export gives). It is checked whole first: an invalid file imports nothing. "
+                "A custom pack with the same id is replaced; its items' history stays."
+            </p>
+            {(!attempt.errors.is_empty()).then(|| view! {
+                <div class="notice notice-error" role="alert">
+                    <strong>"Nothing was imported. "</strong>
+                    <ul>{attempt.errors.iter().map(|error| view! { <li>{error.clone()}</li> }).collect_view()}</ul>
+                </div>
+            })}
+            <form method="post" action="/admin/checklists" class="stacked-form wide-form">
+                <label>"Pack file"<textarea name="pack" rows="12" spellcheck="false" required=true>{attempt.text.clone()}</textarea></label>
+                <button type="submit" class="button button-primary">"Import"</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn PackTable(packs: Vec<crate::domain::checklists::PackSummary>) -> impl IntoView {
+    let rows = packs
+        .into_iter()
+        .map(|pack| {
+            let export = format!("/checklists/{}/export", pack.id);
+            view! {
+                <tr>
+                    <th scope="row">{pack.name.clone()}<div class="muted">{pack.description.clone()}</div></th>
+                    <td><code>{pack.id.clone()}</code></td>
+                    <td>{if pack.built_in { "built-in" } else { "custom" }}</td>
+                    <td>{pack.version.clone()}</td>
+                    <td class="num">{pack.items}</td>
+                    <td><a href=export download=format!("{}.toml", pack.id)>"Export"</a></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class="data-table">
+                <caption class="visually-hidden">"Checklist packs"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Pack"</th>
+                        <th scope="col">"Id"</th>
+                        <th scope="col">"Kind"</th>
+                        <th scope="col">"Version"</th>
+                        <th scope="col" class="num">"Items"</th>
+                        <th scope="col"><span class="visually-hidden">"Export"</span></th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }

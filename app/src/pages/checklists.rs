@@ -120,6 +120,14 @@ fn ChecklistView(checklist: WorkloadChecklist, query: ChecklistQuery, typed: Typ
                 "Auto-tick is off for this workload: only people tick items."
             }}
         </p>
+        {can_tick.then(|| view! {
+            <form method="post" action=format!("/workloads/{workload}/checklist/auto-tick") class="inline-form">
+                <input type="hidden" name="on" value=if checklist.auto_tick { "false" } else { "true" } />
+                <button type="submit" class="button button-quiet">
+                    {if checklist.auto_tick { "Turn auto-tick off" } else { "Turn auto-tick on" }}
+                </button>
+            </form>
+        })}
         <div class="overview-columns">
             <section class="panel" aria-labelledby="packs-heading">
                 <h2 id="packs-heading">"Packs"</h2>

@@ -13,7 +13,7 @@ mod sync;
 mod workload;
 mod workloads;
 
-pub use admin::{AdminSourcesPage, AdminUsersPage, AuditLogPage};
+pub use admin::{AdminChecklistsPage, AdminSourcesPage, AdminUsersPage, AuditLogPage};
 pub use checklists::WorkloadChecklistPage;
 pub use finding::FindingPage;
 pub use findings::FindingsPage;

@@ -24,3 +24,10 @@ pub async fn get_sources() -> Result<SourcesPage, AppError> {
     crate::auth::require(crate::domain::Role::Admin)?;
     crate::ports::Admin::from_context()?.0.sources().await
 }
+
+/// The checklist packs (admins only).
+#[server(input = GetUrl, endpoint = "admin_packs")]
+pub async fn get_packs() -> Result<Vec<crate::domain::checklists::PackSummary>, AppError> {
+    crate::auth::require(crate::domain::Role::Admin)?;
+    crate::ports::Admin::from_context()?.0.packs().await
+}

@@ -10,7 +10,7 @@ mod rules;
 mod sync;
 mod workload;
 
-pub use admin::{GetAudit, GetSources, GetUsers, get_audit, get_sources, get_users};
+pub use admin::{GetAudit, GetPacks, GetSources, GetUsers, get_audit, get_packs, get_sources, get_users};
 pub use checklists::{GetChecklist, get_checklist};
 pub use findings::{GetFinding, GetFindings, get_finding, get_findings};
 pub use overview::{GetOverview, get_overview};

@@ -77,6 +77,10 @@ impl AdminReads for PgDashboard {
         Ok(AuditPage { entries, older, actions })
     }
 
+    async fn packs(&self) -> Result<Vec<app::domain::checklists::PackSummary>, AppError> {
+        self.pack_summaries().await
+    }
+
     async fn sources(&self) -> Result<SourcesPage, AppError> {
         let statuses = self.sources_with_last_run().await?;
         let settings =
@@ -89,6 +93,31 @@ impl AdminReads for PgDashboard {
             })
             .collect();
         Ok(SourcesPage { sources, now: chrono::Utc::now() })
+    }
+}
+
+impl PgDashboard {
+    pub(super) async fn pack_summaries(&self) -> Result<Vec<app::domain::checklists::PackSummary>, AppError> {
+        let rows = sqlx::query!(
+            r#"SELECT p.id, p.name, p.description, p.version, p.built_in,
+                      count(i.item_id) FILTER (WHERE NOT i.retired) AS "items!"
+               FROM checklist_packs p LEFT JOIN checklist_items i ON i.pack_id = p.id
+               GROUP BY p.id ORDER BY p.position, p.name"#
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| app::domain::checklists::PackSummary {
+                id: row.id,
+                name: row.name,
+                description: row.description,
+                version: row.version,
+                built_in: row.built_in,
+                items: row.items as u32,
+            })
+            .collect())
     }
 }
 

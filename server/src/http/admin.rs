@@ -41,7 +41,7 @@ pub struct UserForm {
 
 /// The signed-in admin; anyone else is refused, the same way a server
 /// function refuses them.
-pub struct SignedInAdmin(SignedIn);
+pub struct SignedInAdmin(pub SignedIn);
 
 impl<S: Send + Sync> FromRequestParts<S> for SignedInAdmin {
     type Rejection = Response;

@@ -2,20 +2,23 @@
 //! goes back to the page it came from, at the item; a refused tick comes
 //! back with what was typed and why.
 
-use app::domain::checklists::TickState;
+use app::auth::RequestNonce;
+use app::domain::checklists::{ImportAttempt, TickState};
 use app::domain::params::{encode_component, local_path};
 use app::domain::{Role, SignedIn};
 use axum::Form;
-use axum::extract::{FromRequestParts, Path, State};
-use axum::http::StatusCode;
-use axum::http::header::LOCATION;
+use axum::extract::{Extension, FromRequestParts, Path, State};
+use axum::http::header::{ACCEPT, ACCEPT_LANGUAGE, CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, LOCATION};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::AppState;
-use crate::checklists::store::{self, Tick, TickError};
+use super::admin::SignedInAdmin;
+use super::gate::ClientAddress;
+use crate::checklists::store::{self, ImportError, Tick, TickError};
 
 /// The signed-in editor (or admin); anyone else is refused.
 pub struct SignedInEditor(SignedIn);
@@ -104,6 +107,114 @@ pub async fn tick(
             tracing::error!(%error, "a tick could not be stored");
             (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now; nothing was changed.")
                 .into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AutoTickForm {
+    #[serde(default)]
+    on: String,
+}
+
+/// Turns auto-tick from evidence on or off for a workload.
+pub async fn auto_tick(
+    State(state): State<AppState>,
+    SignedInEditor(editor): SignedInEditor,
+    Path(workload): Path<Uuid>,
+    Form(form): Form<AutoTickForm>,
+) -> Response {
+    let on = form.on == "true";
+    match store::set_auto_tick(&state.pool, &editor.email, workload, on).await {
+        Ok(true) => redirect(&format!("/workloads/{workload}/checklists")),
+        Ok(false) => (StatusCode::NOT_FOUND, "There is no such workload.").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "auto-tick could not be changed");
+            (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now; nothing was changed.")
+                .into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ImportForm {
+    #[serde(default)]
+    pack: String,
+}
+
+/// Imports a pasted pack file (admins). A refused file comes back on the
+/// same page, as pasted, with every error; nothing is imported.
+pub async fn import(
+    State(state): State<AppState>,
+    SignedInAdmin(admin): SignedInAdmin,
+    Extension(nonce): Extension<RequestNonce>,
+    Extension(address): Extension<ClientAddress>,
+    headers: HeaderMap,
+    Form(form): Form<ImportForm>,
+) -> Response {
+    let errors = match store::import(&state.pool, &admin.email, &form.pack).await {
+        Ok(pack) => return redirect(&format!("/admin/checklists?imported={}", encode_component(&pack.id))),
+        Err(ImportError::Invalid(errors)) => errors.into_iter().map(|error| error.to_string()).collect(),
+        Err(ImportError::BuiltInId(id)) => vec![format!("{id:?} is a built-in pack's id; give the pack another id.")],
+        Err(ImportError::Database(error)) => {
+            tracing::error!(%error, "a pack could not be imported");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Plinth cannot reach its database right now; nothing was imported.",
+            )
+                .into_response();
+        }
+    };
+    // Render the page again, with what was pasted and why it was refused.
+    let attempt = ImportAttempt { text: form.pack, errors };
+    let context = super::leptos_context(&state);
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            context();
+            leptos::prelude::provide_context(attempt.clone());
+        },
+        {
+            let options = state.leptos_options.clone();
+            move || app::shell(options.clone())
+        },
+    );
+    let mut request =
+        axum::extract::Request::get("/admin/checklists").body(axum::body::Body::empty()).unwrap_or_default();
+    for name in [COOKIE, ACCEPT, ACCEPT_LANGUAGE] {
+        if let Some(value) = headers.get(&name) {
+            request.headers_mut().insert(name, value.clone());
+        }
+    }
+    request.extensions_mut().insert(admin);
+    request.extensions_mut().insert(nonce);
+    request.extensions_mut().insert(address);
+    let mut response = render(request).await;
+    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    response
+}
+
+/// A pack as its TOML file (anyone who can read).
+pub async fn export(
+    State(state): State<AppState>,
+    user: Option<Extension<SignedIn>>,
+    Path(pack): Path<String>,
+) -> Response {
+    if user.is_none() {
+        return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
+    }
+    match store::export(&state.pool, &pack).await {
+        Ok(Some(text)) => (
+            [
+                (CONTENT_TYPE, "application/toml; charset=utf-8".to_owned()),
+                (CONTENT_DISPOSITION, format!("attachment; filename=\"{pack}.toml\"")),
+            ],
+            text,
+        )
+            .into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, "There is no such checklist pack.").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "a pack could not be exported");
+            (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now.").into_response()
         }
     }
 }

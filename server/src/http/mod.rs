@@ -55,21 +55,25 @@ impl AppState {
     }
 }
 
+/// What every page and server function gets as Leptos context: the ports
+/// and how people can sign in.
+pub(crate) fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let dashboard = state.dashboard.clone();
+    let admin = state.admin.clone();
+    let syncs = state.syncs.clone();
+    let sign_in = SignInOptions { sso_label: state.auth.settings.oidc.as_ref().map(|oidc| oidc.label.clone()) };
+    move || {
+        provide_context(dashboard.clone());
+        provide_context(admin.clone());
+        provide_context(syncs.clone());
+        provide_context(sign_in.clone());
+    }
+}
+
 /// The whole HTTP surface of Plinth.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
-    let context = {
-        let dashboard = state.dashboard.clone();
-        let admin = state.admin.clone();
-        let syncs = state.syncs.clone();
-        let sign_in = SignInOptions { sso_label: state.auth.settings.oidc.as_ref().map(|oidc| oidc.label.clone()) };
-        move || {
-            provide_context(dashboard.clone());
-            provide_context(admin.clone());
-            provide_context(syncs.clone());
-            provide_context(sign_in.clone());
-        }
-    };
+    let context = leptos_context(&state);
     let shell = {
         let options = state.leptos_options.clone();
         move || app::shell(options.clone())
@@ -84,6 +88,9 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/oidc/start", get(sign_in::sso_start))
         .route("/auth/oidc/callback", get(sign_in::sso_callback))
         .route("/workloads/{id}/checklist", post(checklists::tick))
+        .route("/workloads/{id}/checklist/auto-tick", post(checklists::auto_tick))
+        .route("/admin/checklists", post(checklists::import))
+        .route("/checklists/{id}/export", get(checklists::export))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/role", post(admin::set_role))
         .route("/admin/users/disable", post(admin::disable))

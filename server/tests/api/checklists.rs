@@ -291,3 +291,146 @@ async fn a_tick_feeds_the_pillars_checklist_score(pool: PgPool) {
     let expected = 100.0 / applicable as f32;
     assert!(checklist.is_some_and(|value| (value - expected).abs() < 0.01), "{checklist:?} vs {expected}");
 }
+
+const CUSTOM: &str = r#"
+[pack]
+id = "team-platform"
+name = "Platform team"
+description = "What the platform team checks before a launch."
+version = "3"
+
+[[items]]
+id = "trail"
+text = "CloudTrail in every region"
+pillar = "security"
+choices = ["sec_detect_investigate_events_app_service_logging"]
+rules = ["MULTI_REGION_CLOUD_TRAIL_ENABLED"]
+controls = ["CloudTrail.1"]
+
+[[items]]
+id = "runbook"
+text = "A runbook for every alarm"
+pillar = "operationalExcellence"
+"#;
+
+async fn pack_count(pool: &PgPool) -> i64 {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM checklist_packs"#).fetch_one(pool).await.expect("a count")
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn an_admin_imports_a_pack_and_exports_it_in_the_same_format(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+
+    let response =
+        app.client.post(app.url("/admin/checklists")).form(&[("pack", CUSTOM)]).send().await.expect("answers");
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/admin/checklists?imported=team-platform");
+    let exported = app.client.get(app.url("/checklists/team-platform/export")).send().await.expect("answers");
+    assert_eq!(exported.headers()["content-type"], "application/toml; charset=utf-8");
+    let text = exported.text().await.expect("a body");
+    let again = server::checklists::parse_pack(&text).expect("the export reads back");
+    assert_eq!(again, server::checklists::parse_pack(CUSTOM).expect("the original"));
+    let audited: i64 =
+        sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM audit_log WHERE action = 'checklist.import'"#)
+            .fetch_one(&pool)
+            .await
+            .expect("a count");
+    assert_eq!(audited, 1);
+    let html = app
+        .client
+        .get(app.url("/admin/checklists?imported=team-platform"))
+        .send()
+        .await
+        .expect("answers")
+        .text()
+        .await
+        .expect("a body");
+    assert!(html.contains("Imported the pack team-platform.") && html.contains("Platform team"));
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn every_kind_of_bad_pack_is_refused_precisely_and_imports_nothing(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let before = pack_count(&pool).await;
+    let cases = [
+        ("broken TOML", CUSTOM.replace("version = \"3\"", "version = "), "line 6: file:"),
+        (
+            "unknown rule",
+            CUSTOM.replace("MULTI_REGION_CLOUD_TRAIL_ENABLED", "TRAIL_ON"),
+            "line 8: items[0].rules (\"trail\"): \"TRAIL_ON\" is not an AWS Config managed rule identifier",
+        ),
+        (
+            "unknown control",
+            CUSTOM.replace("CloudTrail.1", "CloudTrail.99"),
+            "items[0].controls (\"trail\"): \"CloudTrail.99\" is not a Security Hub control id",
+        ),
+        (
+            "choice of another pillar",
+            CUSTOM.replace("sec_detect_investigate_events_app_service_logging", "cost_govern_usage_account_structure"),
+            "belongs to the costOptimization pillar, not security",
+        ),
+        (
+            "duplicate item",
+            CUSTOM.replace("id = \"runbook\"", "id = \"trail\""),
+            "line 16: items[1].id (\"trail\"): \"trail\" is used by an earlier item",
+        ),
+        (
+            "unknown pillar",
+            CUSTOM.replace("pillar = \"operationalExcellence\"", "pillar = \"operations\""),
+            "\"operations\" is not a pillar",
+        ),
+        (
+            "built-in id",
+            CUSTOM.replace("id = \"team-platform\"", "id = \"aws-cost\""),
+            "\"aws-cost\" is a built-in pack's id",
+        ),
+    ];
+    for (what, text, expected) in cases {
+        let response = app
+            .client
+            .post(app.url("/admin/checklists"))
+            .form(&[("pack", text.as_str())])
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{what}");
+        let html = response.text().await.expect("a body");
+        let unescaped = html.replace("&quot;", "\"").replace("&#x27;", "'");
+        assert!(unescaped.contains(expected), "{what}: expected {expected:?} in the page");
+        assert!(unescaped.contains("Nothing was imported."), "{what}");
+        assert!(unescaped.contains("A runbook for every alarm"), "{what}: the pasted text is back in the form");
+    }
+    assert_eq!(pack_count(&pool).await, before, "no bad file imported anything");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn with_auto_tick_off_the_evidence_ticks_nothing(pool: PgPool) {
+    let workload = insert_workload(&pool, "Checkout", &[]).await;
+    let app = spawn_app(pool.clone()).await;
+    let source =
+        server::db::sources::upsert(&pool, "prod", "aws", &serde_json::json!({}), 3600).await.expect("a source");
+    let off = app
+        .client
+        .post(app.url(&format!("/workloads/{workload}/checklist/auto-tick")))
+        .form(&[("on", "false")])
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(off.status(), StatusCode::SEE_OTHER);
+
+    cloudtrail_result(&pool, source, "COMPLIANT").await;
+    let followed = evidence::follow(&pool, "sync 1").await.expect("followed");
+
+    assert_eq!(followed.ticked, 0);
+    let html = app
+        .client
+        .get(app.url(&format!("/workloads/{workload}/checklists")))
+        .send()
+        .await
+        .expect("answers")
+        .text()
+        .await
+        .expect("a body");
+    assert!(html.contains("Auto-tick is off for this workload") && html.contains("Turn auto-tick on"));
+}
