@@ -7,6 +7,7 @@ import { expect, test } from '@playwright/test';
 const PAGES: [string, string][] = [
   ['overview', '/'],
   ['findings', '/findings?compliance=FAILED'],
+  ['admin-users', '/admin'],
 ];
 
 for (const theme of ['light', 'dark']) {
@@ -19,6 +20,7 @@ for (const theme of ['light', 'dark']) {
     await page.goto(`${base}/`);
     const workload = await page.getByRole('link', { name: 'Checkout service' }).getAttribute('href');
     shots.push(['workload', workload ?? '/']);
+    shots.push(['checklists', `${workload ?? ''}/checklists?pack=aws-security-services`]);
     for (const [name, route] of shots) {
       await page.goto(`${base}${route}`);
       await expect(page.locator('html')).toHaveAttribute('data-theme', theme);

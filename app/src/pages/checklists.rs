@@ -176,7 +176,7 @@ fn ChecklistFilters(query: ChecklistQuery, workload: Uuid, packs: Vec<(String, S
         .collect_view();
     view! {
         <SubmitOnChange>
-            <form method="get" action=format!("/workloads/{workload}/checklists") class="filters">
+            <form method="get" action=format!("/workloads/{workload}/checklists") class="filters checklist-filters-gap">
                 <div class="filter-grid">
                     <label>"Pack"<select name="pack"><option value="">"All packs"</option>{pack_options}</select></label>
                     <label>"Pillar"<select name="pillar"><option value="">"All pillars"</option>{pillar_options}</select></label>
@@ -277,8 +277,10 @@ fn ItemCard(line: ChecklistLine, workload: Uuid, back: String, typed: Option<Typ
                 <span class=evidence_class(line.evidence)>{line.evidence.label()}</span>
             </div>
             <p class="muted">
-                {format!("{}. ", line.state.label())}
-                {who.map(|who| format!("{who}. "))}
+                {match who {
+                    Some(who) => format!("{who}. "),
+                    None => format!("{}. ", line.state.label()),
+                }}
                 {(!line.note.is_empty()).then(|| format!("“{}” ", line.note))}
                 {line.link.clone().map(|link| view! { <a href=link.clone() rel="noopener noreferrer">"Evidence link"</a> })}
             </p>
