@@ -1,6 +1,7 @@
 //! The AWS source: Security Hub, Config and the Well-Architected Tool read
 //! through the SDK, in each account and region a source names.
 
+pub mod answers;
 pub mod clients;
 pub mod config;
 mod error;

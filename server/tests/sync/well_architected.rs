@@ -241,3 +241,81 @@ async fn a_workload_keeps_its_plinth_id_across_syncs(pool: PgPool) {
         sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM wa_answers"#).fetch_one(&pool).await.expect("a count");
     assert_eq!(answers, 3, "answers are replaced, not added again");
 }
+
+mod write_back {
+    use aws_sdk_wellarchitected::Client;
+    use aws_sdk_wellarchitected::operation::get_answer::GetAnswerOutput;
+    use aws_sdk_wellarchitected::operation::update_answer::UpdateAnswerOutput;
+    use aws_sdk_wellarchitected::types::{Answer, ChoiceStatus, Risk};
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+    use server::aws::answers::{AnswerUpdate, WriteBack, write_answer};
+    use server::aws::rate::RateLimiter;
+
+    fn update() -> AnswerUpdate {
+        AnswerUpdate {
+            wa_workload_id: super::WORKLOAD.into(),
+            lens_alias: "wellarchitected".into(),
+            question_id: "securely-operate".into(),
+            selected: vec!["sec_securely_operate_multi_accounts".into(), "sec_securely_operate_aws_account".into()],
+            not_applicable: vec![("sec_securely_operate_test_validate_pipeline".into(), "No pipelines here".into())],
+            synced: vec!["sec_securely_operate_aws_account".into()],
+        }
+    }
+
+    fn remote(selected: &[&str]) -> GetAnswerOutput {
+        let mut answer = Answer::builder().question_id("securely-operate");
+        for choice in selected {
+            answer = answer.selected_choices(*choice);
+        }
+        GetAnswerOutput::builder().answer(answer.build()).build()
+    }
+
+    #[tokio::test]
+    async fn the_update_carries_exactly_the_selected_choices_and_the_not_applicable_ones() {
+        let get = mock!(Client::get_answer).then_output(|| remote(&["sec_securely_operate_aws_account"]));
+        let put = mock!(Client::update_answer)
+            .match_requests(|request| {
+                let mut selected = request.selected_choices().to_vec();
+                selected.sort();
+                let na = request
+                    .choice_updates()
+                    .and_then(|updates| updates.get("sec_securely_operate_test_validate_pipeline"));
+                request.workload_id() == Some(super::WORKLOAD)
+                    && request.question_id() == Some("securely-operate")
+                    && selected == ["sec_securely_operate_aws_account", "sec_securely_operate_multi_accounts"]
+                    && request.choice_updates().is_some_and(|updates| updates.len() == 1)
+                    && na.is_some_and(|na| {
+                        na.status() == Some(&ChoiceStatus::NotApplicable) && na.notes() == Some("No pipelines here")
+                    })
+            })
+            .then_output(|| UpdateAnswerOutput::builder().answer(Answer::builder().risk(Risk::Medium).build()).build());
+        let client = mock_client!(aws_sdk_wellarchitected, RuleMode::MatchAny, [&get, &put]);
+
+        let outcome = write_answer(&client, &RateLimiter::new(100.0, 10), &update()).await.expect("written");
+
+        assert_eq!(outcome, WriteBack::Written { risk: Some(app::domain::Risk::Medium) });
+        assert_eq!(put.num_calls(), 1, "one UpdateAnswer with exactly these choices");
+    }
+
+    #[tokio::test]
+    async fn an_answer_changed_in_aws_since_the_sync_is_a_conflict_and_nothing_is_written() {
+        let get = mock!(Client::get_answer)
+            .then_output(|| remote(&["sec_securely_operate_aws_account", "sec_securely_operate_control_objectives"]));
+        let put = mock!(Client::update_answer).then_output(|| UpdateAnswerOutput::builder().build());
+        let client = mock_client!(aws_sdk_wellarchitected, RuleMode::MatchAny, [&get, &put]);
+
+        let outcome = write_answer(&client, &RateLimiter::new(100.0, 10), &update()).await.expect("answered");
+
+        assert_eq!(
+            outcome,
+            WriteBack::Conflict {
+                remote: vec![
+                    "sec_securely_operate_aws_account".into(),
+                    "sec_securely_operate_control_objectives".into()
+                ],
+                ours: vec!["sec_securely_operate_aws_account".into(), "sec_securely_operate_multi_accounts".into()],
+            }
+        );
+        assert_eq!(put.num_calls(), 0, "nothing is overwritten");
+    }
+}
