@@ -58,7 +58,7 @@ impl SessionPolicy {
 
     /// The session id among the request's `Cookie` headers, if any.
     pub fn token_in<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a str>) -> Option<String> {
-        cookie_headers.into_iter().find_map(|header| token_from_cookies(header, self.cookie_name())).map(str::to_owned)
+        cookie_headers.into_iter().find_map(|header| cookie_value(header, self.cookie_name())).map(str::to_owned)
     }
 }
 
@@ -76,7 +76,7 @@ fn hash(token: &str) -> Vec<u8> {
 }
 
 /// The value of the cookie `name` in a `Cookie` header, if there is one.
-fn token_from_cookies<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     header
         .split(';')
         .filter_map(|pair| pair.trim().split_once('='))
@@ -187,9 +187,9 @@ mod tests {
 
     #[test]
     fn the_session_id_is_read_from_among_other_cookies() {
-        assert_eq!(token_from_cookies("theme=dark; plinth_session=xyz; other=1", COOKIE), Some("xyz"));
-        assert_eq!(token_from_cookies("theme=dark", COOKIE), None);
-        assert_eq!(token_from_cookies("plinth_session=", COOKIE), None);
+        assert_eq!(cookie_value("theme=dark; plinth_session=xyz; other=1", COOKIE), Some("xyz"));
+        assert_eq!(cookie_value("theme=dark", COOKIE), None);
+        assert_eq!(cookie_value("plinth_session=", COOKIE), None);
     }
 
     #[test]

@@ -94,6 +94,7 @@ pub async fn follow(pool: &PgPool, reason: &str) -> Result<Followed, sqlx::Error
     .fetch_all(pool)
     .await?;
     let mut followed = Followed::default();
+    let mut tx = pool.begin().await?;
     for row in rows {
         let keys = ItemKeys { rules: &row.rules, controls: &row.controls };
         let (evidence, _, _) = judge(&keys, results.get(&row.workload_id));
@@ -105,7 +106,6 @@ pub async fn follow(pool: &PgPool, reason: &str) -> Result<Followed, sqlx::Error
             _ => None,
         };
         let Some(new_state) = change else { continue };
-        let mut tx = pool.begin().await?;
         // Only if nobody changed the item meanwhile.
         let changed = sqlx::query!(
             "INSERT INTO checklist_ticks (workload_id, pack_id, item_id, state, by_evidence, actor)
@@ -139,13 +139,13 @@ pub async fn follow(pool: &PgPool, reason: &str) -> Result<Followed, sqlx::Error
         )
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
         if new_state == TickState::Done {
             followed.ticked += 1;
         } else {
             followed.unticked += 1;
         }
     }
+    tx.commit().await?;
     Ok(followed)
 }
 

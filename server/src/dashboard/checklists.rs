@@ -45,25 +45,26 @@ impl PgDashboard {
         .await
         .map_err(database_error)?;
         let history = sqlx::query!(
-            "SELECT pack_id, item_id, state, by_evidence, actor, at, note FROM checklist_history
-             WHERE workload_id = $1 ORDER BY id DESC",
-            workload
+            r#"SELECT pack_id AS "pack_id!", item_id AS "item_id!", state AS "state!", by_evidence AS "by_evidence!",
+                      actor AS "actor!", at AS "at!", note AS "note!"
+               FROM (SELECT *, row_number() OVER (PARTITION BY pack_id, item_id ORDER BY id DESC) AS n
+                     FROM checklist_history WHERE workload_id = $1) latest
+               WHERE n <= $2 ORDER BY id DESC"#,
+            workload,
+            HISTORY_SHOWN as i64
         )
         .fetch_all(&self.pool)
         .await
         .map_err(database_error)?;
         let mut changes: HashMap<(String, String), Vec<TickChange>> = HashMap::new();
         for row in history {
-            let list = changes.entry((row.pack_id, row.item_id)).or_default();
-            if list.len() < HISTORY_SHOWN {
-                list.push(TickChange {
-                    state: TickState::parse(&row.state).unwrap_or(TickState::Open),
-                    by_evidence: row.by_evidence,
-                    actor: row.actor,
-                    at: row.at,
-                    note: row.note,
-                });
-            }
+            changes.entry((row.pack_id, row.item_id)).or_default().push(TickChange {
+                state: TickState::parse(&row.state).unwrap_or(TickState::Open),
+                by_evidence: row.by_evidence,
+                actor: row.actor,
+                at: row.at,
+                note: row.note,
+            });
         }
         let results = evidence::results(&self.pool, Some(workload)).await.map_err(database_error)?;
         let mut lines = Vec::new();

@@ -44,14 +44,34 @@ pub struct UserForm {
 pub struct SignedInAdmin(pub SignedIn);
 
 impl<S: Send + Sync> FromRequestParts<S> for SignedInAdmin {
-    type Rejection = Response;
+    type Rejection = Refused;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
-        match parts.extensions.get::<SignedIn>() {
-            Some(user) if user.may(Role::Admin) => Ok(SignedInAdmin(user.clone())),
-            Some(_) => Err((StatusCode::FORBIDDEN, "This needs the admin role.").into_response()),
-            None => Err((StatusCode::UNAUTHORIZED, "Sign in first.").into_response()),
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Refused> {
+        signed_in_as(parts, Role::Admin).map(SignedInAdmin)
+    }
+}
+
+/// Why a route refused its caller: answered as a server function would.
+pub enum Refused {
+    Anonymous,
+    Needs(Role),
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::Anonymous => (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
+            Refused::Needs(role) => (StatusCode::FORBIDDEN, format!("This needs the {role} role.")).into_response(),
         }
+    }
+}
+
+/// The user signed in for this request if their role allows `needed`.
+pub(super) fn signed_in_as(parts: &Parts, needed: Role) -> Result<SignedIn, Refused> {
+    match parts.extensions.get::<SignedIn>() {
+        Some(user) if user.may(needed) => Ok(user.clone()),
+        Some(_) => Err(Refused::Needs(needed)),
+        None => Err(Refused::Anonymous),
     }
 }
 

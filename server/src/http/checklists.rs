@@ -24,14 +24,10 @@ use crate::checklists::store::{self, ImportError, Tick, TickError};
 pub struct SignedInEditor(SignedIn);
 
 impl<S: Send + Sync> FromRequestParts<S> for SignedInEditor {
-    type Rejection = Response;
+    type Rejection = super::admin::Refused;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
-        match parts.extensions.get::<SignedIn>() {
-            Some(user) if user.may(Role::Editor) => Ok(SignedInEditor(user.clone())),
-            Some(_) => Err((StatusCode::FORBIDDEN, "This needs the editor role.").into_response()),
-            None => Err((StatusCode::UNAUTHORIZED, "Sign in first.").into_response()),
-        }
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        super::admin::signed_in_as(parts, Role::Editor).map(SignedInEditor)
     }
 }
 

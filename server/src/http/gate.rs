@@ -188,11 +188,12 @@ mod tests {
 
     #[test]
     fn a_page_request_is_sent_to_sign_in_and_a_server_function_gets_401() {
-        let page = Request::get("/findings?severity=HIGH").header(ACCEPT, "text/html").body(Body::empty()).unwrap();
+        let page =
+            Request::get("/findings?severity=HIGH").header(ACCEPT, "text/html").body(Body::empty()).expect("a request");
         let response = refuse_anonymous(&page, false);
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(response.headers()[LOCATION], "/login?next=%2Ffindings%3Fseverity%3DHIGH");
-        let call = Request::get("/api/overview").body(Body::empty()).unwrap();
+        let call = Request::get("/api/overview").body(Body::empty()).expect("a request");
         assert_eq!(refuse_anonymous(&call, true).status(), StatusCode::UNAUTHORIZED);
     }
 }

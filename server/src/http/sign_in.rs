@@ -6,7 +6,7 @@ use app::domain::SignedIn;
 use app::domain::params::query_string;
 use axum::Form;
 use axum::extract::{Extension, Query, State};
-use axum::http::header::{COOKIE, LOCATION, SET_COOKIE, USER_AGENT};
+use axum::http::header::{LOCATION, SET_COOKIE, USER_AGENT};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
@@ -193,7 +193,9 @@ pub async fn sso_callback(
     // The state must come back to the browser that started the sign-in:
     // a callback link made by someone else (their code, their state)
     // would otherwise sign this browser in as them.
-    if cookie_value(&headers, SSO_STATE_COOKIE).as_deref() != Some(sso_state.as_str()) {
+    let presented =
+        super::gate::cookie_headers(&headers).find_map(|header| sessions::cookie_value(header, SSO_STATE_COOKIE));
+    if presented != Some(sso_state.as_str()) {
         tracing::warn!("single sign-on callback without the state cookie of the browser that started it");
         return redirect("/login?error=sso");
     }
@@ -241,17 +243,6 @@ const SSO_STATE_COOKIE: &str = "plinth_sso_state";
 fn state_cookie(state: &AppState, value: &str, max_age: u32) -> String {
     let secure = if state.auth.policy.secure { "; Secure" } else { "" };
     format!("{SSO_STATE_COOKIE}={value}; Path=/auth/oidc; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
-}
-
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|header| header.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned())
 }
 
 fn presented_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
