@@ -23,6 +23,9 @@ pub enum AppError {
     /// which role does.
     #[error("{0}")]
     Forbidden(String),
+    /// The request itself is wrong; the message says what to change.
+    #[error("{0}")]
+    Invalid(String),
     /// The request clashes with work in progress.
     #[error("{0}")]
     Conflict(String),
@@ -37,5 +40,31 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         AppError::Transport(value.to_string())
+    }
+}
+
+impl AppError {
+    /// The HTTP status that says the same.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unavailable => 503,
+            AppError::Internal | AppError::Transport(_) => 500,
+            AppError::NotFound(_) => 404,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::Invalid(_) => 422,
+            AppError::Conflict(_) => 409,
+        }
+    }
+
+    /// The error, with its status set on the server function's response.
+    #[cfg(feature = "ssr")]
+    pub fn answered(self) -> AppError {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(status) = http::StatusCode::from_u16(self.status())
+        {
+            response.set_status(status);
+        }
+        self
     }
 }

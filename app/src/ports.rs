@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use crate::domain::admin::{AuditPage, AuditQuery, SourcesPage, UserLine};
-use crate::domain::checklists::{ChecklistQuery, WorkloadChecklist};
+use crate::domain::answers::{AnswersQuery, WorkloadAnswers};
+use crate::domain::checklists::{ChecklistQuery, TickState, WorkloadChecklist};
 use crate::domain::findings::{FindingDetail, FindingQuery, FindingsPage};
 use crate::domain::rules::{RuleDetail, RuleQuery, RulesPage};
 use crate::domain::sync::SyncStatus;
@@ -54,6 +55,51 @@ pub trait SyncControl: Send + Sync {
     /// (an email) in the audit log; `Conflict` if one is running already,
     /// `NotFound` if the source is unknown.
     async fn sync_now(&self, source: uuid::Uuid, actor: String) -> Result<(), AppError>;
+}
+
+/// Changing checklists.
+#[async_trait::async_trait]
+pub trait ChecklistWrites: Send + Sync {
+    /// Ticks or reopens one item for a workload as `actor` (an email),
+    /// keeping its note and link, and moves the score with it; `NotFound`
+    /// if there is no such workload or item.
+    async fn quick_tick(
+        &self,
+        actor: String,
+        workload: uuid::Uuid,
+        pack: String,
+        item: String,
+        state: TickState,
+    ) -> Result<(), AppError>;
+}
+
+/// The checklist writes as they travel through Leptos context.
+#[derive(Clone)]
+pub struct Checklists(pub Arc<dyn ChecklistWrites>);
+
+impl Checklists {
+    pub fn from_context() -> Result<Self, AppError> {
+        leptos::prelude::use_context::<Checklists>().ok_or(AppError::Internal)
+    }
+}
+
+/// A workload's Well-Architected answers as a checklist.
+#[async_trait::async_trait]
+pub trait AnswerReads: Send + Sync {
+    /// The questions the query selects with their practices, where each
+    /// answer stands against AWS, and what evidence suggests; `NotFound` if
+    /// there is no such workload.
+    async fn answers(&self, workload: uuid::Uuid, query: AnswersQuery) -> Result<WorkloadAnswers, AppError>;
+}
+
+/// The answer reads as they travel through Leptos context.
+#[derive(Clone)]
+pub struct Answers(pub Arc<dyn AnswerReads>);
+
+impl Answers {
+    pub fn from_context() -> Result<Self, AppError> {
+        leptos::prelude::use_context::<Answers>().ok_or(AppError::Internal)
+    }
 }
 
 /// The sync control as it travels through Leptos context.

@@ -8,7 +8,8 @@ use leptos_router::{SsrMode, path};
 use crate::components::{SiteHeader, ThemeToggle};
 use crate::pages::{
     AdminChecklistsPage, AdminSourcesPage, AdminUsersPage, AuditLogPage, FindingPage, FindingsPage, HomePage,
-    LoginPage, NotFound, PillarPage, RulePage, RulesPage, SyncPage, WorkloadChecklistPage, WorkloadPage, WorkloadsPage,
+    LoginPage, NotFound, PillarPage, RulePage, RulesPage, SyncPage, WorkloadAnswersPage, WorkloadChecklistPage,
+    WorkloadPage, WorkloadsPage,
 };
 use crate::theme::Theme;
 
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/workloads/:id") view=WorkloadPage ssr=SsrMode::Async />
                     <Route path=path!("/workloads/:id/pillars/:pillar") view=PillarPage ssr=SsrMode::Async />
                     <Route path=path!("/workloads/:id/checklists") view=WorkloadChecklistPage ssr=SsrMode::Async />
+                    <Route path=path!("/workloads/:id/answers") view=WorkloadAnswersPage ssr=SsrMode::Async />
                     <Route path=path!("/findings") view=FindingsPage ssr=SsrMode::Async />
                     <Route path=path!("/finding") view=FindingPage ssr=SsrMode::Async />
                     <Route path=path!("/rules") view=RulesPage ssr=SsrMode::Async />

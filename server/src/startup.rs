@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 
+use crate::aws::answers::AnswerWriters;
 use crate::config::Settings;
 use crate::db;
 use crate::http::{self, AppState};
@@ -54,13 +55,23 @@ impl Application {
 
     /// Binds the listener around an existing pool (tests use their own).
     pub async fn with_pool(settings: &Settings, pool: PgPool) -> Result<Application, StartupError> {
+        Application::with_writers(settings, pool, AnswerWriters::configured(settings)).await
+    }
+
+    /// The server with the given writers to the Well-Architected Tool
+    /// (tests hand in mocked clients).
+    pub async fn with_writers(
+        settings: &Settings,
+        pool: PgPool,
+        writers: AnswerWriters,
+    ) -> Result<Application, StartupError> {
         let addr = settings.http.addr;
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let bound = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
         if let Err(error) = crate::checklists::store::install_built_in(&pool).await {
             tracing::error!(error = %error, "could not install the built-in checklist packs");
         }
-        let state = AppState::new(leptos_options(settings, bound), pool, settings);
+        let state = AppState::new(leptos_options(settings, bound), pool, settings, writers);
         tokio::spawn(purge_sessions(state.auth.clone()));
         Ok(Application { listener, router: http::router(state) })
     }

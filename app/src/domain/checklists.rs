@@ -145,6 +145,9 @@ pub struct ChecklistLine {
     /// Rules and controls that fail here, and those that pass.
     pub failing: Vec<String>,
     pub passing: Vec<String>,
+    /// The resources that fail, per failing rule or control: a few of
+    /// them, and how many there are.
+    pub failing_resources: Vec<FailingResources>,
     /// The latest changes, newest first.
     pub history: Vec<TickChange>,
 }
@@ -154,6 +157,14 @@ impl ChecklistLine {
     pub fn anchor(&self) -> String {
         format!("item-{}-{}", self.pack_id, self.item_id)
     }
+}
+
+/// A failing rule or control of an item, with the resources that fail it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FailingResources {
+    pub key: String,
+    pub resources: Vec<String>,
+    pub count: i64,
 }
 
 /// Done over applicable (not "not applicable") items.

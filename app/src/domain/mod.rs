@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod answers;
 mod breakdown;
 pub mod checklists;
 pub mod findings;

@@ -10,7 +10,7 @@ use crate::components::SubmitOnChange;
 use crate::domain::checklists::{ChecklistLine, ChecklistQuery, EvidenceState, TickState, WorkloadChecklist};
 use crate::domain::{Pillar, Role};
 use crate::error::AppError;
-use crate::server_fns::get_checklist;
+use crate::server_fns::{get_checklist, quick_tick};
 
 /// What a refused tick brings back: the item, the reason, what was typed.
 #[derive(Clone, Debug, Default)]
@@ -112,7 +112,10 @@ fn ChecklistView(checklist: WorkloadChecklist, query: ChecklistQuery, typed: Typ
             " / "
             <span aria-current="page">"Checklists"</span>
         </nav>
-        <h1 class="page-title">"Checklists"</h1>
+        <div class="page-head">
+            <h1 class="page-title">"Checklists"</h1>
+            <a class="button button-quiet" href=format!("/workloads/{workload}/answers")>"Well-Architected answers"</a>
+        </div>
         <p class="lead">
             {if checklist.auto_tick {
                 "Items whose AWS evidence passes tick themselves after each sync, and untick if it fails again; a person's \"not applicable\" always stands."
@@ -204,7 +207,6 @@ fn evidence_class(evidence: EvidenceState) -> &'static str {
 
 #[component]
 fn ItemCard(line: ChecklistLine, workload: Uuid, back: String, typed: Option<Typed>, can_tick: bool) -> impl IntoView {
-    let anchor = line.anchor();
     let who = match (&line.actor, line.at) {
         (Some(actor), Some(at)) => {
             let by = if line.by_evidence { "by evidence".to_owned() } else { format!("by {actor}") };
@@ -219,6 +221,27 @@ fn ItemCard(line: ChecklistLine, workload: Uuid, back: String, typed: Option<Typ
                 {(!line.passing.is_empty()).then(|| format!("Passing: {}.", line.passing.join(", ")))}
             </p>
         }
+    });
+    let failing_resources = line.failing_resources.iter().any(|failing| failing.count > 0).then(|| {
+        let lines = line
+            .failing_resources
+            .iter()
+            .filter(|failing| failing.count > 0)
+            .map(|failing| {
+                let more = failing.count - failing.resources.len() as i64;
+                let more = (more > 0).then(|| format!(" and {more} more"));
+                let noun = if failing.count == 1 { "resource" } else { "resources" };
+                view! {
+                    <li>
+                        <strong>{failing.key.clone()}</strong>
+                        {format!(" fails on {} {noun}: ", failing.count)}
+                        {failing.resources.iter().map(|resource| view! { <code>{resource.clone()}</code>" " }).collect_view()}
+                        {more}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="failing-resources" aria-label="Failing resources">{lines}</ul> }
     });
     let history = (!line.history.is_empty()).then(|| {
         let entries = line
@@ -237,7 +260,6 @@ fn ItemCard(line: ChecklistLine, workload: Uuid, back: String, typed: Option<Typ
         let state = typed.state.unwrap_or(line.state);
         let note = if typed.item.is_empty() { line.note.clone() } else { typed.note.clone() };
         let link = if typed.item.is_empty() { line.link.clone().unwrap_or_default() } else { typed.link.clone() };
-        let quick = if line.state == TickState::Done { (TickState::Open, "Reopen") } else { (TickState::Done, "Tick") };
         let action = format!("/workloads/{workload}/checklist");
         let options = TickState::ALL
             .into_iter()
@@ -246,19 +268,13 @@ fn ItemCard(line: ChecklistLine, workload: Uuid, back: String, typed: Option<Typ
         view! {
             {typed.error.map(|error| view! { <div class="notice notice-error" role="alert">{error}</div> })}
             <div class="tick-forms">
-                <form method="post" action=action.clone() class="inline-form">
-                    <input type="hidden" name="pack" value=line.pack_id.clone() />
-                    <input type="hidden" name="item" value=line.item_id.clone() />
-                    <input type="hidden" name="state" value=quick.0.as_str() />
-                    <input type="hidden" name="back" value=back.clone() />
-                    <button type="submit" class="button" aria-label=format!("{}: {}", quick.1, line.text)>{quick.1}</button>
-                </form>
                 <details class="tick-details" open=typed.error.is_some()>
                     <summary>"Note, link, not applicable"</summary>
                     <form method="post" action=action class="stacked-form">
                         <input type="hidden" name="pack" value=line.pack_id.clone() />
                         <input type="hidden" name="item" value=line.item_id.clone() />
-                        <input type="hidden" name="back" value=back />
+                        <input type="hidden" name="back" value=back.clone() />
+                        <input type="hidden" name="state_was" value=line.state.as_str() />
                         <label>"State"<select name="state">{options}</select></label>
                         <label>"Note"<textarea name="note" rows="2" maxlength="2000">{note}</textarea></label>
                         <label>"Evidence link"<input type="url" name="link" value=link placeholder="https://" /></label>
@@ -268,14 +284,17 @@ fn ItemCard(line: ChecklistLine, workload: Uuid, back: String, typed: Option<Typ
             </div>
         }
     });
+    let item = ItemHead {
+        workload,
+        pack: line.pack_id.clone(),
+        item: line.item_id.clone(),
+        text: line.text.clone(),
+        pillar: line.pillar.name().to_owned(),
+        evidence: line.evidence,
+        back: back.clone(),
+    };
     view! {
-        <li class="checklist-item" id=anchor data-state=line.state.as_str() data-evidence=line.evidence.as_str()>
-            <div class="checklist-head">
-                <span class=format!("tick tick-{}", line.state.as_str()) aria-hidden="true"></span>
-                <strong>{line.text.clone()}</strong>
-                <span class="chip">{line.pillar.name()}</span>
-                <span class=evidence_class(line.evidence)>{line.evidence.label()}</span>
-            </div>
+        <TickableItem head=item state=line.state can_tick>
             <p class="muted">
                 {match who {
                     Some(who) => format!("{who}. "),
@@ -285,8 +304,129 @@ fn ItemCard(line: ChecklistLine, workload: Uuid, back: String, typed: Option<Typ
                 {line.link.clone().map(|link| view! { <a href=link.clone() rel="noopener noreferrer">"Evidence link"</a> })}
             </p>
             {evidence_keys}
+            {failing_resources}
             {form}
             {history}
+        </TickableItem>
+    }
+}
+
+/// What an item's head shows, and where its tick goes.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct ItemHead {
+    workload: Uuid,
+    pack: String,
+    item: String,
+    text: String,
+    pillar: String,
+    evidence: EvidenceState,
+    back: String,
+}
+
+/// One item, an island: its tick button is a plain form that works without
+/// JavaScript; hydrated, a click (or "x" anywhere in the item) ticks at
+/// once and asks the server, and rolls back with the reason if the server
+/// refuses.
+#[island]
+fn TickableItem(head: ItemHead, state: TickState, can_tick: bool, children: Children) -> impl IntoView {
+    let current = RwSignal::new(state);
+    let pending = RwSignal::new(false);
+    let message = RwSignal::new(None::<(bool, String)>);
+    let head = StoredValue::new(head);
+    let toggle = move || {
+        if pending.get_untracked() || !can_tick {
+            return;
+        }
+        let before = current.get_untracked();
+        let next = if before == TickState::Done { TickState::Open } else { TickState::Done };
+        current.set(next);
+        pending.set(true);
+        message.set(None);
+        let head = head.get_value();
+        leptos::task::spawn_local(async move {
+            match quick_tick(head.workload, head.pack, head.item, next.as_str().to_owned()).await {
+                Ok(()) => message.set(Some((true, format!("Saved: {}.", next.label())))),
+                Err(error) => {
+                    current.set(before);
+                    message.set(Some((false, format!("Not saved, so it is {} again: {error}", before.label()))));
+                }
+            }
+            pending.set(false);
+        });
+    };
+    let on_key = move |event: leptos::ev::KeyboardEvent| {
+        if event.key() != "x" || event.ctrl_key() || event.meta_key() || event.alt_key() || typing_in(&event) {
+            return;
+        }
+        event.prevent_default();
+        toggle();
+    };
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        toggle();
+    };
+    let next = move || if current.get() == TickState::Done { TickState::Open } else { TickState::Done };
+    let label = move || if current.get() == TickState::Done { "Reopen" } else { "Tick" };
+    let anchor = head.with_value(|head| format!("item-{}-{}", head.pack, head.item));
+    let (text, pillar, evidence) = head.with_value(|head| (head.text.clone(), head.pillar.clone(), head.evidence));
+    let quick = can_tick.then(|| {
+        head.with_value(|head| {
+            let aria = {
+                let text = head.text.clone();
+                move || format!("{}: {text}", label())
+            };
+            view! {
+                <form method="post" action=format!("/workloads/{}/checklist", head.workload) class="inline-form quick-tick" on:submit=on_submit>
+                    <input type="hidden" name="pack" value=head.pack.clone() />
+                    <input type="hidden" name="item" value=head.item.clone() />
+                    <input type="hidden" name="state" value=move || next().as_str() />
+                    <input type="hidden" name="quick" value="1" />
+                    <input type="hidden" name="back" value=head.back.clone() />
+                    <button type="submit" class="button" aria-label=aria aria-keyshortcuts="x" aria-busy=move || pending.get().to_string()>
+                        {label}
+                    </button>
+                </form>
+            }
+        })
+    });
+    view! {
+        <li
+            class="checklist-item"
+            id=anchor
+            data-state=move || current.get().as_str()
+            data-evidence=evidence.as_str()
+            on:keydown=on_key
+        >
+            <div class="checklist-head">
+                <span class=move || format!("tick tick-{}", current.get().as_str()) aria-hidden="true"></span>
+                <strong>{text}</strong>
+                <span class="chip">{pillar}</span>
+                <span class=evidence_class(evidence)>{evidence.label()}</span>
+                {quick}
+            </div>
+            <p class="tick-message" role="status">
+                {move || message.get().map(|(saved, text)| view! {
+                    <span class=if saved { "tick-saved" } else { "tick-refused" }>{text}</span>
+                })}
+            </p>
+            {children()}
         </li>
+    }
+}
+
+/// Whether a key press is typing into a field (where "x" is just a letter).
+fn typing_in(event: &leptos::ev::KeyboardEvent) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|element| matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = event;
+        false
     }
 }

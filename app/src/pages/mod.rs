@@ -1,6 +1,7 @@
 //! One page per file, named for its route.
 
 mod admin;
+mod answers;
 mod checklists;
 mod finding;
 mod findings;
@@ -14,6 +15,7 @@ mod workload;
 mod workloads;
 
 pub use admin::{AdminChecklistsPage, AdminSourcesPage, AdminUsersPage, AuditLogPage};
+pub use answers::WorkloadAnswersPage;
 pub use checklists::WorkloadChecklistPage;
 pub use finding::FindingPage;
 pub use findings::FindingsPage;

@@ -60,6 +60,7 @@ fn WorkloadView(workload: WorkloadDetail) -> impl IntoView {
             <h1 class="page-title">{workload.name.clone()}</h1>
             <ScoreBadge score=overall label="Overall" />
             <a class="button button-quiet" href=format!("/workloads/{}/checklists", workload.id)>"Checklists"</a>
+            <a class="button button-quiet" href=format!("/workloads/{}/answers", workload.id)>"Well-Architected answers"</a>
         </div>
         {(!workload.description.is_empty()).then(|| view! { <p class="lead">{workload.description.clone()}</p> })}
         <dl class="facts">

@@ -14,3 +14,25 @@ pub async fn get_checklist(
     crate::auth::require(crate::domain::Role::Viewer)?;
     crate::ports::Dashboard::from_context()?.0.checklist(workload, query).await
 }
+
+/// A workload's Well-Architected answers as a checklist.
+#[server(input = GetUrl, endpoint = "answers")]
+pub async fn get_answers(
+    workload: Uuid,
+    #[server(default)] query: crate::domain::answers::AnswersQuery,
+) -> Result<crate::domain::answers::WorkloadAnswers, AppError> {
+    crate::auth::require(crate::domain::Role::Viewer)?;
+    crate::ports::Answers::from_context()?.0.answers(workload, query).await.map_err(AppError::answered)
+}
+
+/// Ticks or reopens one item with one click, keeping its note and link
+/// (editors and admins). `state` is `done` or `open`.
+#[server(endpoint = "tick")]
+pub async fn quick_tick(workload: Uuid, pack: String, item: String, state: String) -> Result<(), AppError> {
+    let editor = crate::auth::require(crate::domain::Role::Editor)?;
+    let Some(state) = crate::domain::checklists::TickState::parse(&state) else {
+        return Err(AppError::Invalid("Choose open, done or not applicable.".into()).answered());
+    };
+    let checklists = crate::ports::Checklists::from_context()?;
+    checklists.0.quick_tick(editor.email, workload, pack, item, state).await.map_err(AppError::answered)
+}

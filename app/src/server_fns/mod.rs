@@ -11,7 +11,7 @@ mod sync;
 mod workload;
 
 pub use admin::{GetAudit, GetPacks, GetSources, GetUsers, get_audit, get_packs, get_sources, get_users};
-pub use checklists::{GetChecklist, get_checklist};
+pub use checklists::{GetAnswers, GetChecklist, QuickTick, get_answers, get_checklist, quick_tick};
 pub use findings::{GetFinding, GetFindings, get_finding, get_findings};
 pub use overview::{GetOverview, get_overview};
 pub use pillar::{GetPillar, get_pillar};

@@ -8,9 +8,17 @@ use app::domain::Risk;
 use aws_sdk_wellarchitected::Client;
 use aws_sdk_wellarchitected::types::{ChoiceReason, ChoiceStatus, ChoiceUpdate};
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::OnceCell;
+
+use super::clients::{ClientFactory, SdkClientFactory};
 use super::error::fetch_error;
 use super::rate::RateLimiter;
+use crate::config::{AwsSettings, Settings};
 use crate::sources::FetchError;
+use crate::sources::settings::SourceSettings;
 
 /// The answer a person gave in Plinth, and what the last sync saw.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,6 +32,17 @@ pub struct AnswerUpdate {
     pub not_applicable: Vec<(String, String)>,
     /// The selected choices in AWS as of our last sync.
     pub synced: Vec<String>,
+    /// The choices not applicable in AWS as of our last sync.
+    pub synced_not_applicable: Vec<String>,
+}
+
+/// A question's answer as it is in AWS now.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RemoteAnswer {
+    pub selected: Vec<String>,
+    /// With AWS's notes, or its reason code when there are none.
+    pub not_applicable: Vec<(String, String)>,
+    pub risk: Option<Risk>,
 }
 
 /// What became of a write-back.
@@ -32,7 +51,7 @@ pub enum WriteBack {
     /// AWS took the answer and says this is the question's risk now.
     Written { risk: Option<Risk> },
     /// The answer in AWS changed since our last sync: nothing was written.
-    Conflict { remote: Vec<String>, ours: Vec<String> },
+    Conflict { remote: RemoteAnswer, ours: Vec<String> },
 }
 
 fn sorted(mut choices: Vec<String>) -> Vec<String> {
@@ -41,8 +60,32 @@ fn sorted(mut choices: Vec<String>) -> Vec<String> {
     choices
 }
 
-/// Writes one answer with `UpdateAnswer`, unless AWS's answer changed
-/// since the last sync.
+fn remote_answer(answer: Option<&aws_sdk_wellarchitected::types::Answer>) -> RemoteAnswer {
+    let Some(answer) = answer else { return RemoteAnswer::default() };
+    let not_applicable = answer
+        .choice_answers()
+        .iter()
+        .filter(|choice| choice.status() == Some(&ChoiceStatus::NotApplicable))
+        .filter_map(|choice| {
+            let id = choice.choice_id()?.to_owned();
+            let text = match choice.notes().filter(|notes| !notes.is_empty()) {
+                Some(notes) => notes.to_owned(),
+                None => choice.reason().map(|reason| reason.as_str().to_owned()).unwrap_or_default(),
+            };
+            Some((id, text))
+        })
+        .collect();
+    RemoteAnswer {
+        selected: sorted(answer.selected_choices().to_vec()),
+        not_applicable,
+        risk: answer.risk().and_then(|risk| Risk::parse(risk.as_str()).ok()),
+    }
+}
+
+/// Writes one answer with `UpdateAnswer`, unless AWS's answer (its
+/// selected or not-applicable choices) changed since the last sync. Only
+/// choices whose applicability changes are sent as choice updates, so the
+/// reasons and notes AWS keeps for the others stay as they are.
 pub async fn write_answer(
     client: &Client,
     limiter: &RateLimiter,
@@ -57,9 +100,10 @@ pub async fn write_answer(
         .send()
         .await
         .map_err(|error| fetch_error("GetAnswer", error))?;
-    let remote = sorted(current.answer().map(|answer| answer.selected_choices().to_vec()).unwrap_or_default());
+    let remote = remote_answer(current.answer());
     let ours = sorted(update.selected.clone());
-    if remote != sorted(update.synced.clone()) {
+    let remote_na = sorted(remote.not_applicable.iter().map(|(choice, _)| choice.clone()).collect());
+    if remote.selected != sorted(update.synced.clone()) || remote_na != sorted(update.synced_not_applicable.clone()) {
         return Ok(WriteBack::Conflict { remote, ours });
     }
     let mut request = client
@@ -67,8 +111,12 @@ pub async fn write_answer(
         .workload_id(&update.wa_workload_id)
         .lens_alias(&update.lens_alias)
         .question_id(&update.question_id)
-        .set_selected_choices(Some(ours));
+        .set_selected_choices(Some(ours.clone()));
     for (choice, reason) in &update.not_applicable {
+        let unchanged = remote.not_applicable.iter().any(|(id, text)| id == choice && text == reason);
+        if unchanged {
+            continue;
+        }
         let change = ChoiceUpdate::builder()
             .status(ChoiceStatus::NotApplicable)
             .reason(ChoiceReason::Other)
@@ -76,8 +124,93 @@ pub async fn write_answer(
             .build();
         request = request.choice_updates(choice, change);
     }
+    // Choices that applied again: selected now, or open.
+    for choice in remote_na.iter().filter(|id| !update.not_applicable.iter().any(|(ours, _)| ours == *id)) {
+        let status = if ours.contains(choice) { ChoiceStatus::Selected } else { ChoiceStatus::Unselected };
+        request = request.choice_updates(choice, ChoiceUpdate::builder().status(status).build());
+    }
     limiter.acquire().await;
     let written = request.send().await.map_err(|error| fetch_error("UpdateAnswer", error))?;
     let risk = written.answer().and_then(|answer| answer.risk()).and_then(|risk| Risk::parse(risk.as_str()).ok());
     Ok(WriteBack::Written { risk })
+}
+
+/// Where a workload's answers are written: its source, and the account and
+/// region of the workload in the Well-Architected Tool.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WriteTarget {
+    pub source: String,
+    pub account_id: String,
+    pub region: String,
+}
+
+/// The Well-Architected Tool of each configured source. Clients are made at
+/// the first write (loading AWS credentials can take a while), once.
+#[derive(Clone)]
+pub struct AnswerWriters {
+    sources: Arc<HashMap<String, LazyFactory>>,
+    limiter: Arc<RateLimiter>,
+}
+
+struct LazyFactory {
+    factory: OnceCell<Arc<dyn ClientFactory>>,
+    settings: Option<(SourceSettings, AwsSettings)>,
+}
+
+/// `UpdateAnswer` and `GetAnswer` are throttled by AWS at a few calls a
+/// second; a person ticking does not come close.
+const WRITES_PER_SECOND: f64 = 2.0;
+
+fn write_limiter() -> Arc<RateLimiter> {
+    Arc::new(RateLimiter::new(WRITES_PER_SECOND, 4))
+}
+
+impl AnswerWriters {
+    /// The sources Plinth syncs from, as configured.
+    pub fn configured(settings: &Settings) -> AnswerWriters {
+        let sources = crate::sync::configured::sources_to_sync(settings)
+            .into_iter()
+            .map(|source| {
+                let lazy =
+                    LazyFactory { factory: OnceCell::new(), settings: Some((source.clone(), settings.aws.clone())) };
+                (source.name, lazy)
+            })
+            .collect();
+        AnswerWriters { sources: Arc::new(sources), limiter: write_limiter() }
+    }
+
+    /// Sources with clients made elsewhere (tests hand in mocked ones).
+    pub fn fixed(factories: Vec<(String, Arc<dyn ClientFactory>)>) -> AnswerWriters {
+        let sources = factories
+            .into_iter()
+            .map(|(name, factory)| (name, LazyFactory { factory: OnceCell::new_with(Some(factory)), settings: None }))
+            .collect();
+        AnswerWriters { sources: Arc::new(sources), limiter: write_limiter() }
+    }
+
+    /// Whether answers of this source's workloads can be written.
+    pub fn can_write(&self, source: &str) -> bool {
+        self.sources.contains_key(source)
+    }
+
+    pub async fn write(&self, target: &WriteTarget, update: &AnswerUpdate) -> Result<WriteBack, FetchError> {
+        let Some(lazy) = self.sources.get(&target.source) else {
+            return Err(FetchError::new(
+                "UpdateAnswer",
+                format!(
+                    "the source {:?} is not configured in plinth.toml, so Plinth cannot write to it",
+                    target.source
+                ),
+            ));
+        };
+        let factory = lazy
+            .factory
+            .get_or_init(|| async {
+                let (source, aws) = lazy.settings.clone().expect("BUG: a source without clients has settings");
+                Arc::new(SdkClientFactory::load(source, &aws).await) as Arc<dyn ClientFactory>
+            })
+            .await;
+        let clients = factory.clients(&target.account_id, &target.region).await?;
+        write_answer(&clients.well_architected, &self.limiter, update).await
+    }
 }

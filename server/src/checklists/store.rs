@@ -69,6 +69,11 @@ pub struct Tick {
     pub state: TickState,
     pub note: String,
     pub link: Option<String>,
+    /// A one-click tick: the note and link stay as they were.
+    pub keep_details: bool,
+    /// The form's state was left as the page showed it: the state stays as
+    /// it is now (a one-click tick may have changed it since).
+    pub keep_state: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +111,15 @@ pub async fn tick(pool: &PgPool, actor: &str, tick: &Tick) -> Result<(), TickErr
     )
     .fetch_optional(&mut *tx)
     .await?;
+    let state = match (&before, tick.keep_state) {
+        (Some(before), true) => TickState::parse(&before.state).unwrap_or(tick.state),
+        _ => tick.state,
+    };
+    let (note, link) = match (&before, tick.keep_details) {
+        (Some(before), true) => (before.note.clone(), before.link.clone()),
+        (None, true) => (String::new(), None),
+        (_, false) => (tick.note.clone(), tick.link.clone()),
+    };
     sqlx::query!(
         "INSERT INTO checklist_ticks (workload_id, pack_id, item_id, state, by_evidence, actor, note, link)
          VALUES ($1, $2, $3, $4, false, $5, $6, $7)
@@ -114,10 +128,10 @@ pub async fn tick(pool: &PgPool, actor: &str, tick: &Tick) -> Result<(), TickErr
         tick.workload,
         tick.pack,
         tick.item,
-        tick.state.as_str(),
+        state.as_str(),
         actor,
-        tick.note,
-        tick.link
+        note,
+        link
     )
     .execute(&mut *tx)
     .await?;
@@ -127,17 +141,17 @@ pub async fn tick(pool: &PgPool, actor: &str, tick: &Tick) -> Result<(), TickErr
         tick.workload,
         tick.pack,
         tick.item,
-        tick.state.as_str(),
+        state.as_str(),
         actor,
-        tick.note,
-        tick.link
+        note,
+        link
     )
     .execute(&mut *tx)
     .await?;
     let target = format!("workload {} / {} / {}", tick.workload, tick.pack, tick.item);
     let before = before
         .map(|row| json!({ "state": row.state, "by_evidence": row.by_evidence, "note": row.note, "link": row.link }));
-    let after = json!({ "state": tick.state.as_str(), "note": tick.note, "link": tick.link });
+    let after = json!({ "state": state.as_str(), "note": note, "link": link });
     audit::record(&mut tx, actor, "checklist.tick", &target, before, Some(after)).await?;
     tx.commit().await?;
     Ok(())
@@ -168,14 +182,15 @@ pub async fn scored_items(
         let Some(pillar) = Pillar::from_id(&row.pillar) else { continue };
         let key = (row.workload_id, pillar);
         let state = row.state.as_deref().and_then(TickState::parse).unwrap_or(TickState::Open);
-        if state != TickState::Open {
+        if row.state.is_some() {
             decided.insert(key, true);
         }
         if state != TickState::NotApplicable {
-            items
-                .entry(key)
-                .or_default()
-                .push(ChecklistItem { id: format!("{}/{}", row.pack_id, row.item_id), done: state == TickState::Done });
+            items.entry(key).or_default().push(ChecklistItem {
+                id: format!("{}/{}", row.pack_id, row.item_id),
+                done: state == TickState::Done,
+                decided: row.state.is_some(),
+            });
         }
     }
     items.retain(|key, _| decided.get(key).copied().unwrap_or(false));

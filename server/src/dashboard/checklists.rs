@@ -4,16 +4,20 @@ use std::collections::HashMap;
 
 use app::domain::Pillar;
 use app::domain::checklists::{
-    ChecklistLine, ChecklistQuery, PackLine, Progress, TickChange, TickState, WorkloadChecklist,
+    ChecklistLine, ChecklistQuery, FailingResources, PackLine, Progress, TickChange, TickState, WorkloadChecklist,
 };
 use app::error::AppError;
 use uuid::Uuid;
 
 use super::{PgDashboard, database_error};
 use crate::checklists::evidence::{self, ItemKeys};
+use crate::db::scores;
 
 /// History lines shown per item.
 const HISTORY_SHOWN: usize = 5;
+
+/// Failing resources shown per failing rule or control.
+const RESOURCES_SHOWN: i64 = 3;
 
 impl PgDashboard {
     pub(super) async fn read_checklist(
@@ -68,12 +72,14 @@ impl PgDashboard {
         }
         let results = evidence::results(&self.pool, Some(workload)).await.map_err(database_error)?;
         let mut lines = Vec::new();
+        // Which of an item's keys are Config rules (the rest are controls).
+        let mut rules_of: HashMap<String, Vec<String>> = HashMap::new();
         for row in rows {
             let Some(pillar) = Pillar::from_id(&row.pillar) else { continue };
             let (evidence, failing, passing) =
                 evidence::judge(&ItemKeys { rules: &row.rules, controls: &row.controls }, results.get(&workload));
             let history = changes.remove(&(row.pack_id.clone(), row.item_id.clone())).unwrap_or_default();
-            lines.push(ChecklistLine {
+            let line = ChecklistLine {
                 pack_id: row.pack_id,
                 item_id: row.item_id,
                 text: row.text,
@@ -88,8 +94,11 @@ impl PgDashboard {
                 evidence,
                 failing,
                 passing,
+                failing_resources: Vec::new(),
                 history,
-            });
+            };
+            rules_of.insert(line.anchor(), row.rules);
+            lines.push(line);
         }
         let progress = |lines: &mut dyn Iterator<Item = &ChecklistLine>| {
             let applicable: Vec<_> = lines.filter(|line| line.state != TickState::NotApplicable).collect();
@@ -113,7 +122,7 @@ impl PgDashboard {
             .map(|pillar| (pillar, progress(&mut lines.iter().filter(|line| line.pillar == pillar))))
             .collect();
         let total = lines.len();
-        let items = lines
+        let mut items: Vec<ChecklistLine> = lines
             .into_iter()
             .filter(|line| {
                 query.pack.as_ref().is_none_or(|pack| *pack == line.pack_id)
@@ -122,6 +131,17 @@ impl PgDashboard {
                     && query.evidence.is_none_or(|evidence| evidence == line.evidence)
             })
             .collect();
+        // The failing resources of the items shown.
+        for line in &mut items {
+            let rules = rules_of.get(&line.anchor()).map(Vec::as_slice).unwrap_or_default();
+            for key in &line.failing {
+                let kind = if rules.contains(key) { "rule" } else { "control" };
+                let (resources, count) = scores::failing_resources(&self.pool, workload, kind, key, RESOURCES_SHOWN)
+                    .await
+                    .map_err(database_error)?;
+                line.failing_resources.push(FailingResources { key: key.clone(), resources, count });
+            }
+        }
         Ok(WorkloadChecklist {
             workload_id: workload,
             workload_name: head.name,

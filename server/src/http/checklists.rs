@@ -19,9 +19,10 @@ use super::AppState;
 use super::admin::SignedInAdmin;
 use super::gate::ClientAddress;
 use crate::checklists::store::{self, ImportError, Tick, TickError};
+use crate::checklists::writes::tick_and_rescore;
 
 /// The signed-in editor (or admin); anyone else is refused.
-pub struct SignedInEditor(SignedIn);
+pub struct SignedInEditor(pub(super) SignedIn);
 
 impl<S: Send + Sync> FromRequestParts<S> for SignedInEditor {
     type Rejection = super::admin::Refused;
@@ -45,6 +46,12 @@ pub struct TickForm {
     link: String,
     #[serde(default)]
     back: String,
+    /// "1" from the one-click form: the note and link stay as they were.
+    #[serde(default)]
+    quick: String,
+    /// The state the page showed when the form was drawn.
+    #[serde(default)]
+    state_was: String,
 }
 
 const MAX_TEXT: usize = 2000;
@@ -85,17 +92,11 @@ pub async fn tick(
         state: tick_state,
         note: form.note.trim().to_owned(),
         link: (!link.is_empty()).then(|| link.to_owned()),
+        keep_details: form.quick == "1",
+        keep_state: !form.state_was.is_empty() && form.state_was == form.state,
     };
-    match store::tick(&state.pool, &editor.email, &tick).await {
-        Ok(()) => {
-            // The score's checklist component moves with the tick.
-            if let Err(error) =
-                crate::scoring::recompute_workload(&state.pool, &state.weights, workload, "checklist").await
-            {
-                tracing::warn!(%error, "could not recompute the score after a tick");
-            }
-            redirect(&format!("{back}{anchor}"))
-        }
+    match tick_and_rescore(&state.pool, &state.weights, &editor.email, &tick).await {
+        Ok(()) => redirect(&format!("{back}{anchor}")),
         Err(TickError::UnknownItem) => {
             (StatusCode::NOT_FOUND, "There is no such workload or checklist item.").into_response()
         }

@@ -2,6 +2,7 @@
 //! static files and the operational endpoints.
 
 mod admin;
+mod answers;
 mod checklists;
 mod error;
 mod gate;
@@ -14,7 +15,7 @@ mod theme;
 use std::sync::Arc;
 
 use app::auth::SignInOptions;
-use app::ports::{Admin, Dashboard, Syncs};
+use app::ports::{Admin, Answers, Checklists, Dashboard, Syncs};
 use axum::Router;
 use axum::extract::FromRef;
 use axum::middleware::from_fn_with_state;
@@ -28,6 +29,8 @@ pub use error::HttpError;
 pub use setup::FIRST_ADMIN_COMMAND;
 
 use crate::auth::Auth;
+use crate::aws::answers::AnswerWriters;
+use crate::checklists::writes::PgChecklists;
 use crate::config::Settings;
 use crate::dashboard::PgDashboard;
 use crate::sync::trigger::BackgroundSyncs;
@@ -40,18 +43,35 @@ pub struct AppState {
     pub dashboard: Dashboard,
     pub admin: Admin,
     pub syncs: Syncs,
+    pub checklists: Checklists,
+    pub answers: Answers,
+    pub writers: AnswerWriters,
     pub auth: Auth,
     pub weights: crate::scoring::model::Weights,
 }
 
 impl AppState {
-    pub fn new(leptos_options: LeptosOptions, pool: PgPool, settings: &Settings) -> Self {
+    pub fn new(leptos_options: LeptosOptions, pool: PgPool, settings: &Settings, writers: AnswerWriters) -> Self {
         let reads = Arc::new(PgDashboard::new(pool.clone(), settings.scoring));
         let dashboard = Dashboard(reads.clone());
         let admin = Admin(reads);
         let syncs = Syncs(Arc::new(BackgroundSyncs::new(pool.clone(), settings.clone())));
         let auth = Auth::new(pool.clone(), &settings.auth);
-        AppState { leptos_options, pool, dashboard, admin, syncs, auth, weights: settings.scoring }
+        let writes = Arc::new(PgChecklists { pool: pool.clone(), weights: settings.scoring, writers: writers.clone() });
+        let checklists = Checklists(writes.clone());
+        let answers = Answers(writes);
+        AppState {
+            leptos_options,
+            pool,
+            dashboard,
+            admin,
+            syncs,
+            checklists,
+            answers,
+            writers,
+            auth,
+            weights: settings.scoring,
+        }
     }
 }
 
@@ -61,11 +81,15 @@ pub(crate) fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Syn
     let dashboard = state.dashboard.clone();
     let admin = state.admin.clone();
     let syncs = state.syncs.clone();
+    let checklists = state.checklists.clone();
+    let answers = state.answers.clone();
     let sign_in = SignInOptions { sso_label: state.auth.settings.oidc.as_ref().map(|oidc| oidc.label.clone()) };
     move || {
         provide_context(dashboard.clone());
         provide_context(admin.clone());
         provide_context(syncs.clone());
+        provide_context(checklists.clone());
+        provide_context(answers.clone());
         provide_context(sign_in.clone());
     }
 }
@@ -90,6 +114,10 @@ pub fn router(state: AppState) -> Router {
         .route("/workloads/{id}/checklist", post(checklists::tick))
         .route("/workloads/{id}/checklist/auto-tick", post(checklists::auto_tick))
         .route("/admin/checklists", post(checklists::import))
+        .route("/workloads/{id}/answers", post(answers::change))
+        .route("/workloads/{id}/answers/suggestions", post(answers::confirm_suggestions))
+        .route("/workloads/{id}/answers/resolve", post(answers::resolve))
+        .route("/workloads/{id}/answers/write-back", post(answers::write_back))
         .route("/checklists/{id}/export", get(checklists::export))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/role", post(admin::set_role))

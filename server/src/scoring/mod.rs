@@ -58,7 +58,7 @@ async fn recompute_scope(
             let items = evidence.get(workload).map(|items| pillar_items(items, pillar)).unwrap_or_default();
             let tally = EvidenceTally::of(&items, mapped_count(pillar));
             let checklist =
-                checklist_tally(checklists.get(&(*workload, pillar)).map(Vec::as_slice).unwrap_or_default());
+                ChecklistTally::of(checklists.get(&(*workload, pillar)).map(Vec::as_slice).unwrap_or_default());
             let score = Score::of(weights, &review, &tally, &checklist);
             rows.push(row(*workload, pillar, &score));
         }
@@ -214,10 +214,6 @@ fn pillar_items(results: &[(EvidenceKind, String, bool)], pillar: Pillar) -> Vec
             })
         })
         .collect()
-}
-
-fn checklist_tally(items: &[model::ChecklistItem]) -> ChecklistTally {
-    ChecklistTally { done: items.iter().filter(|item| item.done).count() as u32, applicable: items.len() as u32 }
 }
 
 fn mapped_count(pillar: Pillar) -> u32 {

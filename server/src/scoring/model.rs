@@ -42,6 +42,9 @@ pub struct EvidenceItem {
 pub struct ChecklistItem {
     pub id: String,
     pub done: bool,
+    /// Someone (or the evidence) recorded a state for it; an item nobody
+    /// looked at is not assessed.
+    pub decided: bool,
 }
 
 /// What the review component counted.
@@ -119,6 +122,7 @@ impl EvidenceTally {
 pub struct ChecklistTally {
     pub done: u32,
     pub applicable: u32,
+    pub decided: u32,
 }
 
 impl ChecklistTally {
@@ -126,9 +130,18 @@ impl ChecklistTally {
         (self.applicable > 0).then(|| 100.0 * f64::from(self.done) / f64::from(self.applicable))
     }
 
-    /// Until checklists exist, no item is applicable and coverage is zero.
+    /// The share of applicable items someone decided on.
     pub fn coverage(&self) -> f64 {
-        if self.applicable > 0 { 1.0 } else { 0.0 }
+        ratio(self.decided, self.applicable)
+    }
+
+    pub fn of(items: &[ChecklistItem]) -> ChecklistTally {
+        let count = |keep: fn(&ChecklistItem) -> bool| items.iter().filter(|item| keep(item)).count() as u32;
+        ChecklistTally {
+            done: count(|item| item.done),
+            applicable: items.len() as u32,
+            decided: count(|item| item.decided),
+        }
     }
 }
 
@@ -217,8 +230,7 @@ pub fn explain(
 ) -> Explanation {
     let review_tally = ReviewTally::of(review);
     let evidence_tally = EvidenceTally::of(evidence, mapped_evidence);
-    let checklist_tally =
-        ChecklistTally { done: checklist.iter().filter(|i| i.done).count() as u32, applicable: checklist.len() as u32 };
+    let checklist_tally = ChecklistTally::of(checklist);
     let score = Score::of(weights, &review_tally, &evidence_tally, &checklist_tally);
     let shares = shares(&[
         (weights.review, score.review),
@@ -305,7 +317,10 @@ mod tests {
 
     fn checklist() -> impl Strategy<Value = Vec<ChecklistItem>> {
         prop::collection::vec(any::<bool>(), 0..8).prop_map(|done| {
-            done.into_iter().enumerate().map(|(i, done)| ChecklistItem { id: format!("k{i}"), done }).collect()
+            done.into_iter()
+                .enumerate()
+                .map(|(i, done)| ChecklistItem { id: format!("k{i}"), done, decided: done })
+                .collect()
         })
     }
 
@@ -391,5 +406,15 @@ mod tests {
     fn the_organisation_score_is_the_mean_of_the_scores_that_exist() {
         assert_eq!(mean_score([Some(80.0), None, Some(60.0)]), Some(70.0));
         assert_eq!(mean_score([None, None]), None);
+    }
+
+    #[test]
+    fn checklist_coverage_is_the_share_of_applicable_items_someone_decided_on() {
+        let item = |id: &str, done: bool, decided: bool| ChecklistItem { id: id.into(), done, decided };
+        let items = [item("a", true, true), item("b", false, true), item("c", false, false), item("d", false, false)];
+        let tally = ChecklistTally::of(&items);
+        assert_eq!(tally, ChecklistTally { done: 1, applicable: 4, decided: 2 });
+        assert_eq!(tally.value(), Some(25.0));
+        assert_eq!(tally.coverage(), 0.5);
     }
 }

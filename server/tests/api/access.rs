@@ -29,7 +29,8 @@ fn page_needs(path: &str) -> Needs {
 fn server_fn_needs(path: &str) -> Needs {
     match path {
         "/api/overview" | "/api/workload" | "/api/pillar" | "/api/findings" | "/api/finding" | "/api/rules"
-        | "/api/rule" | "/api/sync_status" | "/api/checklist" => Needs::Role(Role::Viewer),
+        | "/api/rule" | "/api/sync_status" | "/api/checklist" | "/api/answers" => Needs::Role(Role::Viewer),
+        "/api/tick" => Needs::Role(Role::Editor),
         "/api/sync_now" | "/api/admin_users" | "/api/admin_audit" | "/api/admin_sources" | "/api/admin_packs" => {
             Needs::Role(Role::Admin)
         }
@@ -38,7 +39,7 @@ fn server_fn_needs(path: &str) -> Needs {
 }
 
 /// The plain HTTP routes outside Leptos.
-const PLAIN_ROUTES: [(&str, &str, Needs); 15] = [
+const PLAIN_ROUTES: [(&str, &str, Needs); 19] = [
     ("GET", "/healthz", Needs::Anyone),
     ("GET", "/readyz", Needs::Anyone),
     ("POST", "/theme", Needs::Anyone),
@@ -47,6 +48,10 @@ const PLAIN_ROUTES: [(&str, &str, Needs); 15] = [
     ("GET", "/auth/oidc/callback", Needs::Anyone),
     ("POST", "/workloads/{id}/checklist", Needs::Role(Role::Editor)),
     ("POST", "/workloads/{id}/checklist/auto-tick", Needs::Role(Role::Editor)),
+    ("POST", "/workloads/{id}/answers", Needs::Role(Role::Editor)),
+    ("POST", "/workloads/{id}/answers/suggestions", Needs::Role(Role::Editor)),
+    ("POST", "/workloads/{id}/answers/resolve", Needs::Role(Role::Editor)),
+    ("POST", "/workloads/{id}/answers/write-back", Needs::Role(Role::Editor)),
     ("GET", "/checklists/aws-cost/export", Needs::Role(Role::Viewer)),
     ("POST", "/admin/checklists", Needs::Role(Role::Admin)),
     ("POST", "/admin/users", Needs::Role(Role::Admin)),
@@ -75,7 +80,13 @@ fn fill(pattern: &str, workload: uuid::Uuid) -> String {
 fn call_args(path: &str, workload: uuid::Uuid) -> Vec<(&'static str, String)> {
     match path {
         "/api/workload" => vec![("id", workload.to_string())],
-        "/api/checklist" => vec![("workload", workload.to_string())],
+        "/api/checklist" | "/api/answers" => vec![("workload", workload.to_string())],
+        "/api/tick" => vec![
+            ("workload", workload.to_string()),
+            ("pack", "aws-cost".into()),
+            ("item", "no-such-item".into()),
+            ("state", "done".into()),
+        ],
         "/api/pillar" => vec![("workload", workload.to_string()), ("pillar", "security".into())],
         "/api/finding" => vec![("id", "arn:aws:securityhub:none".into())],
         "/api/rule" => vec![("name", "s3-bucket-ssl-requests-only".into())],

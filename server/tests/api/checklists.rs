@@ -434,3 +434,32 @@ async fn with_auto_tick_off_the_evidence_ticks_nothing(pool: PgPool) {
         .expect("a body");
     assert!(html.contains("Auto-tick is off for this workload") && html.contains("Turn auto-tick on"));
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_failing_item_names_its_failing_resources(pool: PgPool) {
+    let workload = insert_workload(&pool, "Checkout", &[]).await;
+    let source =
+        server::db::sources::upsert(&pool, "prod", "aws", &serde_json::json!({}), 3600).await.expect("a source");
+    cloudtrail_result(&pool, source, "NON_COMPLIANT").await;
+    for account in ["111122223333", "111122223333-b", "111122223333-c", "111122223333-d"] {
+        sqlx::query!(
+            "INSERT INTO config_evaluations (account_id, region, rule_name, resource_type, resource_id, compliance)
+             VALUES ('111122223333', 'eu-west-1', 'multi-region-cloudtrail-enabled', 'AWS::::Account', $1,
+                     'NON_COMPLIANT')",
+            account
+        )
+        .execute(&pool)
+        .await
+        .expect("a failing resource");
+    }
+    let app = spawn_app(pool.clone()).await;
+
+    let (status, html) = app.get_text(&format!("/workloads/{workload}/checklists?evidence=failing")).await;
+
+    assert_eq!(status, StatusCode::OK);
+    // Hydration markers aside, the text as a person reads it.
+    let html = html.replace("<!>", "");
+    assert!(html.contains(&format!("{RULE}</strong> fails on 4 resources")), "the count of failing resources");
+    assert!(html.contains("<code>AWS::::Account 111122223333</code>"), "the first resources by name");
+    assert!(html.contains("and 1 more"), "and how many more");
+}

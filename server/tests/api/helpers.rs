@@ -64,6 +64,16 @@ pub async fn spawn_server(pool: PgPool, settings: Settings) -> TestApp {
     TestApp { addr, client: client_with(None), anonymous: client_with(None), session_cookie: String::new() }
 }
 
+/// Starts the server with these writers to the Well-Architected Tool (on
+/// mocked clients), with an admin signed in.
+pub async fn spawn_app_writing_to(pool: PgPool, writers: server::aws::answers::AnswerWriters) -> TestApp {
+    let session_cookie = session_for(&pool, Role::Admin).await;
+    let app = Application::with_writers(&test_settings(), pool, writers).await.expect("the server starts");
+    let addr = app.local_addr().expect("a bound address");
+    tokio::spawn(app.run_until_stopped());
+    TestApp { addr, client: client_with(Some(&session_cookie)), anonymous: client_with(None), session_cookie }
+}
+
 /// A client that sends this `Cookie` header and never follows redirects.
 pub fn client_with(cookie: Option<&str>) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();

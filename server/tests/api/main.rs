@@ -3,6 +3,7 @@
 
 mod access;
 mod admin;
+mod answers;
 mod auth;
 mod checklists;
 mod findings;

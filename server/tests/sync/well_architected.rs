@@ -246,9 +246,9 @@ mod write_back {
     use aws_sdk_wellarchitected::Client;
     use aws_sdk_wellarchitected::operation::get_answer::GetAnswerOutput;
     use aws_sdk_wellarchitected::operation::update_answer::UpdateAnswerOutput;
-    use aws_sdk_wellarchitected::types::{Answer, ChoiceStatus, Risk};
+    use aws_sdk_wellarchitected::types::{Answer, ChoiceAnswer, ChoiceReason, ChoiceStatus, Risk};
     use aws_smithy_mocks::{RuleMode, mock, mock_client};
-    use server::aws::answers::{AnswerUpdate, WriteBack, write_answer};
+    use server::aws::answers::{AnswerUpdate, RemoteAnswer, WriteBack, write_answer};
     use server::aws::rate::RateLimiter;
 
     fn update() -> AnswerUpdate {
@@ -259,6 +259,7 @@ mod write_back {
             selected: vec!["sec_securely_operate_multi_accounts".into(), "sec_securely_operate_aws_account".into()],
             not_applicable: vec![("sec_securely_operate_test_validate_pipeline".into(), "No pipelines here".into())],
             synced: vec!["sec_securely_operate_aws_account".into()],
+            synced_not_applicable: vec![],
         }
     }
 
@@ -309,13 +310,87 @@ mod write_back {
         assert_eq!(
             outcome,
             WriteBack::Conflict {
-                remote: vec![
-                    "sec_securely_operate_aws_account".into(),
-                    "sec_securely_operate_control_objectives".into()
-                ],
+                remote: RemoteAnswer {
+                    selected: vec![
+                        "sec_securely_operate_aws_account".into(),
+                        "sec_securely_operate_control_objectives".into()
+                    ],
+                    not_applicable: vec![],
+                    risk: None,
+                },
                 ours: vec!["sec_securely_operate_aws_account".into(), "sec_securely_operate_multi_accounts".into()],
             }
         );
         assert_eq!(put.num_calls(), 0, "nothing is overwritten");
+    }
+
+    #[tokio::test]
+    async fn a_choice_marked_not_applicable_in_aws_since_the_sync_is_a_conflict_too() {
+        let get = mock!(Client::get_answer).then_output(|| {
+            let answer = Answer::builder()
+                .selected_choices("sec_securely_operate_aws_account")
+                .choice_answers(
+                    ChoiceAnswer::builder()
+                        .choice_id("sec_securely_operate_multi_accounts")
+                        .status(ChoiceStatus::NotApplicable)
+                        .reason(ChoiceReason::OutOfScope)
+                        .build(),
+                )
+                .build();
+            GetAnswerOutput::builder().answer(answer).build()
+        });
+        let put = mock!(Client::update_answer).then_output(|| UpdateAnswerOutput::builder().build());
+        let client = mock_client!(aws_sdk_wellarchitected, RuleMode::MatchAny, [&get, &put]);
+
+        let outcome = write_answer(&client, &RateLimiter::new(100.0, 10), &update()).await.expect("answered");
+
+        let WriteBack::Conflict { remote, .. } = outcome else { panic!("expected a conflict, got {outcome:?}") };
+        assert_eq!(remote.not_applicable, vec![("sec_securely_operate_multi_accounts".into(), "OUT_OF_SCOPE".into())]);
+        assert_eq!(put.num_calls(), 0, "nothing is overwritten");
+    }
+
+    #[tokio::test]
+    async fn only_choices_whose_applicability_changes_are_sent_and_aws_reasons_stay() {
+        // AWS has one choice not applicable (kept as is) and another that
+        // applies again now: the team follows it.
+        let remote_answer = || {
+            let na = |id: &str, notes: &str| {
+                ChoiceAnswer::builder()
+                    .choice_id(id)
+                    .status(ChoiceStatus::NotApplicable)
+                    .reason(ChoiceReason::Other)
+                    .notes(notes)
+                    .build()
+            };
+            let answer = Answer::builder()
+                .selected_choices("sec_securely_operate_aws_account")
+                .choice_answers(na("sec_securely_operate_test_validate_pipeline", "No pipelines here"))
+                .choice_answers(na("sec_securely_operate_multi_accounts", "One account only"))
+                .build();
+            GetAnswerOutput::builder().answer(answer).build()
+        };
+        let get = mock!(Client::get_answer).then_output(remote_answer);
+        let put = mock!(Client::update_answer)
+            .match_requests(|request| {
+                let updates = request.choice_updates().cloned().unwrap_or_default();
+                updates.len() == 1
+                    && updates
+                        .get("sec_securely_operate_multi_accounts")
+                        .is_some_and(|update| update.status() == Some(&ChoiceStatus::Selected))
+            })
+            .then_output(|| UpdateAnswerOutput::builder().build());
+        let client = mock_client!(aws_sdk_wellarchitected, RuleMode::MatchAny, [&get, &put]);
+        let update = AnswerUpdate {
+            synced_not_applicable: vec![
+                "sec_securely_operate_multi_accounts".into(),
+                "sec_securely_operate_test_validate_pipeline".into(),
+            ],
+            ..update()
+        };
+
+        let outcome = write_answer(&client, &RateLimiter::new(100.0, 10), &update).await.expect("written");
+
+        assert_eq!(outcome, WriteBack::Written { risk: None });
+        assert_eq!(put.num_calls(), 1, "one update: the choice that applies again, as selected");
     }
 }

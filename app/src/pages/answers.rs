@@ -1,0 +1,500 @@
+//! A workload's Well-Architected answers as a checklist: each question's
+//! best practices followed, not applicable (with a reason) or open; where
+//! each answer stands against AWS; conflicts with both versions; and the
+//! practices evidence proves, for a person to confirm. Every change is a
+//! plain form (editors and admins).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use uuid::Uuid;
+
+use crate::components::SubmitOnChange;
+use crate::domain::answers::{
+    AnswerQuestion, AnswerStatus, AnswersQuery, ChoiceLine, ChoiceState, Suggestion, WorkloadAnswers, WriteBackOption,
+};
+use crate::domain::{Pillar, Risk, Role};
+use crate::error::AppError;
+use crate::server_fns::get_answers;
+
+/// What a refused change brings back: the choice, the reason typed, why.
+#[derive(Clone, Debug, Default)]
+struct Typed {
+    choice: String,
+    reason: String,
+    error: Option<&'static str>,
+}
+
+#[component]
+pub fn WorkloadAnswersPage() -> impl IntoView {
+    let params = use_params_map();
+    let query_map = use_query_map();
+    let workload = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
+    let query = Memo::new(move |_| query_map.with(|q| AnswersQuery::from_params(|name| q.get(name))));
+    let (typed, open, notice) = query_map.with_untracked(|q| {
+        let typed = Typed {
+            choice: q.get("edit").unwrap_or_default(),
+            reason: q.get("reason").unwrap_or_default(),
+            error: match q.get("error").as_deref() {
+                Some("reason") => Some("Say why the practice does not apply, in at most 250 characters."),
+                Some("state") => Some("Choose followed, not applicable or open."),
+                _ => None,
+            },
+        };
+        let notice = match q.get("error").as_deref() {
+            Some("write-back") => Some("Write-back cannot be turned on for this workload (see why below)."),
+            Some("resolve") => Some("That question has nothing to resolve any more."),
+            Some("suggestions") => Some("Choose at least one practice to select."),
+            _ => None,
+        };
+        (typed, q.get("open").unwrap_or_default(), notice)
+    });
+    let answers = AsyncDerived::new(move || {
+        let workload = workload();
+        let query = query.get();
+        async move {
+            match workload {
+                Some(workload) => get_answers(workload, query).await,
+                None => Err(AppError::NotFound("That workload".into())),
+            }
+        }
+    });
+    let can_edit = crate::auth::may(Role::Editor);
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading the answers…"</p> }>
+            {move || {
+                let typed = typed.clone();
+                let open = open.clone();
+                Suspend::new(async move {
+                    match answers.await {
+                        Ok(answers) => {
+                            view! { <AnswersView answers query=query.get() typed open notice can_edit /> }.into_any()
+                        }
+                        Err(error) => super::failure(error),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn AnswersView(
+    answers: WorkloadAnswers,
+    query: AnswersQuery,
+    typed: Typed,
+    open: String,
+    notice: Option<&'static str>,
+    can_edit: bool,
+) -> impl IntoView {
+    let workload = answers.workload_id;
+    let back = query.href(workload);
+    let pillars = answers
+        .pillars
+        .iter()
+        .filter(|(_, progress)| progress.applicable > 0)
+        .map(|(pillar, progress)| {
+            let href = AnswersQuery { pillar: Some(*pillar), ..Default::default() }.href(workload);
+            view! {
+                <li class="pack-progress">
+                    <a href=href>{pillar.name()}</a>
+                    <span class="muted">{progress.text().replace("done", "followed")}</span>
+                    <progress max=progress.applicable.max(1) value=progress.done>{progress.text()}</progress>
+                </li>
+            }
+        })
+        .collect_view();
+    let shown = answers.questions.len();
+    let total = answers.total;
+    let filtered = query.pillar.is_some() || query.at_risk;
+    let questions = answers
+        .questions
+        .into_iter()
+        .map(|question| {
+            let opened = filtered || open == question.question_id || !matches!(question.status, AnswerStatus::InAws);
+            let typed = typed.choice.starts_with(&format!("{}/", question.question_id)).then(|| typed.clone());
+            view! { <QuestionCard question workload back=back.clone() opened typed can_edit /> }
+        })
+        .collect_view();
+    let no_review = answers.review.is_none();
+    view! {
+        <Title text=format!("Well-Architected answers · {} · Plinth", answers.workload_name) />
+        <nav class="breadcrumbs" aria-label="Breadcrumbs">
+            <a href="/">"Overview"</a>
+            " / "
+            <a href=format!("/workloads/{workload}")>{answers.workload_name.clone()}</a>
+            " / "
+            <span aria-current="page">"Well-Architected answers"</span>
+        </nav>
+        <h1 class="page-title">"Well-Architected answers"</h1>
+        <p class="lead">
+            "Each question's best practices: followed, not applicable (with a reason) or open. "
+            <a href=format!("/workloads/{workload}/checklists")>"Checklists"</a>
+            " prove some of them from AWS evidence."
+        </p>
+        {notice.map(|notice| view! { <div class="notice notice-error" role="alert">{notice}</div> })}
+        {no_review.then(|| view! {
+            <div class="notice" role="status">
+                "This workload has no review in the Well-Architected Tool yet, so there is nothing to answer here. "
+                "Define it in the Well-Architected Tool and sync."
+            </div>
+        })}
+        <WriteBackPanel option=answers.write_back.clone() workload can_edit />
+        <SuggestionsPanel suggestions=answers.suggestions workload back=back.clone() can_edit />
+        <section class="panel" aria-labelledby="answer-progress-heading">
+            <h2 id="answer-progress-heading">"By pillar"</h2>
+            <ul class="plain-list">{pillars}</ul>
+        </section>
+        <AnswerFilters query=query.clone() workload />
+        <p class="result-count" role="status">{format!("{shown} of {total} questions")}</p>
+        <div class="questions">{questions}</div>
+    }
+}
+
+#[component]
+fn WriteBackPanel(option: WriteBackOption, workload: Uuid, can_edit: bool) -> impl IntoView {
+    let action = format!("/workloads/{workload}/answers/write-back");
+    let (text, toggle) = match &option {
+        WriteBackOption::On => (
+            "Write-back is on: each change is sent to the Well-Architected Tool at once. A change made in AWS since \
+             the last sync is never overwritten; you see both versions and choose."
+                .to_owned(),
+            Some(("false", "Turn write-back off")),
+        ),
+        WriteBackOption::Off => (
+            "Write-back is off: changes are kept in Plinth and marked as not in AWS.".to_owned(),
+            Some(("true", "Turn write-back on")),
+        ),
+        WriteBackOption::Unavailable(reason) => {
+            (format!("Changes are kept in Plinth. Write-back to AWS is not possible: {reason}."), None)
+        }
+    };
+    view! {
+        <section class="panel write-back" aria-labelledby="write-back-heading">
+            <h2 id="write-back-heading">"Write-back to the Well-Architected Tool"</h2>
+            <p>{text}</p>
+            {toggle.filter(|_| can_edit).map(|(on, label)| view! {
+                <form method="post" action=action class="inline-form">
+                    <input type="hidden" name="on" value=on />
+                    <button type="submit" class="button button-quiet">{label}</button>
+                </form>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn SuggestionsPanel(suggestions: Vec<Suggestion>, workload: Uuid, back: String, can_edit: bool) -> impl IntoView {
+    if suggestions.is_empty() {
+        return ().into_any();
+    }
+    let count = suggestions.len();
+    let heading = if count == 1 {
+        "Evidence proves 1 practice that is not selected".to_owned()
+    } else {
+        format!("Evidence proves {count} practices that are not selected")
+    };
+    let lines = suggestions
+        .into_iter()
+        .map(|suggestion| {
+            let proof = format!("Proven by: {}", suggestion.proven_by.join("; "));
+            let label = format!("{} · {}", suggestion.number, suggestion.title);
+            if can_edit {
+                view! {
+                    <li>
+                        <label class="check">
+                            <input type="checkbox" name="choice" value=suggestion.key() checked=true />
+                            <span>{label}<br /><span class="muted">{proof}</span></span>
+                        </label>
+                    </li>
+                }
+                .into_any()
+            } else {
+                view! { <li>{label}<br /><span class="muted">{proof}</span></li> }.into_any()
+            }
+        })
+        .collect_view();
+    let body = if can_edit {
+        view! {
+            <form method="post" action=format!("/workloads/{workload}/answers/suggestions") class="stacked-form">
+                <input type="hidden" name="back" value=back />
+                <ul class="plain-list suggestion-list">{lines}</ul>
+                <button type="submit" class="button button-primary">"Select the checked practices"</button>
+            </form>
+        }
+        .into_any()
+    } else {
+        view! { <ul class="plain-list suggestion-list">{lines}</ul> }.into_any()
+    };
+    view! {
+        <section class="panel suggestions" aria-labelledby="suggestions-heading">
+            <h2 id="suggestions-heading">{heading}</h2>
+            <p class="muted">"Their checklist items' AWS evidence all passes. Select them?"</p>
+            {body}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn AnswerFilters(query: AnswersQuery, workload: Uuid) -> impl IntoView {
+    let pillar_options = Pillar::ALL
+        .into_iter()
+        .map(
+            |pillar| view! { <option value=pillar.id() selected=query.pillar == Some(pillar)>{pillar.name()}</option> },
+        )
+        .collect_view();
+    let base = format!("/workloads/{workload}/answers");
+    view! {
+        <SubmitOnChange>
+            <form method="get" action=base.clone() class="filters checklist-filters-gap">
+                <div class="filter-grid">
+                    <label>"Pillar"<select name="pillar"><option value="">"All pillars"</option>{pillar_options}</select></label>
+                    <label class="check">
+                        <input type="checkbox" name="risk" value="1" checked=query.at_risk />
+                        "Only high and medium risk"
+                    </label>
+                </div>
+                <div class="filter-actions">
+                    <button type="submit" class="button">"Apply filters"</button>
+                    {(query.pillar.is_some() || query.at_risk).then(|| view! {
+                        <a class="button button-quiet" href=base.clone()>"Clear"</a>
+                    })}
+                </div>
+            </form>
+        </SubmitOnChange>
+    }
+}
+
+fn risk_chip(risk: Option<Risk>) -> impl IntoView {
+    let (class, text) = match risk {
+        Some(Risk::High) => ("risk risk-high", "High risk"),
+        Some(Risk::Medium) => ("risk risk-medium", "Medium risk"),
+        Some(Risk::None) => ("risk risk-none", "No risk"),
+        Some(Risk::NotApplicable) => ("risk risk-not_applicable", "Not applicable"),
+        Some(Risk::Unanswered) | None => ("risk risk-not_applicable", "Unanswered"),
+    };
+    view! { <span class=class>{text}</span> }
+}
+
+#[component]
+fn QuestionCard(
+    question: AnswerQuestion,
+    workload: Uuid,
+    back: String,
+    opened: bool,
+    typed: Option<Typed>,
+    can_edit: bool,
+) -> impl IntoView {
+    let action = format!("/workloads/{workload}/answers");
+    let status = match &question.status {
+        AnswerStatus::InAws => None,
+        AnswerStatus::InPlinthOnly => Some(
+            view! { <p class="answer-status muted">"Changed in Plinth; not in the Well-Architected Tool."</p> }
+                .into_any(),
+        ),
+        AnswerStatus::Conflict { aws, plinth } => {
+            let list = |choices: &[String]| {
+                if choices.is_empty() {
+                    view! { <p class="muted">"No practice selected."</p> }.into_any()
+                } else {
+                    let items = choices.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view();
+                    view! { <ul>{items}</ul> }.into_any()
+                }
+            };
+            let resolve = can_edit.then(|| {
+                let form = |keep: &'static str, label: &'static str| {
+                    view! {
+                        <form method="post" action=format!("/workloads/{workload}/answers/resolve") class="inline-form">
+                            <input type="hidden" name="question" value=question.question_id.clone() />
+                            <input type="hidden" name="keep" value=keep />
+                            <input type="hidden" name="back" value=back.clone() />
+                            <button type="submit" class="button">{label}</button>
+                        </form>
+                    }
+                };
+                view! {
+                    <div class="conflict-actions">
+                        {form("aws", "Keep the answer in AWS")}
+                        {form("plinth", "Write Plinth's answer to AWS")}
+                    </div>
+                }
+            });
+            Some(
+                view! {
+                    <div class="notice notice-warning conflict" role="alert">
+                        <p><strong>"Changed in AWS since the last sync: nothing was overwritten."</strong></p>
+                        <div class="conflict-versions">
+                            <div><h4>"In AWS now"</h4>{list(aws)}</div>
+                            <div><h4>"In Plinth"</h4>{list(plinth)}</div>
+                        </div>
+                        {resolve}
+                    </div>
+                }
+                .into_any(),
+            )
+        }
+        AnswerStatus::Failed(message) => Some(
+            view! {
+                <div class="notice notice-error" role="alert">
+                    <p>{format!("Not written to AWS: {message}. The answer is kept in Plinth.")}</p>
+                    {can_edit.then(|| view! {
+                        <form method="post" action=format!("/workloads/{workload}/answers/resolve") class="inline-form">
+                            <input type="hidden" name="question" value=question.question_id.clone() />
+                            <input type="hidden" name="keep" value="plinth" />
+                            <input type="hidden" name="back" value=back.clone() />
+                            <button type="submit" class="button">"Try again"</button>
+                        </form>
+                    })}
+                </div>
+            }
+            .into_any(),
+        ),
+    };
+    let choices = question
+        .choices
+        .iter()
+        .map(|choice| {
+            let key = format!("{}/{}", question.question_id, choice.id);
+            let typed = typed.clone().filter(|typed| typed.choice == key);
+            view! {
+                <ChoiceRow
+                    choice=choice.clone()
+                    question_id=question.question_id.clone()
+                    action=action.clone()
+                    back=back.clone()
+                    typed
+                    can_edit
+                />
+            }
+        })
+        .collect_view();
+    let history = (!question.history.is_empty()).then(|| {
+        let lines = question
+            .history
+            .iter()
+            .map(|change| {
+                let title = question
+                    .choices
+                    .iter()
+                    .find(|c| c.id == change.choice)
+                    .map(|c| c.title.clone())
+                    .unwrap_or_else(|| change.choice.clone());
+                let reason = (!change.reason.is_empty()).then(|| format!(" (“{}”)", change.reason));
+                let outcome = (!change.outcome.is_empty()).then(|| format!("; {}", change.outcome));
+                view! {
+                    <li>
+                        {format!("{} · {}: {} by {}", change.at.format("%Y-%m-%d %H:%M"), title, change.state.label(), change.actor)}
+                        {reason}
+                        {outcome}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <details class="history"><summary>"History"</summary><ul>{lines}</ul></details> }
+    });
+    view! {
+        <details class="question-card" id=question.anchor() open=opened>
+            <summary>
+                <span class="question-number">{question.number.clone()}</span>
+                <strong>{question.title.clone()}</strong>
+                {risk_chip(question.risk)}
+                <span class="chip">{question.pillar.name()}</span>
+                <span class="muted">{question.summary()}</span>
+            </summary>
+            {status}
+            <ul class="choices" role="list">{choices}</ul>
+            {history}
+        </details>
+    }
+}
+
+#[component]
+fn ChoiceRow(
+    choice: ChoiceLine,
+    question_id: String,
+    action: String,
+    back: String,
+    typed: Option<Typed>,
+    can_edit: bool,
+) -> impl IntoView {
+    let quick = match choice.state {
+        ChoiceState::Selected => (ChoiceState::Open, "Clear"),
+        _ => (ChoiceState::Selected, "Followed"),
+    };
+    let hidden = {
+        let question_id = question_id.clone();
+        let choice_id = choice.id.clone();
+        let back = back.clone();
+        move || {
+            view! {
+                <input type="hidden" name="question" value=question_id.clone() />
+                <input type="hidden" name="choice" value=choice_id.clone() />
+                <input type="hidden" name="back" value=back.clone() />
+            }
+        }
+    };
+    let forms = can_edit.then(|| {
+        let typed = typed.clone().unwrap_or_default();
+        let reason = if typed.choice.is_empty() { choice.reason.clone() } else { typed.reason.clone() };
+        // "None of these" is an answer, not a practice: it cannot be not applicable.
+        let na = (choice.state != ChoiceState::NotApplicable && choice.bp.is_some()).then(|| {
+            view! {
+                <details class="tick-details" open=typed.error.is_some()>
+                    <summary>"Not applicable…"</summary>
+                    <form method="post" action=action.clone() class="stacked-form">
+                        {hidden()}
+                        <input type="hidden" name="state" value="not_applicable" />
+                        <label>"Why it does not apply"<input type="text" name="reason" value=reason maxlength="250" required=true /></label>
+                        <button type="submit" class="button">"Mark not applicable"</button>
+                    </form>
+                </details>
+            }
+        });
+        let reopen = (choice.state == ChoiceState::NotApplicable).then(|| {
+            view! {
+                <form method="post" action=action.clone() class="inline-form">
+                    {hidden()}
+                    <input type="hidden" name="state" value="open" />
+                    <button type="submit" class="button button-quiet" aria-label=format!("Reopen: {}", choice.title)>"Reopen"</button>
+                </form>
+            }
+        });
+        view! {
+            {typed.error.map(|error| view! { <div class="notice notice-error" role="alert">{error}</div> })}
+            <div class="tick-forms">
+                <form method="post" action=action.clone() class="inline-form">
+                    {hidden()}
+                    <input type="hidden" name="state" value=quick.0.as_str() />
+                    <button type="submit" class="button" aria-label=format!("{}: {}", quick.1, choice.title)>{quick.1}</button>
+                </form>
+                {reopen}
+                {na}
+            </div>
+        }
+    });
+    let proof = (!choice.proven_by.is_empty())
+        .then(|| view! { <p class="muted evidence-hint">{format!("Evidence proves it: {}", choice.proven_by.join("; "))}</p> });
+    view! {
+        <li class="choice" data-state=choice.state.as_str()>
+            <div class="checklist-head">
+                <span class=format!("tick tick-{}", tick_class(choice.state)) aria-hidden="true"></span>
+                {choice.bp.clone().map(|bp| view! { <span class="question-number">{bp}</span> })}
+                <span>{choice.title.clone()}</span>
+                <span class="chip">{choice.state.label()}</span>
+            </div>
+            {(choice.state == ChoiceState::NotApplicable && !choice.reason.is_empty())
+                .then(|| view! { <p class="muted">{format!("“{}”", choice.reason)}</p> })}
+            {proof}
+            {forms}
+        </li>
+    }
+}
+
+fn tick_class(state: ChoiceState) -> &'static str {
+    match state {
+        ChoiceState::Selected => "done",
+        ChoiceState::NotApplicable => "not_applicable",
+        ChoiceState::Open => "open",
+    }
+}
