@@ -43,6 +43,18 @@ pub trait DashboardReads: Send + Sync {
     /// The sources and their recent sync runs.
     async fn sync_status(&self) -> Result<SyncStatus, AppError>;
 
+    /// The remediation items the query selects; `me` is the signed-in
+    /// user's email, for "my items".
+    async fn remediation(
+        &self,
+        query: crate::domain::remediation::RemediationQuery,
+        me: Option<String>,
+    ) -> Result<crate::domain::remediation::RemediationPage, AppError>;
+
+    /// One remediation item in full; `NotFound` if there is none.
+    async fn remediation_item(&self, id: uuid::Uuid)
+    -> Result<crate::domain::remediation::RemediationDetail, AppError>;
+
     /// One workload's checklists, their progress and the items the query
     /// selects; `NotFound` if there is no such workload.
     async fn checklist(&self, workload: uuid::Uuid, query: ChecklistQuery) -> Result<WorkloadChecklist, AppError>;

@@ -8,8 +8,8 @@ use leptos_router::{SsrMode, path};
 use crate::components::{SiteHeader, ThemeToggle};
 use crate::pages::{
     AdminChecklistsPage, AdminSourcesPage, AdminUsersPage, AuditLogPage, FindingPage, FindingsPage, HomePage,
-    LoginPage, NotFound, PillarPage, RulePage, RulesPage, SyncPage, WorkloadAnswersPage, WorkloadChecklistPage,
-    WorkloadPage, WorkloadsPage,
+    LoginPage, NotFound, PillarPage, RemediationItemPage, RemediationListPage, RulePage, RulesPage, SyncPage,
+    WorkloadAnswersPage, WorkloadChecklistPage, WorkloadPage, WorkloadsPage,
 };
 use crate::theme::Theme;
 
@@ -89,6 +89,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/workloads/:id/checklists") view=WorkloadChecklistPage ssr=SsrMode::Async />
                     <Route path=path!("/workloads/:id/answers") view=WorkloadAnswersPage ssr=SsrMode::Async />
                     <Route path=path!("/findings") view=FindingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/remediation") view=RemediationListPage ssr=SsrMode::Async />
+                    <Route path=path!("/remediation/:id") view=RemediationItemPage ssr=SsrMode::Async />
                     <Route path=path!("/finding") view=FindingPage ssr=SsrMode::Async />
                     <Route path=path!("/rules") view=RulesPage ssr=SsrMode::Async />
                     <Route path=path!("/rules/:name") view=RulePage ssr=SsrMode::Async />

@@ -8,6 +8,7 @@ const PAGES: [string, string][] = [
   ['overview', '/'],
   ['findings', '/findings?compliance=FAILED'],
   ['admin-users', '/admin'],
+  ['remediation', '/remediation?all=1'],
 ];
 
 for (const theme of ['light', 'dark']) {
@@ -21,6 +22,7 @@ for (const theme of ['light', 'dark']) {
     const workload = await page.getByRole('link', { name: 'Checkout service' }).getAttribute('href');
     shots.push(['workload', workload ?? '/']);
     shots.push(['checklists', `${workload ?? ''}/checklists?pack=aws-security-services`]);
+    shots.push(['answers', `${workload ?? ''}/answers?pillar=security`]);
     for (const [name, route] of shots) {
       await page.goto(`${base}${route}`);
       await expect(page.locator('html')).toHaveAttribute('data-theme', theme);

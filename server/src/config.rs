@@ -26,6 +26,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// The weights of the score's components.
     pub scoring: crate::scoring::model::Weights,
+    /// Default due dates of remediation items.
+    pub remediation: crate::remediation::RemediationSettings,
     /// The AWS sources to sync; none means the SDK's default chain and
     /// region as one source named `default`.
     #[serde(default)]

@@ -13,6 +13,7 @@ pub mod http;
 pub mod lens;
 pub mod mapping;
 pub mod reference;
+pub mod remediation;
 pub mod scoring;
 pub mod sources;
 pub mod startup;

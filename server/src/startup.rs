@@ -73,6 +73,7 @@ impl Application {
         }
         let state = AppState::new(leptos_options(settings, bound), pool, settings, writers);
         tokio::spawn(purge_sessions(state.auth.clone()));
+        tokio::spawn(expire_acceptances(state.pool.clone()));
         Ok(Application { listener, router: http::router(state) })
     }
 
@@ -86,6 +87,19 @@ impl Application {
     pub async fn run_until_stopped(self) -> io::Result<()> {
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+/// Reopens accepted risks whose acceptance ended, at start and then hourly.
+async fn expire_acceptances(pool: PgPool) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match crate::remediation::store::expire_acceptances(&pool, chrono::Utc::now().date_naive()).await {
+            Ok(0) => {}
+            Ok(reopened) => tracing::info!(reopened, "accepted risks past their date were reopened"),
+            Err(error) => tracing::warn!(error = %error, "could not reopen expired risk acceptances"),
+        }
     }
 }
 

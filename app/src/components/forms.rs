@@ -28,3 +28,22 @@ fn submit_form(event: leptos::ev::Event) {
     #[cfg(not(feature = "hydrate"))]
     let _ = event;
 }
+
+/// One click to create a remediation item from a source (or open the one
+/// it has): a plain form, shown to editors and admins.
+#[component]
+pub fn CreateRemediation(workload: uuid::Uuid, source: &'static str, key: String, back: String) -> impl IntoView {
+    crate::auth::may(crate::domain::Role::Editor).then(|| {
+        view! {
+            <form method="post" action="/remediation" class="inline-form create-remediation">
+                <input type="hidden" name="workload" value=workload.to_string() />
+                <input type="hidden" name="source" value=source />
+                <input type="hidden" name="key" value=key.clone() />
+                <input type="hidden" name="back" value=back />
+                <button type="submit" class="button button-quiet button-small" aria-label=format!("Create a remediation item: {key}")>
+                    "Create remediation item"
+                </button>
+            </form>
+        }
+    })
+}

@@ -17,7 +17,7 @@ pub use badges::{ComplianceBadge, EvidenceBadge, RiskBadge, RuleComplianceBadge,
 pub use chart::Chart;
 pub use demo_notice::DemoNotice;
 pub use error_notice::ErrorNotice;
-pub use forms::SubmitOnChange;
+pub use forms::{CreateRemediation, SubmitOnChange};
 pub use pillar_card::{PillarCard, PillarName};
 pub use score_badge::ScoreBadge;
 pub use site_header::SiteHeader;

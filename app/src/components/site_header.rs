@@ -16,6 +16,7 @@ pub fn SiteHeader(children: Children) -> impl IntoView {
                 <A href="/" exact=true>"Overview"</A>
                 <A href="/workloads">"Workloads"</A>
                 <A href="/findings">"Findings"</A>
+                <A href="/remediation">"Remediation"</A>
                 <A href="/rules">"Config rules"</A>
                 <A href="/sync">"Sync"</A>
                 {admin.then(|| view! { <A href="/admin">"Admin"</A> })}

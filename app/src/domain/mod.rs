@@ -7,6 +7,7 @@ mod breakdown;
 pub mod checklists;
 pub mod findings;
 pub mod params;
+pub mod remediation;
 mod review;
 mod role;
 pub mod rules;
@@ -163,6 +164,8 @@ pub struct Overview {
     /// Each source with its last sync: how fresh the data is.
     pub sources: Vec<sync::SourceStatus>,
     pub now: chrono::DateTime<chrono::Utc>,
+    /// Remediation items past their due date, in every workload.
+    pub overdue_items: i64,
 }
 
 impl Overview {

@@ -24,6 +24,8 @@ pub struct WorkloadDetail {
     /// Every question of the review with the team's answer.
     pub questions: Vec<QuestionAnswer>,
     pub review_updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The workload's remediation items by where they stand.
+    pub remediation: super::remediation::RemediationProgress,
 }
 
 /// A pillar's score with its three components, their coverage (0 to 1)

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
-use crate::components::SubmitOnChange;
+use crate::components::{CreateRemediation, SubmitOnChange};
 use crate::domain::checklists::{ChecklistLine, ChecklistQuery, EvidenceState, TickState, WorkloadChecklist};
 use crate::domain::{Pillar, Role};
 use crate::error::AppError;
@@ -306,6 +306,14 @@ fn ItemCard(line: ChecklistLine, workload: Uuid, back: String, typed: Option<Typ
             {evidence_keys}
             {failing_resources}
             {form}
+            {(line.state == TickState::Open).then(|| view! {
+                <CreateRemediation
+                    workload
+                    source="checklist"
+                    key=format!("{}/{}", line.pack_id, line.item_id)
+                    back=back.clone()
+                />
+            })}
             {history}
         </TickableItem>
     }

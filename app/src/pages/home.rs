@@ -55,6 +55,18 @@ fn OverviewView(overview: Overview) -> impl IntoView {
     view! {
         {overview.demo.then(|| view! { <DemoNotice /> })}
         <Freshness sources=overview.sources.clone() now=overview.now />
+        {(overview.overdue_items > 0).then(|| view! {
+            <p class="notice notice-warning" role="status">
+                <a href="/remediation?overdue=1">
+                    {format!(
+                        "{} remediation item{} past {} due date",
+                        overview.overdue_items,
+                        if overview.overdue_items == 1 { " is" } else { "s are" },
+                        if overview.overdue_items == 1 { "its" } else { "their" },
+                    )}
+                </a>
+            </p>
+        })}
         <section aria-labelledby="pillars-heading">
             <h2 id="pillars-heading">"The six pillars"</h2>
             <ul class="pillar-grid" role="list">{cards}</ul>

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use crate::components::{EvidenceBadge, PillarName, RiskBadge, ScoreBadge};
+use crate::components::{CreateRemediation, EvidenceBadge, PillarName, RiskBadge, ScoreBadge};
 use crate::domain::findings::FindingQuery;
 use crate::domain::rules::RuleQuery;
 use crate::domain::{EvidenceLine, EvidenceRef, Pillar, PillarBreakdown, QuestionAnswer, QuestionLine, rounded};
@@ -92,7 +92,7 @@ fn Breakdown(breakdown: PillarBreakdown) -> impl IntoView {
         </section>
         <section aria-labelledby="evidence-heading">
             <h2 id="evidence-heading">"Controls and rules"</h2>
-            <EvidenceTable items=breakdown.evidence_items />
+            <EvidenceTable items=breakdown.evidence_items workload=breakdown.workload_id />
         </section>
     }
 }
@@ -136,7 +136,7 @@ fn QuestionTable(questions: Vec<QuestionLine>) -> impl IntoView {
 }
 
 #[component]
-fn EvidenceTable(items: Vec<EvidenceLine>) -> impl IntoView {
+fn EvidenceTable(items: Vec<EvidenceLine>, workload: uuid::Uuid) -> impl IntoView {
     view! {
         <div class="table-scroll">
             <table class="data-table">
@@ -171,6 +171,10 @@ fn EvidenceTable(items: Vec<EvidenceLine>) -> impl IntoView {
                                             {item.failing_resources.into_iter().map(|r| view! { <li><code>{r}</code></li> }).collect_view()}
                                         </ul>
                                         {more}
+                                        {(!item.passed && (item.kind == "control" || item.kind == "rule")).then(|| {
+                                            let source = if item.kind == "control" { "control" } else { "rule" };
+                                            view! { <CreateRemediation workload source key=item.id.clone() back=String::new() /> }
+                                        })}
                                     </td>
                                 </tr>
                             }

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::charts::{self, Marker, Series};
-use crate::components::{Chart, PillarName, RiskBadge, ScoreBadge, WorkloadPillars};
+use crate::components::{Chart, CreateRemediation, PillarName, RiskBadge, ScoreBadge, WorkloadPillars};
 use crate::domain::findings::FindingQuery;
 use crate::domain::{Pillar, QuestionAnswer, WorkloadDetail};
 use crate::error::AppError;
@@ -48,6 +48,7 @@ fn WorkloadView(workload: WorkloadDetail) -> impl IntoView {
     let trend = trend_svg(&workload);
     let reviewed = workload.review_updated_at.map(|t| t.format("%Y-%m-%d").to_string());
     let questions = workload.questions.clone();
+    let high_risks = questions.iter().filter(|q| q.risk == Some(crate::domain::Risk::High)).count();
     let id = workload.id;
     view! {
         <Title text=format!("{} · Plinth", workload.name) />
@@ -86,6 +87,7 @@ fn WorkloadView(workload: WorkloadDetail) -> impl IntoView {
                 {workload.mapping_version.map(|version| format!(" Evidence mapping {version}."))}
             </p>
         </section>
+        <RemediationPanel workload=workload.id progress=workload.remediation.clone() high_risks />
         <section aria-labelledby="trend-heading">
             <h2 id="trend-heading">"Trend"</h2>
             {match trend {
@@ -185,6 +187,9 @@ fn PillarQuestions(workload: uuid::Uuid, pillar: Pillar, questions: Vec<Question
                                 {q.improvement_url.clone().map(|url| view! {
                                     <p><a href=url rel="noopener noreferrer" target="_blank">"Improvement plan"</a></p>
                                 })}
+                                {q.is_at_risk().then(|| view! {
+                                    <CreateRemediation workload source="question" key=q.id.clone() back=format!("/workloads/{workload}") />
+                                })}
                             </li>
                         }
                     })
@@ -194,4 +199,36 @@ fn PillarQuestions(workload: uuid::Uuid, pillar: Pillar, questions: Vec<Question
         </details>
     }
     .into_any()
+}
+
+/// The workload's remediation progress, and one click to create an item
+/// for every high-risk question (editors).
+#[component]
+fn RemediationPanel(
+    workload: uuid::Uuid,
+    progress: crate::domain::remediation::RemediationProgress,
+    high_risks: usize,
+) -> impl IntoView {
+    let list = format!("/remediation?workload={workload}");
+    let overdue = format!("/remediation?workload={workload}&overdue=1");
+    let can_edit = crate::auth::may(crate::domain::Role::Editor);
+    let overdue_class = if progress.overdue > 0 { "overdue-text" } else { "" };
+    view! {
+        <section class="panel" aria-labelledby="remediation-heading">
+            <h2 id="remediation-heading">"Remediation"</h2>
+            <p>
+                <a href=list>{format!("{} open", progress.active)}</a>
+                " · "
+                <a href=overdue class=overdue_class>{format!("{} overdue", progress.overdue)}</a>
+                {format!(" · {} resolved · {} risks accepted · {} in all", progress.resolved, progress.accepted, progress.total)}
+            </p>
+            {(can_edit && high_risks > 0).then(|| view! {
+                <form method="post" action=format!("/workloads/{workload}/remediation/high-risks") class="inline-form">
+                    <button type="submit" class="button">
+                        {format!("Create items for the {high_risks} high-risk questions")}
+                    </button>
+                </form>
+            })}
+        </section>
+    }
 }

@@ -6,6 +6,7 @@ mod checklists;
 mod findings;
 mod overview;
 mod pillar;
+mod remediation;
 mod rules;
 mod sync;
 mod workload;
@@ -15,6 +16,7 @@ pub use checklists::{GetAnswers, GetChecklist, QuickTick, get_answers, get_check
 pub use findings::{GetFinding, GetFindings, get_finding, get_findings};
 pub use overview::{GetOverview, get_overview};
 pub use pillar::{GetPillar, get_pillar};
+pub use remediation::{GetRemediation, GetRemediationItem, get_remediation, get_remediation_item};
 pub use rules::{GetRule, GetRules, get_rule, get_rules};
 pub use sync::{GetSyncStatus, SyncNow, get_sync_status, sync_now};
 pub use workload::{GetWorkload, get_workload};

@@ -3,6 +3,9 @@
 
 mod admin;
 mod checklists;
+mod remediation;
+
+pub(crate) use remediation::today;
 mod findings;
 mod review;
 mod rules;
@@ -109,6 +112,9 @@ impl DashboardReads for PgDashboard {
             failing_controls,
             sources,
             now: chrono::Utc::now(),
+            overdue_items: remediation::overdue(&self.pool, None, remediation::today())
+                .await
+                .map_err(database_error)?,
         })
     }
 
@@ -126,6 +132,18 @@ impl DashboardReads for PgDashboard {
 
     async fn rule(&self, rule_name: String, query: RuleQuery) -> Result<RuleDetail, AppError> {
         rules::detail(&self.pool, rule_name, query).await
+    }
+
+    async fn remediation(
+        &self,
+        query: app::domain::remediation::RemediationQuery,
+        me: Option<String>,
+    ) -> Result<app::domain::remediation::RemediationPage, AppError> {
+        self.read_remediation(query, me).await
+    }
+
+    async fn remediation_item(&self, id: uuid::Uuid) -> Result<app::domain::remediation::RemediationDetail, AppError> {
+        self.read_remediation_item(id).await
     }
 
     async fn checklist(
@@ -281,6 +299,7 @@ impl DashboardReads for PgDashboard {
             milestones,
             questions,
             review_updated_at,
+            remediation: remediation::progress(&self.pool, id, remediation::today()).await.map_err(database_error)?,
         })
     }
 }

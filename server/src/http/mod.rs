@@ -7,6 +7,7 @@ mod checklists;
 mod error;
 mod gate;
 mod health;
+mod remediation;
 mod security;
 mod setup;
 mod sign_in;
@@ -46,6 +47,7 @@ pub struct AppState {
     pub checklists: Checklists,
     pub answers: Answers,
     pub writers: AnswerWriters,
+    pub remediation: crate::remediation::RemediationSettings,
     pub auth: Auth,
     pub weights: crate::scoring::model::Weights,
 }
@@ -69,6 +71,7 @@ impl AppState {
             checklists,
             answers,
             writers,
+            remediation: settings.remediation,
             auth,
             weights: settings.scoring,
         }
@@ -114,6 +117,11 @@ pub fn router(state: AppState) -> Router {
         .route("/workloads/{id}/checklist", post(checklists::tick))
         .route("/workloads/{id}/checklist/auto-tick", post(checklists::auto_tick))
         .route("/admin/checklists", post(checklists::import))
+        .route("/remediation", post(remediation::create))
+        .route("/remediation/bulk", post(remediation::bulk))
+        .route("/remediation/{id}", post(remediation::update))
+        .route("/remediation/{id}/comments", post(remediation::comment))
+        .route("/workloads/{id}/remediation/high-risks", post(remediation::create_for_high_risks))
         .route("/workloads/{id}/answers", post(answers::change))
         .route("/workloads/{id}/answers/suggestions", post(answers::confirm_suggestions))
         .route("/workloads/{id}/answers/resolve", post(answers::resolve))

@@ -104,6 +104,15 @@ pub async fn sync_source(
             }
             Err(error) => tracing::error!(error = %error, "could not tick checklists from the evidence"),
         }
+        match crate::remediation::follow::follow(pool, &reason).await {
+            Ok(followed) => tracing::info!(
+                resolved = followed.resolved,
+                reopened = followed.reopened,
+                flagged = followed.flagged,
+                "remediation items follow the evidence"
+            ),
+            Err(error) => tracing::error!(error = %error, "could not follow the evidence for remediation items"),
+        }
         if let Err(error) = scoring::recompute(pool, &options.weights, &reason).await {
             tracing::error!(error = %error, "could not recompute the scores after a sync");
         }

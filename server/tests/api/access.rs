@@ -28,8 +28,18 @@ fn page_needs(path: &str) -> Needs {
 /// Every server function, by its path, with what it needs.
 fn server_fn_needs(path: &str) -> Needs {
     match path {
-        "/api/overview" | "/api/workload" | "/api/pillar" | "/api/findings" | "/api/finding" | "/api/rules"
-        | "/api/rule" | "/api/sync_status" | "/api/checklist" | "/api/answers" => Needs::Role(Role::Viewer),
+        "/api/overview"
+        | "/api/workload"
+        | "/api/pillar"
+        | "/api/findings"
+        | "/api/finding"
+        | "/api/rules"
+        | "/api/rule"
+        | "/api/sync_status"
+        | "/api/checklist"
+        | "/api/answers"
+        | "/api/remediation"
+        | "/api/remediation_item" => Needs::Role(Role::Viewer),
         "/api/tick" => Needs::Role(Role::Editor),
         "/api/sync_now" | "/api/admin_users" | "/api/admin_audit" | "/api/admin_sources" | "/api/admin_packs" => {
             Needs::Role(Role::Admin)
@@ -39,7 +49,7 @@ fn server_fn_needs(path: &str) -> Needs {
 }
 
 /// The plain HTTP routes outside Leptos.
-const PLAIN_ROUTES: [(&str, &str, Needs); 19] = [
+const PLAIN_ROUTES: [(&str, &str, Needs); 24] = [
     ("GET", "/healthz", Needs::Anyone),
     ("GET", "/readyz", Needs::Anyone),
     ("POST", "/theme", Needs::Anyone),
@@ -49,6 +59,11 @@ const PLAIN_ROUTES: [(&str, &str, Needs); 19] = [
     ("POST", "/workloads/{id}/checklist", Needs::Role(Role::Editor)),
     ("POST", "/workloads/{id}/checklist/auto-tick", Needs::Role(Role::Editor)),
     ("POST", "/workloads/{id}/answers", Needs::Role(Role::Editor)),
+    ("POST", "/remediation", Needs::Role(Role::Editor)),
+    ("POST", "/remediation/bulk", Needs::Role(Role::Editor)),
+    ("POST", "/remediation/{id}", Needs::Role(Role::Editor)),
+    ("POST", "/remediation/{id}/comments", Needs::Role(Role::Editor)),
+    ("POST", "/workloads/{id}/remediation/high-risks", Needs::Role(Role::Editor)),
     ("POST", "/workloads/{id}/answers/suggestions", Needs::Role(Role::Editor)),
     ("POST", "/workloads/{id}/answers/resolve", Needs::Role(Role::Editor)),
     ("POST", "/workloads/{id}/answers/write-back", Needs::Role(Role::Editor)),
@@ -81,6 +96,7 @@ fn call_args(path: &str, workload: uuid::Uuid) -> Vec<(&'static str, String)> {
     match path {
         "/api/workload" => vec![("id", workload.to_string())],
         "/api/checklist" | "/api/answers" => vec![("workload", workload.to_string())],
+        "/api/remediation_item" => vec![("id", workload.to_string())],
         "/api/tick" => vec![
             ("workload", workload.to_string()),
             ("pack", "aws-cost".into()),

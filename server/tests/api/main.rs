@@ -11,6 +11,7 @@ mod health;
 mod helpers;
 mod overview;
 mod pillar;
+mod remediation;
 mod rules;
 mod sso;
 mod sync_page;

@@ -1,0 +1,238 @@
+//! Remediation items as the pages show them: the filtered list, one item
+//! in full, and the counts the overview and workload pages show.
+
+use app::domain::Pillar;
+use app::domain::remediation::{
+    Assignee, Comment, HistoryLine, Priority, RemediationDetail, RemediationLine, RemediationPage, RemediationProgress,
+    RemediationQuery, Sort, SourceKind, Status,
+};
+use app::error::AppError;
+use chrono::NaiveDate;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::{PgDashboard, database_error};
+
+/// The most items a list shows.
+const LIST_LIMIT: i64 = 500;
+
+struct Row {
+    id: Uuid,
+    workload_id: Uuid,
+    workload_name: String,
+    pillar: String,
+    source_kind: String,
+    source_key: Option<String>,
+    title: String,
+    priority: String,
+    owner: Option<String>,
+    due_on: NaiveDate,
+    status: String,
+    by_evidence: bool,
+    flagged: bool,
+    accepted_until: Option<NaiveDate>,
+}
+
+impl Row {
+    fn line(self) -> Option<RemediationLine> {
+        Some(RemediationLine {
+            id: self.id,
+            workload_id: self.workload_id,
+            workload_name: self.workload_name,
+            pillar: Pillar::from_id(&self.pillar)?,
+            source_kind: SourceKind::parse(&self.source_kind)?,
+            source_key: self.source_key,
+            title: self.title,
+            priority: Priority::parse(&self.priority)?,
+            owner: self.owner,
+            due_on: self.due_on,
+            status: Status::parse(&self.status)?,
+            by_evidence: self.by_evidence,
+            flagged: self.flagged,
+            accepted_until: self.accepted_until,
+        })
+    }
+}
+
+pub(crate) fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+async fn assignees(pool: &PgPool) -> Result<Vec<Assignee>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "SELECT id, email, display_name FROM users WHERE disabled_at IS NULL AND role IN ('editor', 'admin')
+         ORDER BY email"
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|row| Assignee { id: row.id, email: row.email, name: row.display_name }).collect())
+}
+
+/// Active items past their due date, in one workload or all.
+pub(crate) async fn overdue(pool: &PgPool, workload: Option<Uuid>, today: NaiveDate) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM remediation_items
+           WHERE status IN ('open', 'in_progress', 'blocked') AND due_on < $2 AND ($1::uuid IS NULL OR workload_id = $1)"#,
+        workload,
+        today
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// A workload's items by where they stand.
+pub(crate) async fn progress(
+    pool: &PgPool,
+    workload: Uuid,
+    today: NaiveDate,
+) -> Result<RemediationProgress, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE status IN ('open', 'in_progress', 'blocked')) AS "active!",
+                  count(*) FILTER (WHERE status IN ('open', 'in_progress', 'blocked') AND due_on < $2) AS "overdue!",
+                  count(*) FILTER (WHERE status IN ('resolved', 'wont_fix')) AS "resolved!",
+                  count(*) FILTER (WHERE status = 'risk_accepted') AS "accepted!",
+                  count(*) AS "total!"
+           FROM remediation_items WHERE workload_id = $1"#,
+        workload,
+        today
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(RemediationProgress {
+        active: row.active,
+        overdue: row.overdue,
+        resolved: row.resolved,
+        accepted: row.accepted,
+        total: row.total,
+    })
+}
+
+impl PgDashboard {
+    pub(super) async fn read_remediation(
+        &self,
+        query: RemediationQuery,
+        me: Option<String>,
+    ) -> Result<RemediationPage, AppError> {
+        let today = today();
+        let owner = match query.owner.as_deref() {
+            Some("me") => me.clone(),
+            other => other.map(str::to_owned),
+        };
+        let active_only = query.status.is_none() && !query.all;
+        let rows = sqlx::query_as!(
+            Row,
+            r#"SELECT r.id, r.workload_id, w.name AS workload_name, r.pillar, r.source_kind, r.source_key, r.title,
+                      r.priority, u.email AS "owner?", r.due_on, r.status, r.by_evidence, r.flagged, r.accepted_until
+               FROM remediation_items r
+               JOIN workloads w ON w.id = r.workload_id
+               LEFT JOIN users u ON u.id = r.owner_id
+               WHERE ($1::uuid IS NULL OR r.workload_id = $1)
+                 AND ($2::text IS NULL OR r.pillar = $2)
+                 AND ($3::text IS NULL OR u.email = $3)
+                 AND ($4::text IS NULL OR r.status = $4)
+                 AND (NOT $5 OR r.status IN ('open', 'in_progress', 'blocked'))
+                 AND (NOT $6 OR (r.status IN ('open', 'in_progress', 'blocked') AND r.due_on < $7))
+                 AND ($8::text IS NULL OR r.source_kind = $8)
+               ORDER BY
+                 CASE WHEN $9 THEN array_position(ARRAY['critical', 'high', 'medium', 'low'], r.priority) END,
+                 r.due_on, array_position(ARRAY['critical', 'high', 'medium', 'low'], r.priority), r.id
+               LIMIT $10"#,
+            query.workload,
+            query.pillar.map(|p| p.id()),
+            owner,
+            query.status.map(Status::as_str),
+            active_only,
+            query.overdue,
+            today,
+            query.source.map(SourceKind::as_str),
+            query.sort == Sort::Priority,
+            LIST_LIMIT
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database_error)?;
+        let workloads = sqlx::query!("SELECT id, name FROM workloads ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?
+            .into_iter()
+            .map(|row| (row.id, row.name))
+            .collect();
+        Ok(RemediationPage {
+            items: rows.into_iter().filter_map(Row::line).collect(),
+            today,
+            overdue: overdue(&self.pool, query.workload, today).await.map_err(database_error)?,
+            assignees: assignees(&self.pool).await.map_err(database_error)?,
+            workloads,
+            me,
+        })
+    }
+
+    pub(super) async fn read_remediation_item(&self, id: Uuid) -> Result<RemediationDetail, AppError> {
+        let row = sqlx::query!(
+            r#"SELECT r.id, r.workload_id, w.name AS workload_name, r.pillar, r.source_kind, r.source_key, r.title,
+                      r.priority, u.email AS "owner?", r.due_on, r.status, r.by_evidence, r.flagged, r.accepted_until,
+                      r.description, r.source_url, r.owner_id, r.acceptance_reason, r.ticket_url, r.created_by,
+                      r.created_at
+               FROM remediation_items r
+               JOIN workloads w ON w.id = r.workload_id
+               LEFT JOIN users u ON u.id = r.owner_id
+               WHERE r.id = $1"#,
+            id
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(database_error)?
+        .ok_or_else(|| AppError::NotFound("That remediation item".into()))?;
+        let line = Row {
+            id: row.id,
+            workload_id: row.workload_id,
+            workload_name: row.workload_name,
+            pillar: row.pillar,
+            source_kind: row.source_kind,
+            source_key: row.source_key,
+            title: row.title,
+            priority: row.priority,
+            owner: row.owner,
+            due_on: row.due_on,
+            status: row.status,
+            by_evidence: row.by_evidence,
+            flagged: row.flagged,
+            accepted_until: row.accepted_until,
+        }
+        .line()
+        .ok_or(AppError::Internal)?;
+        let history = sqlx::query!(
+            "SELECT at, actor, change, reason FROM remediation_history WHERE item_id = $1 ORDER BY id DESC",
+            id
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database_error)?
+        .into_iter()
+        .map(|h| HistoryLine { at: h.at, actor: h.actor, change: h.change, reason: h.reason })
+        .collect();
+        let comments =
+            sqlx::query!("SELECT at, actor, body FROM remediation_comments WHERE item_id = $1 ORDER BY id", id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(database_error)?
+                .into_iter()
+                .map(|c| Comment { at: c.at, actor: c.actor, body: c.body })
+                .collect();
+        Ok(RemediationDetail {
+            line,
+            description: row.description,
+            source_url: row.source_url,
+            owner_id: row.owner_id,
+            acceptance_reason: row.acceptance_reason,
+            ticket_url: row.ticket_url,
+            created_by: row.created_by,
+            created_at: row.created_at,
+            history,
+            comments,
+            assignees: assignees(&self.pool).await.map_err(database_error)?,
+            today: today(),
+        })
+    }
+}
