@@ -7,7 +7,7 @@ use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 
-use crate::aws::answers::AnswerWriters;
+use crate::aws::clients::SourceClients;
 use crate::config::Settings;
 use crate::db;
 use crate::http::{self, AppState};
@@ -55,7 +55,7 @@ impl Application {
 
     /// Binds the listener around an existing pool (tests use their own).
     pub async fn with_pool(settings: &Settings, pool: PgPool) -> Result<Application, StartupError> {
-        Application::with_writers(settings, pool, AnswerWriters::configured(settings)).await
+        Application::with_writers(settings, pool, SourceClients::configured(settings)).await
     }
 
     /// The server with the given writers to the Well-Architected Tool
@@ -63,7 +63,7 @@ impl Application {
     pub async fn with_writers(
         settings: &Settings,
         pool: PgPool,
-        writers: AnswerWriters,
+        writers: SourceClients,
     ) -> Result<Application, StartupError> {
         let addr = settings.http.addr;
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
@@ -74,6 +74,7 @@ impl Application {
         let state = AppState::new(leptos_options(settings, bound), pool, settings, writers);
         tokio::spawn(purge_sessions(state.auth.clone()));
         tokio::spawn(expire_acceptances(state.pool.clone()));
+        tokio::spawn(deliver_finding_updates(state.pool.clone(), state.writers.clone()));
         Ok(Application { listener, router: http::router(state) })
     }
 
@@ -99,6 +100,18 @@ async fn expire_acceptances(pool: PgPool) {
             Ok(0) => {}
             Ok(reopened) => tracing::info!(reopened, "accepted risks past their date were reopened"),
             Err(error) => tracing::warn!(error = %error, "could not reopen expired risk acceptances"),
+        }
+    }
+}
+
+/// Sends the queued Security Hub workflow updates every half minute,
+/// trying again those that failed.
+async fn deliver_finding_updates(pool: PgPool, clients: SourceClients) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+    loop {
+        every.tick().await;
+        if let Err(error) = crate::remediation::write_back::deliver(&pool, &clients).await {
+            tracing::warn!(error = %error, "could not send the Security Hub workflow updates");
         }
     }
 }

@@ -220,6 +220,18 @@ pub struct Comment {
     pub body: String,
 }
 
+/// A workflow update owed to the item's Security Hub findings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FindingUpdateLine {
+    /// `NOTIFIED`, `RESOLVED`, `SUPPRESSED` or `NEW`.
+    pub workflow: String,
+    pub at: DateTime<Utc>,
+    pub attempts: i32,
+    pub updated: i32,
+    pub last_error: Option<String>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
 /// One item in full.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RemediationDetail {
@@ -233,6 +245,8 @@ pub struct RemediationDetail {
     pub created_at: DateTime<Utc>,
     pub history: Vec<HistoryLine>,
     pub comments: Vec<Comment>,
+    /// The latest Security Hub workflow updates, newest first.
+    pub finding_updates: Vec<FindingUpdateLine>,
     pub assignees: Vec<Assignee>,
     pub today: NaiveDate,
 }

@@ -504,6 +504,27 @@ fn ItemView(item: RemediationDetail, typed: Typed, can_edit: bool) -> impl IntoV
             <ol class="plain-list comments">{comments}</ol>
             {comment_form}
         </section>
+        {(!item.finding_updates.is_empty()).then(|| {
+            let lines = item
+                .finding_updates
+                .iter()
+                .map(|u| {
+                    let state = match (&u.done_at, &u.last_error) {
+                        (Some(_), None) => format!("done, {} findings updated", u.updated),
+                        (Some(_), Some(error)) => format!("closed: {error}"),
+                        (None, Some(error)) => format!("queued, {} attempts so far; last error: {error}", u.attempts),
+                        (None, None) => "queued".to_owned(),
+                    };
+                    view! { <li>{format!("{} · {} · {state}", u.at.format("%Y-%m-%d %H:%M"), u.workflow)}</li> }
+                })
+                .collect_view();
+            view! {
+                <section aria-labelledby="securityhub-heading">
+                    <h2 id="securityhub-heading">"Security Hub workflow"</h2>
+                    <ul class="history-list">{lines}</ul>
+                </section>
+            }
+        })}
         <section aria-labelledby="history-heading">
             <h2 id="history-heading">"History"</h2>
             <ul class="history-list">{history}</ul>

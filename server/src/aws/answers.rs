@@ -8,17 +8,10 @@ use app::domain::Risk;
 use aws_sdk_wellarchitected::Client;
 use aws_sdk_wellarchitected::types::{ChoiceReason, ChoiceStatus, ChoiceUpdate};
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use tokio::sync::OnceCell;
-
-use super::clients::{ClientFactory, SdkClientFactory};
+use super::clients::SourceClients;
 use super::error::fetch_error;
 use super::rate::RateLimiter;
-use crate::config::{AwsSettings, Settings};
 use crate::sources::FetchError;
-use crate::sources::settings::SourceSettings;
 
 /// The answer a person gave in Plinth, and what the last sync saw.
 #[derive(Clone, Debug, PartialEq)]
@@ -144,73 +137,10 @@ pub struct WriteTarget {
     pub region: String,
 }
 
-/// The Well-Architected Tool of each configured source. Clients are made at
-/// the first write (loading AWS credentials can take a while), once.
-#[derive(Clone)]
-pub struct AnswerWriters {
-    sources: Arc<HashMap<String, LazyFactory>>,
-    limiter: Arc<RateLimiter>,
-}
-
-struct LazyFactory {
-    factory: OnceCell<Arc<dyn ClientFactory>>,
-    settings: Option<(SourceSettings, AwsSettings)>,
-}
-
-/// `UpdateAnswer` and `GetAnswer` are throttled by AWS at a few calls a
-/// second; a person ticking does not come close.
-const WRITES_PER_SECOND: f64 = 2.0;
-
-fn write_limiter() -> Arc<RateLimiter> {
-    Arc::new(RateLimiter::new(WRITES_PER_SECOND, 4))
-}
-
-impl AnswerWriters {
-    /// The sources Plinth syncs from, as configured.
-    pub fn configured(settings: &Settings) -> AnswerWriters {
-        let sources = crate::sync::configured::sources_to_sync(settings)
-            .into_iter()
-            .map(|source| {
-                let lazy =
-                    LazyFactory { factory: OnceCell::new(), settings: Some((source.clone(), settings.aws.clone())) };
-                (source.name, lazy)
-            })
-            .collect();
-        AnswerWriters { sources: Arc::new(sources), limiter: write_limiter() }
-    }
-
-    /// Sources with clients made elsewhere (tests hand in mocked ones).
-    pub fn fixed(factories: Vec<(String, Arc<dyn ClientFactory>)>) -> AnswerWriters {
-        let sources = factories
-            .into_iter()
-            .map(|(name, factory)| (name, LazyFactory { factory: OnceCell::new_with(Some(factory)), settings: None }))
-            .collect();
-        AnswerWriters { sources: Arc::new(sources), limiter: write_limiter() }
-    }
-
-    /// Whether answers of this source's workloads can be written.
-    pub fn can_write(&self, source: &str) -> bool {
-        self.sources.contains_key(source)
-    }
-
+impl SourceClients {
+    /// Writes one answer to the workload's Well-Architected Tool.
     pub async fn write(&self, target: &WriteTarget, update: &AnswerUpdate) -> Result<WriteBack, FetchError> {
-        let Some(lazy) = self.sources.get(&target.source) else {
-            return Err(FetchError::new(
-                "UpdateAnswer",
-                format!(
-                    "the source {:?} is not configured in plinth.toml, so Plinth cannot write to it",
-                    target.source
-                ),
-            ));
-        };
-        let factory = lazy
-            .factory
-            .get_or_init(|| async {
-                let (source, aws) = lazy.settings.clone().expect("BUG: a source without clients has settings");
-                Arc::new(SdkClientFactory::load(source, &aws).await) as Arc<dyn ClientFactory>
-            })
-            .await;
-        let clients = factory.clients(&target.account_id, &target.region).await?;
-        write_answer(&clients.well_architected, &self.limiter, update).await
+        let clients = self.clients(&target.source, &target.account_id, &target.region).await?;
+        write_answer(&clients.well_architected, self.limiter(), update).await
     }
 }

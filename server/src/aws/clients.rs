@@ -2,16 +2,18 @@
 //! the seam tests use: they hand in clients built on aws-smithy-mocks.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use secrecy::ExposeSecret;
+use tokio::sync::OnceCell;
 
 use super::error::fetch_error;
-use crate::config::AwsSettings;
+use super::rate::RateLimiter;
+use crate::config::{AwsSettings, Settings};
 use crate::sources::FetchError;
 use crate::sources::settings::SourceSettings;
 
@@ -129,5 +131,104 @@ impl ClientFactory for FixedClients {
             .get(region)
             .cloned()
             .ok_or_else(|| FetchError::new("clients", format!("no clients for region {region}")))
+    }
+}
+
+/// The clients of each configured source, for writing to AWS: answers to
+/// the Well-Architected Tool, finding workflows to Security Hub. Clients are
+/// made at the first write (loading AWS credentials can take a while), once.
+#[derive(Clone)]
+pub struct SourceClients {
+    sources: Arc<HashMap<String, LazyFactory>>,
+    answer_limiter: Arc<RateLimiter>,
+    findings_limiter: Arc<RateLimiter>,
+}
+
+struct LazyFactory {
+    factory: OnceCell<Arc<dyn ClientFactory>>,
+    settings: Option<(SourceSettings, AwsSettings)>,
+    /// The source lets Plinth update its findings' workflow.
+    update_findings: bool,
+}
+
+/// `UpdateAnswer` and `GetAnswer` are throttled by AWS at a few calls a
+/// second; a person ticking does not come close.
+const ANSWER_WRITES_PER_SECOND: f64 = 2.0;
+
+/// `BatchUpdateFindings`' quota: 10 requests a second, bursts of 30.
+const FINDING_UPDATES_PER_SECOND: f64 = 10.0;
+
+impl SourceClients {
+    fn with_sources(sources: HashMap<String, LazyFactory>) -> SourceClients {
+        SourceClients {
+            sources: Arc::new(sources),
+            answer_limiter: Arc::new(RateLimiter::new(ANSWER_WRITES_PER_SECOND, 4)),
+            findings_limiter: Arc::new(RateLimiter::new(FINDING_UPDATES_PER_SECOND, 10)),
+        }
+    }
+
+    /// The sources Plinth syncs from, as configured.
+    pub fn configured(settings: &Settings) -> SourceClients {
+        let sources = crate::sync::configured::sources_to_sync(settings)
+            .into_iter()
+            .map(|source| {
+                let lazy = LazyFactory {
+                    factory: OnceCell::new(),
+                    update_findings: source.update_findings,
+                    settings: Some((source.clone(), settings.aws.clone())),
+                };
+                (source.name, lazy)
+            })
+            .collect();
+        SourceClients::with_sources(sources)
+    }
+
+    /// Sources with clients made elsewhere (tests hand in mocked ones);
+    /// each says whether it lets Plinth update its findings.
+    pub fn fixed(factories: Vec<(String, Arc<dyn ClientFactory>, bool)>) -> SourceClients {
+        let sources = factories
+            .into_iter()
+            .map(|(name, factory, update_findings)| {
+                let lazy = LazyFactory { factory: OnceCell::new_with(Some(factory)), settings: None, update_findings };
+                (name, lazy)
+            })
+            .collect();
+        SourceClients::with_sources(sources)
+    }
+
+    /// Whether this source is configured here, so Plinth can write to it.
+    pub fn can_write(&self, source: &str) -> bool {
+        self.sources.contains_key(source)
+    }
+
+    /// Whether this source lets Plinth update its findings' workflow.
+    pub fn updates_findings(&self, source: &str) -> bool {
+        self.sources.get(source).is_some_and(|lazy| lazy.update_findings)
+    }
+
+    pub(crate) fn limiter(&self) -> &RateLimiter {
+        &self.answer_limiter
+    }
+
+    pub(crate) fn findings_limiter(&self) -> &RateLimiter {
+        &self.findings_limiter
+    }
+
+    /// The clients of a configured source for one account and region.
+    pub async fn clients(&self, source: &str, account_id: &str, region: &str) -> Result<AwsClients, FetchError> {
+        let Some(lazy) = self.sources.get(source) else {
+            return Err(FetchError::new(
+                "clients",
+                format!("the source {source:?} is not configured in plinth.toml, so Plinth cannot write to it"),
+            ));
+        };
+        let factory = lazy
+            .factory
+            .get_or_init(|| async {
+                let (source, aws) = lazy.settings.clone().expect("BUG: a source without clients has settings");
+                Arc::new(SdkClientFactory::load(source, &aws).await) as Arc<dyn ClientFactory>
+            })
+            .await;
+        factory.clients(account_id, region).await
     }
 }

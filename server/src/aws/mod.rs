@@ -5,6 +5,7 @@ pub mod answers;
 pub mod clients;
 pub mod config;
 mod error;
+pub mod findings;
 mod pages;
 pub mod rate;
 pub mod securityhub;

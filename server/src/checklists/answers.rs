@@ -19,7 +19,8 @@ use uuid::Uuid;
 
 use super::evidence::{self, ItemKeys};
 use crate::auth::audit;
-use crate::aws::answers::{AnswerUpdate, AnswerWriters, WriteBack, WriteTarget};
+use crate::aws::answers::{AnswerUpdate, WriteBack, WriteTarget};
+use crate::aws::clients::SourceClients;
 use crate::lens::{LensQuestion, WELL_ARCHITECTED};
 use crate::scoring::{self, model::Weights};
 
@@ -150,7 +151,7 @@ async fn review(conn: &mut PgConnection, workload: Uuid) -> Result<Review, Answe
 }
 
 /// Whether the workload's answers can be written to AWS, and why not.
-fn write_back_possible(review: &Review, writers: &AnswerWriters) -> Result<WriteTarget, String> {
+fn write_back_possible(review: &Review, writers: &SourceClients) -> Result<WriteTarget, String> {
     match &review.target {
         None => Err("this workload has no review in the Well-Architected Tool".into()),
         Some((_, kind)) if kind == "demo" => {
@@ -306,7 +307,7 @@ fn lens_question(question_id: &str) -> Option<&'static LensQuestion> {
 /// question is returned.
 pub async fn change(
     pool: &PgPool,
-    writers: &AnswerWriters,
+    writers: &SourceClients,
     weights: &Weights,
     actor: &str,
     workload: Uuid,
@@ -347,7 +348,7 @@ async fn lock_question(conn: &mut PgConnection, workload: Uuid, question_id: &st
 
 async fn change_question(
     pool: &PgPool,
-    writers: &AnswerWriters,
+    writers: &SourceClients,
     weights: &Weights,
     actor: &str,
     workload: Uuid,
@@ -495,7 +496,7 @@ async fn store_as_aws(
 /// moves.
 async fn send(
     pool: &PgPool,
-    writers: &AnswerWriters,
+    writers: &SourceClients,
     weights: &Weights,
     workload: Uuid,
     question_id: &str,
@@ -590,7 +591,7 @@ pub enum Keep {
 /// Settles a conflict, or retries a failed write (`Keep::Plinth`).
 pub async fn resolve(
     pool: &PgPool,
-    writers: &AnswerWriters,
+    writers: &SourceClients,
     weights: &Weights,
     actor: &str,
     workload: Uuid,
@@ -678,7 +679,7 @@ pub async fn resolve(
 /// written); returns false if there is no such workload.
 pub async fn set_write_back(
     pool: &PgPool,
-    writers: &AnswerWriters,
+    writers: &SourceClients,
     actor: &str,
     workload: Uuid,
     on: bool,
@@ -705,7 +706,7 @@ pub async fn set_write_back(
 /// A workload's answers as the page shows them.
 pub async fn read(
     pool: &PgPool,
-    writers: &AnswerWriters,
+    writers: &SourceClients,
     workload: Uuid,
     query: &AnswersQuery,
 ) -> Result<WorkloadAnswers, AnswerError> {

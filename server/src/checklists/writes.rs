@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::answers::{self, AnswerError};
 use super::store::{self, Tick, TickError};
-use crate::aws::answers::AnswerWriters;
+use crate::aws::clients::SourceClients;
 use crate::dashboard::database_error;
 use crate::scoring::{self, model::Weights};
 
@@ -29,7 +29,7 @@ pub async fn tick_and_rescore(pool: &PgPool, weights: &Weights, actor: &str, tic
 pub struct PgChecklists {
     pub pool: PgPool,
     pub weights: Weights,
-    pub writers: AnswerWriters,
+    pub writers: SourceClients,
 }
 
 #[async_trait::async_trait]

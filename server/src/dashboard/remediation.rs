@@ -3,8 +3,8 @@
 
 use app::domain::Pillar;
 use app::domain::remediation::{
-    Assignee, Comment, HistoryLine, Priority, RemediationDetail, RemediationLine, RemediationPage, RemediationProgress,
-    RemediationQuery, Sort, SourceKind, Status,
+    Assignee, Comment, FindingUpdateLine, HistoryLine, Priority, RemediationDetail, RemediationLine, RemediationPage,
+    RemediationProgress, RemediationQuery, Sort, SourceKind, Status,
 };
 use app::error::AppError;
 use chrono::NaiveDate;
@@ -220,6 +220,24 @@ impl PgDashboard {
                 .into_iter()
                 .map(|c| Comment { at: c.at, actor: c.actor, body: c.body })
                 .collect();
+        let finding_updates = sqlx::query!(
+            "SELECT workflow, created_at, attempts, updated, last_error, done_at FROM finding_updates
+             WHERE item_id = $1 ORDER BY id DESC LIMIT 5",
+            id
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database_error)?
+        .into_iter()
+        .map(|u| FindingUpdateLine {
+            workflow: u.workflow,
+            at: u.created_at,
+            attempts: u.attempts,
+            updated: u.updated,
+            last_error: u.last_error,
+            done_at: u.done_at,
+        })
+        .collect();
         Ok(RemediationDetail {
             line,
             description: row.description,
@@ -231,6 +249,7 @@ impl PgDashboard {
             created_at: row.created_at,
             history,
             comments,
+            finding_updates,
             assignees: assignees(&self.pool).await.map_err(database_error)?,
             today: today(),
         })

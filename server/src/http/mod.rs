@@ -30,7 +30,7 @@ pub use error::HttpError;
 pub use setup::FIRST_ADMIN_COMMAND;
 
 use crate::auth::Auth;
-use crate::aws::answers::AnswerWriters;
+use crate::aws::clients::SourceClients;
 use crate::checklists::writes::PgChecklists;
 use crate::config::Settings;
 use crate::dashboard::PgDashboard;
@@ -46,14 +46,14 @@ pub struct AppState {
     pub syncs: Syncs,
     pub checklists: Checklists,
     pub answers: Answers,
-    pub writers: AnswerWriters,
+    pub writers: SourceClients,
     pub remediation: crate::remediation::RemediationSettings,
     pub auth: Auth,
     pub weights: crate::scoring::model::Weights,
 }
 
 impl AppState {
-    pub fn new(leptos_options: LeptosOptions, pool: PgPool, settings: &Settings, writers: AnswerWriters) -> Self {
+    pub fn new(leptos_options: LeptosOptions, pool: PgPool, settings: &Settings, writers: SourceClients) -> Self {
         let reads = Arc::new(PgDashboard::new(pool.clone(), settings.scoring));
         let dashboard = Dashboard(reads.clone());
         let admin = Admin(reads);

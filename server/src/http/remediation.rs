@@ -20,6 +20,16 @@ use super::checklists::SignedInEditor;
 use crate::dashboard::today;
 use crate::remediation::store::{self, Change, RemediationError, Source};
 
+/// Sends queued Security Hub workflow updates now, in the background.
+fn deliver_soon(state: &AppState) {
+    let (pool, clients) = (state.pool.clone(), state.writers.clone());
+    tokio::spawn(async move {
+        if let Err(error) = crate::remediation::write_back::deliver(&pool, &clients).await {
+            tracing::warn!(%error, "could not send the Security Hub workflow updates");
+        }
+    });
+}
+
 fn redirect(location: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, location.to_owned())]).into_response()
 }
@@ -219,7 +229,10 @@ pub async fn update(
         Err(code) => return redirect(&with_params(&page, &typed(&form, code))),
     };
     match store::update(&state.pool, &editor.email, item, &change, today()).await {
-        Ok(()) => redirect(&page),
+        Ok(()) => {
+            deliver_soon(&state);
+            redirect(&page)
+        }
         Err(RemediationError::UnknownItem) => {
             (StatusCode::NOT_FOUND, "There is no such remediation item.").into_response()
         }
@@ -286,7 +299,10 @@ pub async fn bulk(
         Err(code) => return refuse(code),
     };
     match store::bulk(&state.pool, &editor.email, &items, &change, today()).await {
-        Ok(changed) => redirect(&with_params(&back, &[("changed", changed.to_string())])),
+        Ok(changed) => {
+            deliver_soon(&state);
+            redirect(&with_params(&back, &[("changed", changed.to_string())]))
+        }
         Err(error) => unavailable(&error).unwrap_or_else(|| refuse(code(&error))),
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod follow;
 pub mod store;
+pub mod write_back;
 
 use app::domain::remediation::Priority;
 use app::domain::{Pillar, Risk, Severity};

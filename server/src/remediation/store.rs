@@ -453,6 +453,7 @@ async fn apply(
             )
             .execute(&mut *tx)
             .await?;
+            super::write_back::enqueue(&mut *tx, item, status, reason.as_deref(), actor).await?;
             let from = Status::parse(&current.status).map(Status::label).unwrap_or("?");
             let mut line = format!("Status: {from} → {}", status.label());
             if let (Some(reason), Some(until)) = (&reason, until) {
@@ -583,6 +584,7 @@ pub async fn expire_acceptances(pool: &PgPool, today: NaiveDate) -> Result<u64, 
     for row in &expired {
         let until = row.accepted_until.map(|d| d.to_string()).unwrap_or_default();
         history(&mut tx, row.id, EXPIRY_ACTOR, &format!("Risk acceptance ended on {until}: reopened"), None).await?;
+        super::write_back::enqueue(&mut tx, row.id, Status::Open, None, EXPIRY_ACTOR).await?;
     }
     tx.commit().await?;
     Ok(expired.len() as u64)

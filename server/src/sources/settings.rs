@@ -36,6 +36,11 @@ pub struct SourceSettings {
     pub config_aggregator: Option<String>,
     #[serde(default = "default_interval", with = "humantime_serde")]
     pub sync_interval: Duration,
+    /// Let Plinth set the workflow status of this source's Security Hub
+    /// findings from remediation items (`BatchUpdateFindings`); off unless
+    /// turned on.
+    #[serde(default)]
+    pub update_findings: bool,
 }
 
 fn every_service() -> Vec<Service> {
@@ -60,6 +65,7 @@ impl SourceSettings {
             security_hub_aggregation_region: None,
             config_aggregator: None,
             sync_interval: default_interval(),
+            update_findings: false,
         }
     }
 

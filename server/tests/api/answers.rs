@@ -14,8 +14,7 @@ use aws_sdk_wellarchitected::types::{Answer, Risk};
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
-use server::aws::answers::AnswerWriters;
-use server::aws::clients::{AwsClients, ClientFactory, FixedClients};
+use server::aws::clients::{AwsClients, ClientFactory, FixedClients, SourceClients};
 use server::lens::WELL_ARCHITECTED;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -80,7 +79,7 @@ async fn reviewed_workload(pool: &PgPool, source: &str, kind: &str) -> Uuid {
 
 /// Writers to one source named "prod" whose Well-Architected client
 /// answers with these rules.
-fn writers(rules: &[&Rule]) -> AnswerWriters {
+fn writers(rules: &[&Rule]) -> SourceClients {
     let clients = AwsClients {
         // Answers never reach Security Hub or Config.
         security_hub: mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, std::iter::empty::<&Rule>()),
@@ -89,7 +88,7 @@ fn writers(rules: &[&Rule]) -> AnswerWriters {
     };
     let factory: Arc<dyn ClientFactory> =
         Arc::new(FixedClients { account_id: ACCOUNT.into(), by_region: HashMap::from([(REGION.into(), clients)]) });
-    AnswerWriters::fixed(vec![("prod".into(), factory)])
+    SourceClients::fixed(vec![("prod".into(), factory, false)])
 }
 
 fn remote(selected: &[&str]) -> GetAnswerOutput {

@@ -66,7 +66,7 @@ pub async fn spawn_server(pool: PgPool, settings: Settings) -> TestApp {
 
 /// Starts the server with these writers to the Well-Architected Tool (on
 /// mocked clients), with an admin signed in.
-pub async fn spawn_app_writing_to(pool: PgPool, writers: server::aws::answers::AnswerWriters) -> TestApp {
+pub async fn spawn_app_writing_to(pool: PgPool, writers: server::aws::clients::SourceClients) -> TestApp {
     let session_cookie = session_for(&pool, Role::Admin).await;
     let app = Application::with_writers(&test_settings(), pool, writers).await.expect("the server starts");
     let addr = app.local_addr().expect("a bound address");

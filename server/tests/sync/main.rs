@@ -3,6 +3,7 @@
 
 mod config;
 mod demo;
+mod finding_updates;
 mod helpers;
 mod scoring;
 mod security_hub;
