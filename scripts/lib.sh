@@ -78,6 +78,15 @@ ensure_chromium() {
     fi
 }
 
+# poppler-utils: the report tests read the PDF's text (pdftotext), count its
+# pages (pdfinfo) and render the first ones to PNG (pdftoppm).
+ensure_poppler() {
+    if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then
+        step "Installing poppler-utils for the report tests"
+        apt_install poppler-utils
+    fi
+}
+
 # A PostgreSQL to talk to. DATABASE_URL wins; otherwise the local server on
 # 127.0.0.1:5432, started if stopped and installed if missing.
 ensure_postgres() {

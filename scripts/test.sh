@@ -11,6 +11,7 @@ ensure_wasm_bindgen
 ensure_sqlx_cli
 ensure_node_packages
 ensure_chromium
+ensure_poppler
 ensure_postgres
 
 PG_BASE="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
@@ -72,4 +73,5 @@ read -r e2e_passed e2e_failed e2e_skipped < <(
 )
 step "All checks passed in $((SECONDS - started)) s"
 echo "cargo test: $rust_passed passed, browser tests: $e2e_passed passed"
+echo "report pages rendered for review: $TARGET_DIR/artifacts/report/"
 echo "plinth: $((rust_passed + e2e_passed)) passed, $((rust_failed + e2e_failed)) failed, $((rust_ignored + e2e_skipped)) skipped"

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::domain::Pillar;
+use crate::domain::{Milestone, Pillar, PillarTrend};
 
 /// A pillar's colour where no stylesheet applies (the PDF). Chosen to stay
 /// apart from each other and readable on white.
@@ -228,6 +228,43 @@ fn short_label(label: &str) -> String {
         Some(rest) => format!("M{}", rest.split([':', ' ']).next().unwrap_or("")),
         None => first.to_owned(),
     }
+}
+
+/// Pillar scores over the snapshots, one line each, with milestones as
+/// dashed lines: the workload page's trend and the PDF's. `None` until some
+/// pillar has two snapshots to draw.
+pub fn pillar_trend(trends: &[PillarTrend], milestones: &[Milestone]) -> Option<String> {
+    let series: Vec<Series> = trends
+        .iter()
+        .map(|trend| Series {
+            pillar: trend.pillar,
+            points: trend.points.iter().filter_map(|p| Some((p.taken_at.timestamp(), p.score?))).collect(),
+        })
+        .collect();
+    if series.iter().all(|s| s.points.len() < 2) {
+        return None;
+    }
+    let first = series.iter().filter_map(|s| s.points.first().map(|p| p.0)).min()?;
+    let markers: Vec<Marker> = milestones
+        .iter()
+        .filter_map(|m| {
+            let at = m.recorded_at?.timestamp();
+            (at >= first).then(|| Marker { at, label: format!("Milestone {}: {}", m.number, m.name) })
+        })
+        .collect();
+    let summary: Vec<String> = series
+        .iter()
+        .filter_map(|s| {
+            let (first, last) = (s.points.first()?, s.points.last()?);
+            Some(format!("{} from {:.0} to {:.0}", s.pillar.name(), first.1, last.1))
+        })
+        .collect();
+    let description = format!(
+        "Pillar scores over the last {} snapshots: {}.",
+        series.iter().map(|s| s.points.len()).max().unwrap_or(0),
+        summary.join("; ")
+    );
+    Some(trend_chart(&series, &markers, &description))
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod lens;
 pub mod mapping;
 pub mod reference;
 pub mod remediation;
+pub mod report;
 pub mod scoring;
 pub mod sources;
 pub mod startup;

@@ -10,6 +10,7 @@ use super::params::{ParamReader, query_string};
 
 /// Where an item stands for a workload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TickState {
     Open,
     Done,
@@ -43,6 +44,7 @@ impl TickState {
 /// What the AWS data says about an item in a workload's accounts and
 /// regions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EvidenceState {
     /// Every rule and control with a result passes.
     Passing,

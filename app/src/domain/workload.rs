@@ -26,6 +26,9 @@ pub struct WorkloadDetail {
     pub review_updated_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The workload's remediation items by where they stand.
     pub remediation: super::remediation::RemediationProgress,
+    /// The kind of source its Well-Architected review comes from (`aws` or
+    /// `demo`), if it has one: only a review in AWS takes milestones.
+    pub review_source: Option<String>,
 }
 
 /// A pillar's score with its three components, their coverage (0 to 1)

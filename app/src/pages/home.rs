@@ -21,7 +21,10 @@ pub fn HomePage() -> impl IntoView {
     let overview = AsyncDerived::new(get_overview);
     view! {
         <Title text="Overview · Plinth" />
-        <h1 class="page-title">"Overview"</h1>
+        <div class="page-head">
+            <h1 class="page-title">"Overview"</h1>
+            <a class="button button-quiet" href="/export?format=pdf" download>"Organisation report (PDF)"</a>
+        </div>
         <Suspense fallback=|| view! { <p class="loading">"Loading the overview…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use crate::charts::{self, Marker, Series};
+use crate::charts;
 use crate::components::{Chart, CreateRemediation, PillarName, RiskBadge, ScoreBadge, WorkloadPillars};
 use crate::domain::findings::FindingQuery;
 use crate::domain::{Pillar, QuestionAnswer, WorkloadDetail};
@@ -45,7 +45,7 @@ fn WorkloadView(workload: WorkloadDetail) -> impl IntoView {
     let accounts = workload.account_ids.join(", ");
     let regions = workload.regions.join(", ");
     let findings_href = FindingQuery { workload: Some(workload.id), ..FindingQuery::default() }.href();
-    let trend = trend_svg(&workload);
+    let trend = charts::pillar_trend(&workload.trends, &workload.milestones);
     let reviewed = workload.review_updated_at.map(|t| t.format("%Y-%m-%d").to_string());
     let questions = workload.questions.clone();
     let high_risks = questions.iter().filter(|q| q.risk == Some(crate::domain::Risk::High)).count();
@@ -60,6 +60,7 @@ fn WorkloadView(workload: WorkloadDetail) -> impl IntoView {
         <div class="page-head">
             <h1 class="page-title">{workload.name.clone()}</h1>
             <ScoreBadge score=overall label="Overall" />
+            <a class="button" href=format!("/workloads/{}/export?format=pdf", workload.id) download>"Export PDF"</a>
             <a class="button button-quiet" href=format!("/workloads/{}/checklists", workload.id)>"Checklists"</a>
             <a class="button button-quiet" href=format!("/workloads/{}/answers", workload.id)>"Well-Architected answers"</a>
         </div>
@@ -88,6 +89,7 @@ fn WorkloadView(workload: WorkloadDetail) -> impl IntoView {
             </p>
         </section>
         <RemediationPanel workload=workload.id progress=workload.remediation.clone() high_risks />
+        <ExportPanel workload=workload.id review_in_aws=workload.review_source.as_deref() == Some("aws") />
         <section aria-labelledby="trend-heading">
             <h2 id="trend-heading">"Trend"</h2>
             {match trend {
@@ -114,43 +116,6 @@ fn WorkloadView(workload: WorkloadDetail) -> impl IntoView {
         </section>
     }
     .into_any()
-}
-
-/// The trend chart, if there are at least two snapshots to draw.
-fn trend_svg(workload: &WorkloadDetail) -> Option<String> {
-    let series: Vec<Series> = workload
-        .trends
-        .iter()
-        .map(|trend| Series {
-            pillar: trend.pillar,
-            points: trend.points.iter().filter_map(|p| Some((p.taken_at.timestamp(), p.score?))).collect(),
-        })
-        .collect();
-    if series.iter().all(|s| s.points.len() < 2) {
-        return None;
-    }
-    let first = series.iter().filter_map(|s| s.points.first().map(|p| p.0)).min()?;
-    let markers: Vec<Marker> = workload
-        .milestones
-        .iter()
-        .filter_map(|m| {
-            let at = m.recorded_at?.timestamp();
-            (at >= first).then(|| Marker { at, label: format!("Milestone {}: {}", m.number, m.name) })
-        })
-        .collect();
-    let summary: Vec<String> = series
-        .iter()
-        .filter_map(|s| {
-            let (first, last) = (s.points.first()?, s.points.last()?);
-            Some(format!("{} from {:.0} to {:.0}", s.pillar.name(), first.1, last.1))
-        })
-        .collect();
-    let description = format!(
-        "Pillar scores over the last {} snapshots: {}.",
-        series.iter().map(|s| s.points.len()).max().unwrap_or(0),
-        summary.join("; ")
-    );
-    Some(charts::trend_chart(&series, &markers, &description))
 }
 
 /// A pillar's questions: the team's answer and risk, the best practices
@@ -230,5 +195,63 @@ fn RemediationPanel(
                 </form>
             })}
         </section>
+    }
+}
+
+/// Downloads for stakeholders (every role) and, for editors of a review in
+/// AWS, recording a milestone in the Well-Architected Tool.
+#[component]
+fn ExportPanel(workload: uuid::Uuid, review_in_aws: bool) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let (recorded, refusal, typed) = query.with_untracked(|q| {
+        (q.get("milestone"), q.get("milestone_error").map(|code| milestone_refusal(&code)), q.get("milestone_name"))
+    });
+    let name = typed.unwrap_or_default();
+    let href = move |format: &str| format!("/workloads/{workload}/export?format={format}");
+    let can_edit = crate::auth::may(crate::domain::Role::Editor);
+    view! {
+        <section class="panel" id="export" aria-labelledby="export-heading">
+            <h2 id="export-heading">"Export"</h2>
+            <p>
+                <a href=href("pdf") download>"PDF report"</a>
+                " · "
+                <a href=href("csv") download>"CSV tables (zip)"</a>
+                " · "
+                <a href=href("json") download>"JSON document"</a>
+            </p>
+            <p class="footnote">
+                "The PDF is the review for stakeholders: cover, executive summary, every pillar, the appendix. "
+                "The CSV tables hold the findings, remediation items and checklist state; the JSON holds everything."
+            </p>
+            {recorded.map(|number| view! {
+                <div class="notice" role="status">{format!("Recorded milestone {number} in the Well-Architected Tool.")}</div>
+            })}
+            {refusal.map(|text| view! { <div class="notice notice-error" role="alert">{text}</div> })}
+            {(can_edit && review_in_aws).then(|| view! {
+                <form method="post" action=format!("/workloads/{workload}/milestones") class="inline-form">
+                    <label>
+                        "Milestone name "
+                        <input type="text" name="name" value=name required maxlength="100" placeholder="Quarterly review" />
+                    </label>
+                    <button type="submit" class="button button-quiet">"Record a milestone in the Well-Architected Tool"</button>
+                </form>
+            })}
+        </section>
+    }
+}
+
+/// Why the milestone was not recorded, from the code the server sent back.
+fn milestone_refusal(code: &str) -> &'static str {
+    match code {
+        "name" => "Give the milestone a name; nothing was recorded.",
+        "long" => "A milestone's name has at most 100 characters; nothing was recorded.",
+        "review" => "This workload has no review in the Well-Architected Tool, so it has no milestones.",
+        "demo" => "The demo data has no AWS account behind it; nothing was recorded.",
+        "source" => "The review's source is not configured in plinth.toml, so Plinth cannot write to it.",
+        "taken" => "The workload already has a milestone with that name; choose another.",
+        "database" => {
+            "The milestone was recorded in AWS, but Plinth could not store it; it appears after the next sync."
+        }
+        _ => "The Well-Architected Tool refused the milestone; the server's log has AWS's message.",
     }
 }

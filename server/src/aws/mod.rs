@@ -6,6 +6,7 @@ pub mod clients;
 pub mod config;
 mod error;
 pub mod findings;
+pub mod milestones;
 mod pages;
 pub mod rate;
 pub mod securityhub;

@@ -3,7 +3,7 @@
 
 mod admin;
 mod checklists;
-mod remediation;
+pub(crate) mod remediation;
 
 pub(crate) use remediation::today;
 mod findings;
@@ -44,9 +44,14 @@ impl PgDashboard {
         PgDashboard { pool, weights }
     }
 
+    /// The weights the scores are computed with.
+    pub fn weights(&self) -> Weights {
+        self.weights
+    }
+
     /// Each source with only its latest run: what the overview's data
     /// freshness needs, without the sync page's run history.
-    async fn sources_with_last_run(&self) -> Result<Vec<app::domain::sync::SourceStatus>, AppError> {
+    pub(crate) async fn sources_with_last_run(&self) -> Result<Vec<app::domain::sync::SourceStatus>, AppError> {
         let sources = sync_runs::sources(&self.pool).await.map_err(database_error)?;
         let ids: Vec<uuid::Uuid> = sources.iter().filter_map(|s| s.last_run_id).collect();
         let latest = self.runs_by_id(&ids).await?;
@@ -285,6 +290,16 @@ impl DashboardReads for PgDashboard {
         let answer_rows = review_reads::answers(&self.pool, id).await.map_err(database_error)?;
         let questions = review::question_answers(&answer_rows, None, &HashMap::new());
         let review_updated_at = review_reads::review_updated_at(&self.pool, id).await.map_err(database_error)?;
+        let review_source = sqlx::query_scalar!(
+            "SELECT s.kind FROM workloads w
+             JOIN wa_workloads ww ON ww.wa_workload_id = w.wa_workload_id
+             JOIN sources s ON s.id = ww.source_id
+             WHERE w.id = $1",
+            id
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(database_error)?;
         Ok(WorkloadDetail {
             id: row.id,
             name: row.name,
@@ -299,7 +314,10 @@ impl DashboardReads for PgDashboard {
             milestones,
             questions,
             review_updated_at,
-            remediation: remediation::progress(&self.pool, id, remediation::today()).await.map_err(database_error)?,
+            remediation: remediation::progress(&self.pool, Some(id), remediation::today())
+                .await
+                .map_err(database_error)?,
+            review_source,
         })
     }
 }

@@ -80,10 +80,10 @@ pub(crate) async fn overdue(pool: &PgPool, workload: Option<Uuid>, today: NaiveD
     .await
 }
 
-/// A workload's items by where they stand.
+/// Items by where they stand, in one workload or all.
 pub(crate) async fn progress(
     pool: &PgPool,
-    workload: Uuid,
+    workload: Option<Uuid>,
     today: NaiveDate,
 ) -> Result<RemediationProgress, sqlx::Error> {
     let row = sqlx::query!(
@@ -92,7 +92,7 @@ pub(crate) async fn progress(
                   count(*) FILTER (WHERE status IN ('resolved', 'wont_fix')) AS "resolved!",
                   count(*) FILTER (WHERE status = 'risk_accepted') AS "accepted!",
                   count(*) AS "total!"
-           FROM remediation_items WHERE workload_id = $1"#,
+           FROM remediation_items WHERE ($1::uuid IS NULL OR workload_id = $1)"#,
         workload,
         today
     )

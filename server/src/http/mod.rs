@@ -5,6 +5,7 @@ mod admin;
 mod answers;
 mod checklists;
 mod error;
+mod exports;
 mod gate;
 mod health;
 mod remediation;
@@ -127,6 +128,9 @@ pub fn router(state: AppState) -> Router {
         .route("/workloads/{id}/answers/resolve", post(answers::resolve))
         .route("/workloads/{id}/answers/write-back", post(answers::write_back))
         .route("/checklists/{id}/export", get(checklists::export))
+        .route("/workloads/{id}/export", get(exports::workload))
+        .route("/workloads/{id}/milestones", post(exports::record_milestone))
+        .route("/export", get(exports::organisation))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/role", post(admin::set_role))
         .route("/admin/users/disable", post(admin::disable))

@@ -49,7 +49,7 @@ fn server_fn_needs(path: &str) -> Needs {
 }
 
 /// The plain HTTP routes outside Leptos.
-const PLAIN_ROUTES: [(&str, &str, Needs); 24] = [
+const PLAIN_ROUTES: [(&str, &str, Needs); 27] = [
     ("GET", "/healthz", Needs::Anyone),
     ("GET", "/readyz", Needs::Anyone),
     ("POST", "/theme", Needs::Anyone),
@@ -68,6 +68,9 @@ const PLAIN_ROUTES: [(&str, &str, Needs); 24] = [
     ("POST", "/workloads/{id}/answers/resolve", Needs::Role(Role::Editor)),
     ("POST", "/workloads/{id}/answers/write-back", Needs::Role(Role::Editor)),
     ("GET", "/checklists/aws-cost/export", Needs::Role(Role::Viewer)),
+    ("GET", "/workloads/{id}/export", Needs::Role(Role::Viewer)),
+    ("GET", "/export", Needs::Role(Role::Viewer)),
+    ("POST", "/workloads/{id}/milestones", Needs::Role(Role::Editor)),
     ("POST", "/admin/checklists", Needs::Role(Role::Admin)),
     ("POST", "/admin/users", Needs::Role(Role::Admin)),
     ("POST", "/admin/users/role", Needs::Role(Role::Admin)),

@@ -6,6 +6,7 @@ mod admin;
 mod answers;
 mod auth;
 mod checklists;
+mod exports;
 mod findings;
 mod health;
 mod helpers;

@@ -1,0 +1,131 @@
+//! Opt-in when exporting a review: record a milestone of the workload's
+//! review in the Well-Architected Tool, and keep it in Plinth's history the
+//! way a sync would, so the trend chart marks it at once.
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::auth::audit;
+use crate::aws::answers::WriteTarget;
+use crate::aws::clients::SourceClients;
+
+/// AWS's limit on a milestone's name.
+const NAME_LIMIT: usize = 100;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MilestoneError {
+    #[error("give the milestone a name")]
+    NoName,
+    #[error("a milestone's name has at most {NAME_LIMIT} characters; this one has {0}")]
+    NameTooLong(usize),
+    #[error("there is no such workload")]
+    UnknownWorkload,
+    #[error("this workload has no review in the Well-Architected Tool, so it has no milestones")]
+    NoReview,
+    #[error("the demo data has no AWS account behind it; configure a source in plinth.toml to record milestones")]
+    Demo,
+    #[error("its source {0:?} is not configured in plinth.toml, so Plinth cannot write to it")]
+    NotConfigured(String),
+    #[error("the workload already has a milestone named {0:?}; choose another name")]
+    Taken(String),
+    #[error("the Well-Architected Tool refused the milestone: {0}")]
+    Aws(#[from] crate::sources::FetchError),
+    #[error("the milestone was recorded in AWS but not in Plinth's database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// A milestone as recorded: its number in the Well-Architected Tool.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recorded {
+    pub number: i32,
+    pub name: String,
+}
+
+/// A milestone's name as AWS takes it: trimmed, not empty, not too long.
+pub fn check_name(name: &str) -> Result<&str, MilestoneError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(MilestoneError::NoName);
+    }
+    let length = name.chars().count();
+    if length > NAME_LIMIT {
+        return Err(MilestoneError::NameTooLong(length));
+    }
+    Ok(name)
+}
+
+/// Records a milestone named `name` of the workload's review.
+pub async fn record(
+    pool: &PgPool,
+    writers: &SourceClients,
+    actor: &str,
+    workload: Uuid,
+    name: &str,
+) -> Result<Recorded, MilestoneError> {
+    let name = check_name(name)?;
+    let row = sqlx::query!(
+        r#"SELECT w.wa_workload_id, s.name AS "source?", s.kind AS "kind?",
+                  ww.owner_account_id AS "account_id?", ww.home_region AS "region?"
+           FROM workloads w
+           LEFT JOIN wa_workloads ww ON ww.wa_workload_id = w.wa_workload_id
+           LEFT JOIN sources s ON s.id = ww.source_id
+           WHERE w.id = $1"#,
+        workload
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(MilestoneError::UnknownWorkload)?;
+    let (Some(wa_workload_id), Some(source), Some(kind), Some(account_id), Some(region)) =
+        (row.wa_workload_id, row.source, row.kind, row.account_id, row.region)
+    else {
+        return Err(MilestoneError::NoReview);
+    };
+    if kind == "demo" {
+        return Err(MilestoneError::Demo);
+    }
+    if !writers.can_write(&source) {
+        return Err(MilestoneError::NotConfigured(source));
+    }
+    let taken = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM wa_milestones WHERE wa_workload_id = $1 AND milestone_name = $2) AS "taken!""#,
+        wa_workload_id,
+        name
+    )
+    .fetch_one(pool)
+    .await?;
+    if taken {
+        return Err(MilestoneError::Taken(name.to_owned()));
+    }
+    let target = WriteTarget { source, account_id, region };
+    let token = Uuid::from_u128(rand::random()).to_string();
+    let number = writers.create_milestone(&target, &wa_workload_id, name, &token).await.map_err(|error| match error
+        .code
+        .as_deref()
+    {
+        Some(crate::aws::milestones::CONFLICT) => MilestoneError::Taken(name.to_owned()),
+        _ => MilestoneError::Aws(error),
+    })?;
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "INSERT INTO wa_milestones (wa_workload_id, milestone_number, milestone_name, recorded_at)
+         VALUES ($1, $2, $3, now())
+         ON CONFLICT (wa_workload_id, milestone_number)
+         DO UPDATE SET milestone_name = EXCLUDED.milestone_name, recorded_at = EXCLUDED.recorded_at",
+        wa_workload_id,
+        number,
+        name
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "milestone.create",
+        &format!("workload {workload}"),
+        None,
+        Some(serde_json::json!({ "wa_workload_id": wa_workload_id, "number": number, "name": name })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Recorded { number, name: name.to_owned() })
+}

@@ -1,0 +1,559 @@
+//! One workload's review as a document: everything the PDF prints and the
+//! JSON export carries, gathered through the same reads as the dashboard so
+//! the numbers agree with the pages.
+
+use app::domain::checklists::{ChecklistQuery, EvidenceState, TickState};
+use app::domain::remediation::{Priority, RemediationProgress, Status};
+use app::domain::{Milestone, Pillar, PillarTrend, RiskCounts, WorkloadDetail, rounded};
+use app::error::AppError;
+use app::ports::DashboardReads;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::dashboard::{PgDashboard, database_error};
+
+/// The JSON export's shape and version; bumped when a field changes meaning.
+pub const REVIEW_SCHEMA: &str = "plinth.review/1";
+
+/// Failing resources named per control or rule; the rest are counted.
+const TOP_RESOURCES: usize = 5;
+
+/// Risks the executive summary names.
+const TOP_RISKS: usize = 5;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    pub schema: String,
+    pub generated_at: DateTime<Utc>,
+    /// Who exported the review.
+    pub reviewer: String,
+    pub workload: WorkloadFacts,
+    /// The data comes from the demo organisation, not from AWS.
+    pub demo: bool,
+    pub mapping_version: Option<String>,
+    /// Each source with its last sync: how fresh the data is.
+    pub sources: Vec<SourceFreshness>,
+    /// The mean of the pillar scores that exist, as the workload page shows it.
+    pub overall: Option<u8>,
+    /// What `change` is measured against: a milestone or the previous sync.
+    pub baseline: Option<String>,
+    pub pillars: Vec<PillarReview>,
+    /// The most important risks, worst first, in plain words.
+    pub top_risks: Vec<String>,
+    pub remediation: RemediationProgress,
+    pub trends: Vec<PillarTrend>,
+    pub milestones: Vec<Milestone>,
+    /// Every remediation item of the workload, by due date.
+    pub remediation_items: Vec<ItemFacts>,
+    /// Every checklist item of the workload with its state.
+    pub checklist: Vec<ChecklistFacts>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkloadFacts {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub environment: Option<String>,
+    pub owner: Option<String>,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub review_updated_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceFreshness {
+    pub name: String,
+    pub kind: String,
+    /// When its last sync that succeeded (fully or partly) finished.
+    pub last_success: Option<DateTime<Utc>>,
+    /// The status of its most recent run, if it ever ran.
+    pub last_status: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PillarReview {
+    pub pillar: Pillar,
+    pub name: String,
+    pub score: Option<u8>,
+    pub review: Option<u8>,
+    pub evidence: Option<u8>,
+    pub checklist: Option<u8>,
+    /// Share assessed, 0 to 1, per component.
+    pub review_coverage: f32,
+    pub evidence_coverage: f32,
+    pub checklist_coverage: f32,
+    /// Points since the baseline; `None` without one.
+    pub change: Option<i32>,
+    pub risks: RiskCounts,
+    pub questions_at_risk: Vec<RiskQuestion>,
+    pub failing: Vec<FailingEvidence>,
+    /// Controls and rules with a result that pass.
+    pub passing: u32,
+    pub checklist_status: ChecklistStatus,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RiskQuestion {
+    pub id: String,
+    pub title: String,
+    /// `HIGH` or `MEDIUM`.
+    pub risk: String,
+    /// The best practices not followed.
+    pub missing: Vec<String>,
+    pub improvement_url: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FailingEvidence {
+    /// `control` or `rule`.
+    pub kind: String,
+    pub id: String,
+    pub title: Option<String>,
+    /// CRITICAL, HIGH, MEDIUM or LOW.
+    pub severity: String,
+    pub failing_count: i64,
+    pub top_resources: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChecklistStatus {
+    pub done: u32,
+    pub open: u32,
+    pub not_applicable: u32,
+    /// Open items whose evidence fails.
+    pub failing: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemFacts {
+    pub id: Uuid,
+    pub title: String,
+    pub pillar: Pillar,
+    pub source_kind: String,
+    pub source_key: Option<String>,
+    pub priority: Priority,
+    pub owner: Option<String>,
+    pub due_on: NaiveDate,
+    pub status: Status,
+    pub overdue: bool,
+    pub acceptance_reason: Option<String>,
+    pub accepted_until: Option<NaiveDate>,
+    pub ticket_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChecklistFacts {
+    pub pack: String,
+    pub item: String,
+    pub text: String,
+    pub pillar: Pillar,
+    pub state: TickState,
+    pub by_evidence: bool,
+    pub actor: Option<String>,
+    pub at: Option<DateTime<Utc>>,
+    pub note: String,
+    pub evidence: EvidenceState,
+}
+
+impl Review {
+    pub fn pillar(&self, pillar: Pillar) -> Option<&PillarReview> {
+        self.pillars.iter().find(|p| p.pillar == pillar)
+    }
+
+    /// Items still to do in a pillar.
+    pub fn active_items(&self, pillar: Pillar) -> impl Iterator<Item = &ItemFacts> {
+        self.remediation_items.iter().filter(move |item| item.pillar == pillar && item.status.is_active())
+    }
+
+    /// Risks accepted in a pillar, with their expiry.
+    pub fn accepted_items(&self, pillar: Pillar) -> impl Iterator<Item = &ItemFacts> {
+        self.remediation_items.iter().filter(move |item| item.pillar == pillar && item.status == Status::RiskAccepted)
+    }
+}
+
+/// Gathers one workload's review. `AppError::NotFound` for a workload that
+/// does not exist.
+pub async fn gather(dashboard: &PgDashboard, workload: Uuid, reviewer: &str) -> Result<Review, AppError> {
+    let detail = dashboard.workload(workload).await?;
+    let mut breakdowns = Vec::with_capacity(Pillar::ALL.len());
+    for pillar in Pillar::ALL {
+        breakdowns.push(dashboard.pillar(workload, pillar).await?);
+    }
+    let checklist = dashboard.checklist(workload, ChecklistQuery::default()).await?;
+    let sources = dashboard.sources_with_last_run().await?;
+    let today = crate::dashboard::remediation::today();
+    let items = items(dashboard, workload, today).await?;
+    let (baseline, since) = baseline(&detail);
+
+    let pillars: Vec<PillarReview> = detail
+        .pillars
+        .iter()
+        .zip(&breakdowns)
+        .map(|(detail_pillar, breakdown)| {
+            let pillar = detail_pillar.pillar;
+            let score = rounded(detail_pillar.score);
+            let change = detail.trends.iter().find(|t| t.pillar == pillar).and_then(|trend| {
+                let before = match since {
+                    Some(at) => trend.points.iter().rev().find(|p| p.taken_at <= at).and_then(|p| p.score),
+                    None => {
+                        let scores: Vec<f32> = trend.points.iter().filter_map(|p| p.score).collect();
+                        scores.len().checked_sub(2).map(|i| scores[i])
+                    }
+                };
+                Some(i32::from(score?) - i32::from(rounded(before)?))
+            });
+            let questions_at_risk = breakdown
+                .answers
+                .iter()
+                .filter(|q| q.is_at_risk())
+                .map(|q| RiskQuestion {
+                    id: q.id.clone(),
+                    title: q.title.clone(),
+                    risk: q.risk.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+                    missing: q.missing().map(|c| c.title.clone()).collect(),
+                    improvement_url: q.improvement_url.clone(),
+                })
+                .collect();
+            let mut failing_lines: Vec<_> = breakdown.evidence_items.iter().filter(|e| !e.passed).collect();
+            // Worst first: severity, then how many resources fail.
+            failing_lines.sort_by(|a, b| {
+                b.weight.cmp(&a.weight).then(b.failing_count.cmp(&a.failing_count)).then(a.id.cmp(&b.id))
+            });
+            let failing = failing_lines
+                .into_iter()
+                .map(|e| FailingEvidence {
+                    kind: e.kind.clone(),
+                    id: e.id.clone(),
+                    title: e.title.clone(),
+                    severity: severity_name(e.weight).to_owned(),
+                    failing_count: e.failing_count,
+                    top_resources: e.failing_resources.iter().take(TOP_RESOURCES).cloned().collect(),
+                })
+                .collect();
+            let lines = checklist.items.iter().filter(|item| item.pillar == pillar);
+            let mut status = ChecklistStatus::default();
+            for line in lines {
+                match line.state {
+                    TickState::Done => status.done += 1,
+                    TickState::NotApplicable => status.not_applicable += 1,
+                    TickState::Open => {
+                        status.open += 1;
+                        if line.evidence == EvidenceState::Failing {
+                            status.failing += 1;
+                        }
+                    }
+                }
+            }
+            PillarReview {
+                pillar,
+                name: pillar.name().to_owned(),
+                score,
+                review: rounded(detail_pillar.review),
+                evidence: rounded(detail_pillar.evidence),
+                checklist: rounded(detail_pillar.checklist),
+                review_coverage: detail_pillar.review_coverage,
+                evidence_coverage: detail_pillar.evidence_coverage,
+                checklist_coverage: detail_pillar.checklist_coverage,
+                change,
+                risks: detail_pillar.risks,
+                questions_at_risk,
+                failing,
+                passing: breakdown.evidence_items.iter().filter(|e| e.passed).count() as u32,
+                checklist_status: status,
+            }
+        })
+        .collect();
+    let top_risks = top_risks(&pillars);
+    let checklist = checklist
+        .items
+        .into_iter()
+        .map(|item| ChecklistFacts {
+            pack: item.pack_id,
+            item: item.item_id,
+            text: item.text,
+            pillar: item.pillar,
+            state: item.state,
+            by_evidence: item.by_evidence,
+            actor: item.actor,
+            at: item.at,
+            note: item.note,
+            evidence: item.evidence,
+        })
+        .collect();
+    let demo = sources.iter().any(|s| s.kind == "demo");
+    Ok(Review {
+        schema: REVIEW_SCHEMA.to_owned(),
+        generated_at: Utc::now(),
+        reviewer: reviewer.to_owned(),
+        overall: detail.overall(),
+        workload: WorkloadFacts {
+            id: detail.id,
+            name: detail.name,
+            description: detail.description,
+            environment: detail.environment,
+            owner: detail.review_owner,
+            accounts: detail.account_ids,
+            regions: detail.regions,
+            review_updated_at: detail.review_updated_at,
+        },
+        demo,
+        mapping_version: detail.mapping_version,
+        sources: sources
+            .into_iter()
+            .map(|s| SourceFreshness {
+                name: s.name,
+                kind: s.kind,
+                last_success: s.last_success,
+                last_status: s.last_run.map(|run| run.status.as_str().to_owned()),
+            })
+            .collect(),
+        baseline,
+        pillars,
+        top_risks,
+        remediation: detail.remediation,
+        trends: detail.trends,
+        milestones: detail.milestones,
+        remediation_items: items,
+        checklist,
+    })
+}
+
+/// What a pillar's change is measured against: the latest milestone inside
+/// the trend's window, else the previous sync.
+fn baseline(detail: &WorkloadDetail) -> (Option<String>, Option<DateTime<Utc>>) {
+    let first = detail.trends.iter().flat_map(|t| t.points.first()).map(|p| p.taken_at).min();
+    let milestone = detail
+        .milestones
+        .iter()
+        .rev()
+        .find(|m| matches!((m.recorded_at, first), (Some(at), Some(first)) if at >= first));
+    match milestone {
+        Some(m) => (Some(format!("milestone {} “{}”", m.number, m.name)), m.recorded_at),
+        None if detail.trends.iter().any(|t| t.points.len() > 1) => (Some("the previous sync".to_owned()), None),
+        None => (None, None),
+    }
+}
+
+/// The severity a score weight stands for (CRITICAL 4 … LOW 1).
+fn severity_name(weight: u32) -> &'static str {
+    match weight {
+        4.. => "CRITICAL",
+        3 => "HIGH",
+        2 => "MEDIUM",
+        _ => "LOW",
+    }
+}
+
+/// Ranks every risk of the review, worst first: critical controls, then
+/// high-risk questions, high controls, medium-risk questions, the rest;
+/// within a rank, the one touching more resources or practices first. A
+/// control mapped to two pillars is named once.
+pub fn top_risks(pillars: &[PillarReview]) -> Vec<String> {
+    // (rank, resources or practices touched, text, is a question)
+    let mut risks: Vec<(u8, i64, String, bool)> = Vec::new();
+    let mut named = std::collections::HashSet::new();
+    for pillar in pillars {
+        for question in &pillar.questions_at_risk {
+            let (rank, level) = if question.risk == "HIGH" { (4, "high") } else { (2, "medium") };
+            let missing = match question.missing.as_slice() {
+                [] => String::new(),
+                [only] => format!("; the practice “{only}” is missing"),
+                [first, rest @ ..] => format!("; {} practices are missing, such as “{first}”", rest.len() + 1),
+            };
+            risks.push((
+                rank,
+                question.missing.len() as i64,
+                format!("{}: “{}” is a {level} risk{missing}.", pillar.name, question.title),
+                true,
+            ));
+        }
+        for failing in &pillar.failing {
+            if !named.insert((failing.kind.clone(), failing.id.clone())) {
+                continue;
+            }
+            let rank = match failing.severity.as_str() {
+                "CRITICAL" => 5,
+                "HIGH" => 3,
+                "MEDIUM" => 1,
+                _ => 0,
+            };
+            let what = match &failing.title {
+                Some(title) => format!("{} ({})", title.trim_end_matches('.'), failing.id),
+                None => failing.id.clone(),
+            };
+            let resources = if failing.failing_count == 1 {
+                "1 resource".to_owned()
+            } else {
+                format!("{} resources", failing.failing_count)
+            };
+            risks.push((
+                rank,
+                failing.failing_count,
+                format!("{}: {what} fails on {resources} ({}).", pillar.name, failing.severity.to_lowercase()),
+                false,
+            ));
+        }
+    }
+    risks.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    // A mix, not five of one kind: at most three failing controls or rules
+    // and three questions, unless there are not enough of the other.
+    let mut chosen: Vec<usize> = Vec::new();
+    let (mut questions, mut evidence) = (0, 0);
+    for (index, (_, _, _, is_question)) in risks.iter().enumerate() {
+        let count = if *is_question { &mut questions } else { &mut evidence };
+        if *count < MAX_OF_A_KIND && chosen.len() < TOP_RISKS {
+            *count += 1;
+            chosen.push(index);
+        }
+    }
+    for index in 0..risks.len() {
+        if chosen.len() >= TOP_RISKS {
+            break;
+        }
+        if !chosen.contains(&index) {
+            chosen.push(index);
+        }
+    }
+    chosen.sort_unstable();
+    chosen.into_iter().map(|index| risks[index].2.clone()).collect()
+}
+
+/// How many of the top risks may be of one kind while the other has more.
+const MAX_OF_A_KIND: usize = 3;
+
+async fn items(dashboard: &PgDashboard, workload: Uuid, today: NaiveDate) -> Result<Vec<ItemFacts>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT r.id, r.title, r.pillar, r.source_kind, r.source_key, r.priority, u.email AS "owner?", r.due_on,
+                  r.status, r.acceptance_reason, r.accepted_until, r.ticket_url, r.created_at, r.updated_at
+           FROM remediation_items r
+           LEFT JOIN users u ON u.id = r.owner_id
+           WHERE r.workload_id = $1
+           ORDER BY r.due_on, array_position(ARRAY['critical', 'high', 'medium', 'low'], r.priority), r.id"#,
+        workload
+    )
+    .fetch_all(&dashboard.pool)
+    .await
+    .map_err(database_error)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let status = Status::parse(&row.status)?;
+            Some(ItemFacts {
+                id: row.id,
+                title: row.title,
+                pillar: Pillar::from_id(&row.pillar)?,
+                source_kind: row.source_kind,
+                source_key: row.source_key,
+                priority: Priority::parse(&row.priority)?,
+                owner: row.owner,
+                overdue: status.is_active() && row.due_on < today,
+                due_on: row.due_on,
+                status,
+                acceptance_reason: row.acceptance_reason,
+                accepted_until: row.accepted_until,
+                ticket_url: row.ticket_url,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pillar(name: &str, questions: Vec<RiskQuestion>, failing: Vec<FailingEvidence>) -> PillarReview {
+        PillarReview {
+            pillar: Pillar::Security,
+            name: name.to_owned(),
+            score: Some(50),
+            review: None,
+            evidence: None,
+            checklist: None,
+            review_coverage: 1.0,
+            evidence_coverage: 1.0,
+            checklist_coverage: 1.0,
+            change: None,
+            risks: RiskCounts::default(),
+            questions_at_risk: questions,
+            failing,
+            passing: 0,
+            checklist_status: ChecklistStatus::default(),
+        }
+    }
+
+    fn question(title: &str, risk: &str, missing: &[&str]) -> RiskQuestion {
+        RiskQuestion {
+            id: title.to_lowercase(),
+            title: title.to_owned(),
+            risk: risk.to_owned(),
+            missing: missing.iter().map(|m| (*m).to_owned()).collect(),
+            improvement_url: None,
+        }
+    }
+
+    fn control(id: &str, severity: &str, count: i64) -> FailingEvidence {
+        FailingEvidence {
+            kind: "control".into(),
+            id: id.into(),
+            title: Some(format!("{id} title.")),
+            severity: severity.into(),
+            failing_count: count,
+            top_resources: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn top_risks_put_critical_controls_first_then_high_risk_questions() {
+        let pillars = vec![pillar(
+            "Security",
+            vec![question("Protect data", "HIGH", &["Encrypt", "Classify"]), question("Detect", "MEDIUM", &[])],
+            vec![control("S3.1", "HIGH", 9), control("IAM.6", "CRITICAL", 1), control("EC2.2", "LOW", 40)],
+        )];
+        let risks = top_risks(&pillars);
+        assert_eq!(
+            risks,
+            vec![
+                "Security: IAM.6 title (IAM.6) fails on 1 resource (critical).",
+                "Security: “Protect data” is a high risk; 2 practices are missing, such as “Encrypt”.",
+                "Security: S3.1 title (S3.1) fails on 9 resources (high).",
+                "Security: “Detect” is a medium risk.",
+                "Security: EC2.2 title (EC2.2) fails on 40 resources (low).",
+            ]
+        );
+    }
+
+    #[test]
+    fn top_risks_mix_controls_and_questions_when_both_fail() {
+        let controls = (0..5).map(|i| control(&format!("C.{i}"), "CRITICAL", 10 - i)).collect();
+        let questions = (0..3).map(|i| question(&format!("Q{i}"), "HIGH", &[])).collect();
+        let risks = top_risks(&[pillar("Security", questions, controls)]);
+        assert_eq!(risks.len(), 5);
+        assert_eq!(risks.iter().filter(|r| r.contains("fails on")).count(), 3, "{risks:?}");
+        assert!(risks[0].contains("(C.0)"), "the worst still comes first: {risks:?}");
+    }
+
+    #[test]
+    fn a_control_in_two_pillars_is_one_risk_and_only_five_are_named() {
+        let mut security = pillar("Security", vec![], (0..4).map(|i| control(&format!("C.{i}"), "HIGH", i)).collect());
+        security.failing.push(control("S3.1", "HIGH", 100));
+        let reliability = pillar("Reliability", vec![], vec![control("S3.1", "HIGH", 100)]);
+        let risks = top_risks(&[security, reliability]);
+        assert_eq!(risks.len(), 5);
+        assert_eq!(risks.iter().filter(|r| r.contains("(S3.1)")).count(), 1);
+    }
+
+    #[test]
+    fn severities_read_back_from_their_score_weights() {
+        assert_eq!(
+            [4, 3, 2, 1].map(severity_name),
+            ["CRITICAL", "HIGH", "MEDIUM", "LOW"],
+            "the weights of the score's evidence component"
+        );
+    }
+}
