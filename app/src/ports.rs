@@ -141,6 +141,9 @@ pub trait AdminReads: Send + Sync {
     /// Every user, by email.
     async fn users(&self) -> Result<Vec<UserLine>, AppError>;
 
+    /// One user's API tokens, newest first (never their secrets).
+    async fn tokens(&self, user: uuid::Uuid) -> Result<Vec<crate::domain::account::TokenLine>, AppError>;
+
     /// One page of the audit log, newest first.
     async fn audit(&self, query: AuditQuery) -> Result<AuditPage, AppError>;
 

@@ -9,7 +9,7 @@ use crate::components::{SiteHeader, ThemeToggle};
 use crate::pages::{
     AdminChecklistsPage, AdminSourcesPage, AdminUsersPage, AuditLogPage, FindingPage, FindingsPage, HomePage,
     LoginPage, NotFound, PillarPage, RemediationItemPage, RemediationListPage, RulePage, RulesPage, SyncPage,
-    WorkloadAnswersPage, WorkloadChecklistPage, WorkloadPage, WorkloadsPage,
+    TokensPage, WorkloadAnswersPage, WorkloadChecklistPage, WorkloadPage, WorkloadsPage,
 };
 use crate::theme::Theme;
 
@@ -96,6 +96,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/rules/:name") view=RulePage ssr=SsrMode::Async />
                     <Route path=path!("/sync") view=SyncPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/settings/tokens") view=TokensPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/sources") view=AdminSourcesPage ssr=SsrMode::Async />

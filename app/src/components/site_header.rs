@@ -30,6 +30,7 @@ pub fn SiteHeader(children: Children) -> impl IntoView {
                     {user.name().to_owned()}
                     <span class="account-role">{user.role.as_str()}</span>
                 </span>
+                <a href="/settings/tokens" class="account-link">"API tokens"</a>
                 <form method="post" action="/logout" class="sign-out">
                     <button type="submit" class="button button-quiet">"Sign out"</button>
                 </form>

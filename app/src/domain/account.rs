@@ -26,3 +26,17 @@ impl SignedIn {
         self.role.allows(needed)
     }
 }
+
+/// One of a user's API tokens as the tokens page lists it (never the secret).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TokenLine {
+    pub id: Uuid,
+    pub name: String,
+    /// The token's first characters, to tell it apart.
+    pub prefix: String,
+    pub role: Role,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}

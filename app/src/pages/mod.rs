@@ -12,6 +12,7 @@ mod pillar;
 mod remediation;
 mod rules;
 mod sync;
+mod tokens;
 mod workload;
 mod workloads;
 
@@ -28,5 +29,6 @@ pub use pillar::PillarPage;
 pub use remediation::{RemediationItemPage, RemediationListPage};
 pub use rules::{RulePage, RulesPage};
 pub use sync::SyncPage;
+pub use tokens::TokensPage;
 pub use workload::WorkloadPage;
 pub use workloads::WorkloadsPage;

@@ -31,3 +31,10 @@ pub async fn get_packs() -> Result<Vec<crate::domain::checklists::PackSummary>, 
     crate::auth::require(crate::domain::Role::Admin)?;
     crate::ports::Admin::from_context()?.0.packs().await
 }
+
+/// The signed-in user's own API tokens (every role).
+#[server(input = GetUrl, endpoint = "my_tokens")]
+pub async fn get_my_tokens() -> Result<Vec<crate::domain::account::TokenLine>, AppError> {
+    let user = crate::auth::require(crate::domain::Role::Viewer)?;
+    crate::ports::Admin::from_context()?.0.tokens(user.id).await
+}

@@ -11,7 +11,9 @@ mod rules;
 mod sync;
 mod workload;
 
-pub use admin::{GetAudit, GetPacks, GetSources, GetUsers, get_audit, get_packs, get_sources, get_users};
+pub use admin::{
+    GetAudit, GetMyTokens, GetPacks, GetSources, GetUsers, get_audit, get_my_tokens, get_packs, get_sources, get_users,
+};
 pub use checklists::{GetAnswers, GetChecklist, QuickTick, get_answers, get_checklist, quick_tick};
 pub use findings::{GetFinding, GetFindings, get_finding, get_findings};
 pub use overview::{GetOverview, get_overview};

@@ -8,6 +8,7 @@ pub mod password;
 pub mod sessions;
 pub mod settings;
 pub mod throttle;
+pub mod tokens;
 pub mod users;
 
 use std::sync::Arc;

@@ -9,6 +9,10 @@ use super::{PgDashboard, database_error};
 
 #[async_trait::async_trait]
 impl AdminReads for PgDashboard {
+    async fn tokens(&self, user: uuid::Uuid) -> Result<Vec<app::domain::account::TokenLine>, AppError> {
+        crate::auth::tokens::list(&self.pool, user).await.map_err(database_error)
+    }
+
     async fn users(&self) -> Result<Vec<UserLine>, AppError> {
         let rows = sqlx::query!(
             r#"SELECT id, email, display_name, role, password_hash IS NOT NULL AS "has_password!",

@@ -21,7 +21,7 @@ use crate::report::milestone::{self, MilestoneError};
 use crate::report::{self, Export, ExportError, Format, Scope};
 
 /// Anyone signed in: every role reads.
-pub struct SignedInReader(app::domain::SignedIn);
+pub struct SignedInReader(pub(super) app::domain::SignedIn);
 
 impl<S: Send + Sync> FromRequestParts<S> for SignedInReader {
     type Rejection = super::admin::Refused;

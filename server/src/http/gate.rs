@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::{ACCEPT, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::header::{ACCEPT, AUTHORIZATION, COOKIE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -81,6 +81,17 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
             }
         };
     }
+    if user.is_none()
+        && let Some(secret) = bearer(request.headers())
+    {
+        // A script with a token: it gets the token's user, or 401; never a
+        // page that sends it to sign in.
+        user = match crate::auth::tokens::user_for(&state.pool, secret).await {
+            Ok(Some(user)) => Some(user),
+            Ok(None) => return bad_token(),
+            Err(error) => return unavailable(&error),
+        };
+    }
     match user {
         Some(user) => {
             request.extensions_mut().insert(user);
@@ -98,6 +109,28 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
             response
         }
     }
+}
+
+/// The secret of an `Authorization: Bearer` header, if the request has one.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, secret) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| secret.trim()).filter(|secret| !secret.is_empty())
+}
+
+/// An unknown, revoked or expired token, or one of a disabled user.
+fn bad_token() -> Response {
+    let body = serde_json::json!({
+        "code": "unauthorized",
+        "message": "The API token is unknown, revoked or expired, or its user is disabled.",
+        "fields": [],
+    });
+    (
+        StatusCode::UNAUTHORIZED,
+        [("www-authenticate", "Bearer realm=\"plinth\", error=\"invalid_token\"")],
+        axum::Json(body),
+    )
+        .into_response()
 }
 
 pub(super) fn cookie_headers(headers: &HeaderMap) -> impl Iterator<Item = &str> {
@@ -184,6 +217,18 @@ mod tests {
             .expect("a request");
         assert_eq!(client_address(&request, true), "198.51.100.7");
         assert_eq!(client_address(&request, false), "", "an untrusted header is ignored");
+    }
+
+    #[test]
+    fn a_bearer_secret_is_read_from_the_authorization_header_in_any_case() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(bearer(&headers), None);
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("bearer  plinth_abc "));
+        assert_eq!(bearer(&headers), Some("plinth_abc"));
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("Basic dXNlcjpwYXNz"));
+        assert_eq!(bearer(&headers), None, "other schemes are not tokens");
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer "));
+        assert_eq!(bearer(&headers), None);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod security;
 mod setup;
 mod sign_in;
 mod theme;
+mod tokens;
 
 use std::sync::Arc;
 
@@ -131,6 +132,8 @@ pub fn router(state: AppState) -> Router {
         .route("/workloads/{id}/export", get(exports::workload))
         .route("/workloads/{id}/milestones", post(exports::record_milestone))
         .route("/export", get(exports::organisation))
+        .route("/settings/tokens", post(tokens::create))
+        .route("/settings/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/role", post(admin::set_role))
         .route("/admin/users/disable", post(admin::disable))

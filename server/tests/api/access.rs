@@ -39,7 +39,8 @@ fn server_fn_needs(path: &str) -> Needs {
         | "/api/checklist"
         | "/api/answers"
         | "/api/remediation"
-        | "/api/remediation_item" => Needs::Role(Role::Viewer),
+        | "/api/remediation_item"
+        | "/api/my_tokens" => Needs::Role(Role::Viewer),
         "/api/tick" => Needs::Role(Role::Editor),
         "/api/sync_now" | "/api/admin_users" | "/api/admin_audit" | "/api/admin_sources" | "/api/admin_packs" => {
             Needs::Role(Role::Admin)
@@ -49,7 +50,7 @@ fn server_fn_needs(path: &str) -> Needs {
 }
 
 /// The plain HTTP routes outside Leptos.
-const PLAIN_ROUTES: [(&str, &str, Needs); 27] = [
+const PLAIN_ROUTES: [(&str, &str, Needs); 29] = [
     ("GET", "/healthz", Needs::Anyone),
     ("GET", "/readyz", Needs::Anyone),
     ("POST", "/theme", Needs::Anyone),
@@ -71,6 +72,8 @@ const PLAIN_ROUTES: [(&str, &str, Needs); 27] = [
     ("GET", "/workloads/{id}/export", Needs::Role(Role::Viewer)),
     ("GET", "/export", Needs::Role(Role::Viewer)),
     ("POST", "/workloads/{id}/milestones", Needs::Role(Role::Editor)),
+    ("POST", "/settings/tokens", Needs::Role(Role::Viewer)),
+    ("POST", "/settings/tokens/{id}/revoke", Needs::Role(Role::Viewer)),
     ("POST", "/admin/checklists", Needs::Role(Role::Admin)),
     ("POST", "/admin/users", Needs::Role(Role::Admin)),
     ("POST", "/admin/users/role", Needs::Role(Role::Admin)),

@@ -17,5 +17,6 @@ mod rules;
 mod sso;
 mod sync_page;
 mod theme;
+mod tokens;
 mod users;
 mod workload;

@@ -1,0 +1,103 @@
+//! Creating and revoking one's own API tokens through plain forms. A new
+//! token's secret is shown once, on the page the form leads to: it is not
+//! kept anywhere it could be shown again.
+
+use app::domain::Role;
+use app::domain::params::encode_component;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::AppState;
+use super::exports::SignedInReader;
+use crate::auth::tokens::{self, TokenError};
+
+const PAGE: &str = "/settings/tokens";
+
+#[derive(Deserialize)]
+pub struct NewTokenForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    expires: String,
+}
+
+fn back(params: &[(&str, String)]) -> Response {
+    let query: Vec<String> = params.iter().map(|(name, value)| format!("{name}={}", encode_component(value))).collect();
+    let location = if query.is_empty() { PAGE.to_owned() } else { format!("{PAGE}?{}", query.join("&")) };
+    (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    SignedInReader(user): SignedInReader,
+    Form(form): Form<NewTokenForm>,
+) -> Response {
+    let refuse = |code: &str| back(&[("error", code.to_owned()), ("name", form.name.clone())]);
+    let Some(role) = Role::parse(&form.role) else { return refuse("role") };
+    let days = match form.expires.trim() {
+        "never" => None,
+        days => match days.parse::<u32>() {
+            Ok(days) => Some(days),
+            Err(_) => return refuse("expires"),
+        },
+    };
+    match tokens::create(&state.pool, &user, &form.name, role, days).await {
+        Ok(token) => (StatusCode::CREATED, Html(shown_once(form.name.trim(), role, &token.secret))).into_response(),
+        Err(TokenError::NoName | TokenError::NameTooLong) => refuse("name"),
+        Err(TokenError::RoleTooHigh(_)) => refuse("role"),
+        Err(TokenError::BadExpiry) => refuse("expires"),
+        Err(TokenError::Database(error)) => {
+            tracing::error!(%error, "a token could not be created");
+            (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now; no token was created.")
+                .into_response()
+        }
+    }
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    SignedInReader(user): SignedInReader,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else { return back(&[("error", "unknown".to_owned())]) };
+    match tokens::revoke(&state.pool, &user, id).await {
+        Ok(true) => back(&[("revoked", "1".to_owned())]),
+        Ok(false) => back(&[("error", "unknown".to_owned())]),
+        Err(error) => {
+            tracing::error!(%error, "a token could not be revoked");
+            (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now; nothing was changed.")
+                .into_response()
+        }
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The one page that shows a token's secret.
+fn shown_once(name: &str, role: Role, secret: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>New API token · Plinth</title><link rel="stylesheet" href="/pkg/plinth.css"></head>
+<body><main id="main" class="page">
+<h1 class="page-title">New API token</h1>
+<div class="notice" role="status">Copy the token now: Plinth keeps only its digest and cannot show it again.</div>
+<p>“{name}”, role {role}:</p>
+<p><code class="token-secret" data-token>{secret}</code></p>
+<p>Send it as <code>Authorization: Bearer {secret}</code>.</p>
+<p><a class="button" href="{PAGE}">Back to your tokens</a></p>
+</main></body></html>"#,
+        name = escape(name),
+        role = role.as_str(),
+        secret = escape(secret),
+    )
+}
