@@ -13,6 +13,9 @@ use super::{ComplianceStatus, Pillar, RecordState, Severity, WorkflowStatus, gro
 /// How many findings one page shows.
 pub const FINDINGS_PAGE_SIZE: usize = 50;
 
+/// The most findings one page may hold when a caller asks (`limit`).
+pub const MAX_FINDINGS_PAGE_SIZE: usize = 100;
+
 /// Counting stops past here: "more than 10,000" is all a person needs to
 /// know.
 pub const COUNT_CAP: u64 = 10_000;
@@ -73,6 +76,9 @@ pub struct FindingQuery {
     pub sort: FindingSort,
     /// Where the page starts: the cursor of the previous page's last row.
     pub after: Option<String>,
+    /// Findings a page holds, 1 to [`MAX_FINDINGS_PAGE_SIZE`];
+    /// [`FINDINGS_PAGE_SIZE`] when not given.
+    pub limit: Option<usize>,
 }
 
 impl Default for FindingQuery {
@@ -91,6 +97,7 @@ impl Default for FindingQuery {
             text: None,
             sort: FindingSort::Severity,
             after: None,
+            limit: None,
         }
     }
 }
@@ -110,6 +117,8 @@ impl FindingQuery {
             .unwrap_or(Some(RecordState::Active));
         let sort = params.parsed("sort", FindingSort::parse);
         let after = params.parsed("after", |v| decode_cursor(v).map(|_| v.to_owned()));
+        let limit =
+            params.parsed("limit", |v| v.parse::<usize>().ok().filter(|n| (1..=MAX_FINDINGS_PAGE_SIZE).contains(n)));
         let query = FindingQuery {
             account: params.text("account"),
             region: params.text("region"),
@@ -124,6 +133,7 @@ impl FindingQuery {
             text: params.text("q"),
             sort: sort.unwrap_or_default(),
             after,
+            limit,
         };
         (query, params.ignored())
     }
@@ -156,6 +166,7 @@ impl FindingQuery {
         push("q", self.text.clone());
         push("sort", (self.sort != FindingSort::Severity).then(|| self.sort.as_str().to_owned()));
         push("after", self.after.clone());
+        push("limit", self.limit.map(|n| n.to_string()));
         params
     }
 
@@ -173,7 +184,7 @@ impl FindingQuery {
     /// Whether any filter narrows the findings beyond the default.
     pub fn is_filtered(&self) -> bool {
         let default = FindingQuery::default();
-        FindingQuery { sort: default.sort, after: None, ..self.clone() } != default
+        FindingQuery { sort: default.sort, after: None, limit: None, ..self.clone() } != default
     }
 }
 
@@ -198,6 +209,7 @@ pub fn decode_cursor(cursor: &str) -> Option<Vec<String>> {
 
 /// One line of the findings list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FindingLine {
     pub id: String,
     pub title: Option<String>,
@@ -215,14 +227,18 @@ pub struct FindingLine {
 
 /// What to offer in the filter form.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FindingFilterOptions {
     pub accounts: Vec<String>,
     pub regions: Vec<String>,
+    /// Each workload as `[id, name]`.
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Vec<String>>))]
     pub workloads: Vec<(Uuid, String)>,
 }
 
 /// One page of findings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FindingsPage {
     pub findings: Vec<FindingLine>,
     /// The cursor of the next page, if there is one.
@@ -292,6 +308,7 @@ mod tests {
             text: Some("bucket & key".into()),
             sort: FindingSort::Updated,
             after: Some(encode_cursor(&["4", "x:y"])),
+            limit: Some(100),
             ..FindingQuery::default()
         };
         let params = query.to_params();
@@ -299,6 +316,15 @@ mod tests {
             FindingQuery::from_params(|name| params.iter().find(|(n, _)| *n == name).map(|(_, value)| value.clone()));
         assert_eq!(read, query);
         assert!(ignored.is_empty());
+    }
+
+    #[test]
+    fn a_page_holds_at_most_a_hundred_findings() {
+        let (query, ignored) = FindingQuery::from_params(params(&[("limit", "101")]));
+        assert_eq!(query.limit, None);
+        assert_eq!(ignored.len(), 1, "an out-of-range limit is reported, not clamped silently");
+        let (query, _) = FindingQuery::from_params(params(&[("limit", "100")]));
+        assert_eq!(query.limit, Some(MAX_FINDINGS_PAGE_SIZE));
     }
 
     #[test]

@@ -13,6 +13,7 @@ macro_rules! words {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
         pub enum $name {
             $($variant),+
         }
@@ -85,6 +86,7 @@ impl Status {
 
 /// One item in a list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RemediationLine {
     pub id: Uuid,
     pub workload_id: Uuid,
@@ -187,6 +189,7 @@ impl RemediationQuery {
 
 /// A person who can own items.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Assignee {
     pub id: Uuid,
     pub email: String,
@@ -195,11 +198,14 @@ pub struct Assignee {
 
 /// The list page: items, and what its filters and bulk form offer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RemediationPage {
     pub items: Vec<RemediationLine>,
     pub today: NaiveDate,
     pub overdue: i64,
     pub assignees: Vec<Assignee>,
+    /// Each workload as `[id, name]`.
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Vec<String>>))]
     pub workloads: Vec<(Uuid, String)>,
     /// The signed-in user's email, for "my items".
     pub me: Option<String>,
@@ -254,6 +260,7 @@ pub struct RemediationDetail {
 
 /// A workload's remediation progress, for its page and the report.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RemediationProgress {
     pub active: i64,
     pub overdue: i64,

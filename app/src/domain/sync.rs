@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SourceStatus {
     pub id: Uuid,
     pub name: String,
@@ -19,6 +20,7 @@ pub struct SourceStatus {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RunLine {
     pub id: Uuid,
     pub source_name: String,
@@ -70,6 +72,7 @@ pub fn ago_text(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SliceError {
     pub service: String,
     pub account_id: String,
@@ -80,6 +83,7 @@ pub struct SliceError {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SyncStatus {
     pub sources: Vec<SourceStatus>,
     /// The most recent runs of every source, newest first.

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::{Milestone, Pillar, PillarTrend, QuestionAnswer};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WorkloadDetail {
     pub id: Uuid,
     pub name: String,
@@ -34,6 +35,7 @@ pub struct WorkloadDetail {
 /// A pillar's score with its three components, their coverage (0 to 1)
 /// and the review's risk counts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PillarDetail {
     pub pillar: Pillar,
     pub score: Option<f32>,
@@ -47,6 +49,7 @@ pub struct PillarDetail {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RiskCounts {
     pub high: u32,
     pub medium: u32,

@@ -31,20 +31,21 @@ pub async fn page(pool: &PgPool, query: FindingQuery) -> Result<FindingsPage, Ap
                 .collect(),
         );
     }
-    let rows = match finding_reads::page(pool, &query, &scope, FINDINGS_PAGE_SIZE).await.map_err(database_error)? {
+    let size = query.limit.unwrap_or(FINDINGS_PAGE_SIZE);
+    let rows = match finding_reads::page(pool, &query, &scope, size).await.map_err(database_error)? {
         Ok(rows) => rows,
         // A stale or edited cursor: start again from the first page.
-        Err(_) => finding_reads::page(pool, &query.first_page(), &scope, FINDINGS_PAGE_SIZE)
+        Err(_) => finding_reads::page(pool, &query.first_page(), &scope, size)
             .await
             .map_err(database_error)?
             .unwrap_or_default(),
     };
-    let next = (rows.len() > FINDINGS_PAGE_SIZE).then(|| rows[FINDINGS_PAGE_SIZE - 1].cursor(query.sort));
+    let next = (rows.len() > size).then(|| rows[size - 1].cursor(query.sort));
     let total = finding_reads::count(pool, &query, &scope).await.map_err(database_error)?;
     let (accounts, regions) = finding_reads::known_scopes(pool).await.map_err(database_error)?;
     let workloads = finding_reads::workload_names(pool).await.map_err(database_error)?;
     Ok(FindingsPage {
-        findings: rows.into_iter().take(FINDINGS_PAGE_SIZE).map(line).collect(),
+        findings: rows.into_iter().take(size).map(line).collect(),
         next,
         total,
         options: FindingFilterOptions { accounts, regions, workloads },

@@ -140,6 +140,9 @@ pub(super) fn cookie_headers(headers: &HeaderMap) -> impl Iterator<Item = &str> 
 /// A person at a browser is sent to sign in and brought back afterwards;
 /// anything else (server functions, scripts) gets 401.
 fn refuse_anonymous(request: &Request, had_session: bool) -> Response {
+    if request.uri().path().starts_with(crate::api::BASE) {
+        return crate::api::ApiFailure::unauthorized().into_response();
+    }
     let wants_page = matches!(*request.method(), Method::GET | Method::HEAD)
         && !request.uri().path().starts_with("/api/")
         && request

@@ -109,6 +109,7 @@ pub fn router(state: AppState) -> Router {
     };
 
     Router::new()
+        .merge(crate::api::router())
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/theme", post(theme::choose_theme))

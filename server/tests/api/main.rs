@@ -4,6 +4,7 @@
 mod access;
 mod admin;
 mod answers;
+mod api_v1;
 mod auth;
 mod checklists;
 mod exports;
