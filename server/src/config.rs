@@ -28,10 +28,20 @@ pub struct Settings {
     pub scoring: crate::scoring::model::Weights,
     /// Default due dates of remediation items.
     pub remediation: crate::remediation::RemediationSettings,
+    /// Who may read `/metrics`.
+    #[serde(default)]
+    pub metrics: MetricsSettings,
     /// The AWS sources to sync; none means the SDK's default chain and
     /// region as one source named `default`.
     #[serde(default)]
     pub sources: Vec<SourceSettings>,
+}
+
+/// `/metrics` is served only to a scraper that sends this token as
+/// `Authorization: Bearer`; without one it is off (404).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MetricsSettings {
+    pub token: Option<SecretString>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -21,7 +21,8 @@ pub struct ClientAddress(pub String);
 
 /// Paths anyone may reach, signed in or not, users or not.
 fn is_open(path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz" | "/favicon.svg" | "/navigate.js") || path.starts_with("/pkg/")
+    // `/metrics` checks its own token: a scraper has no session.
+    matches!(path, "/healthz" | "/readyz" | "/metrics" | "/favicon.svg" | "/navigate.js") || path.starts_with("/pkg/")
 }
 
 /// A path without `.` or `..` segments (written out or percent-encoded)

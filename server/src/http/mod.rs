@@ -8,6 +8,7 @@ mod error;
 mod exports;
 mod gate;
 mod health;
+mod metrics;
 mod remediation;
 mod security;
 mod setup;
@@ -52,6 +53,9 @@ pub struct AppState {
     pub remediation: crate::remediation::RemediationSettings,
     pub auth: Auth,
     pub weights: crate::scoring::model::Weights,
+    /// Request counts and latency per route, for `/metrics`.
+    pub http_metrics: Arc<metrics::HttpMetrics>,
+    pub metrics_token: Option<secrecy::SecretString>,
 }
 
 impl AppState {
@@ -76,6 +80,8 @@ impl AppState {
             remediation: settings.remediation,
             auth,
             weights: settings.scoring,
+            http_metrics: Arc::new(metrics::HttpMetrics::default()),
+            metrics_token: settings.metrics.token.clone(),
         }
     }
 }
@@ -139,7 +145,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/role", post(admin::set_role))
         .route("/admin/users/disable", post(admin::disable))
         .route("/admin/users/enable", post(admin::enable))
+        .route("/metrics", get(metrics::metrics))
         .leptos_routes_with_context(&state, routes, context.clone(), shell)
+        // Every route above is timed; the fallback's paths are unbounded.
+        .route_layer(from_fn_with_state(state.clone(), metrics::track))
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, app::shell))
         // The last layer added runs first: headers on everything, then the
         // cross-origin check, then who is asking.

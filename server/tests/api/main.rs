@@ -11,6 +11,7 @@ mod exports;
 mod findings;
 mod health;
 mod helpers;
+mod metrics;
 mod overview;
 mod pillar;
 mod remediation;
