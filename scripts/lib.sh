@@ -11,6 +11,7 @@ SITE_DIR="$TARGET_DIR/site"
 # Pinned tools. wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock.
 WASM_BINDGEN_VERSION="$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' "$ROOT/Cargo.lock")"
 SQLX_CLI_VERSION="0.8.6"
+SCHEMATHESIS_VERSION="4.32.5"
 
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 
@@ -85,6 +86,23 @@ ensure_poppler() {
         step "Installing poppler-utils for the report tests"
         apt_install poppler-utils
     fi
+}
+
+# schemathesis (from PyPI) in a virtual environment beside the build, for
+# the API contract tests.
+SCHEMATHESIS_VENV="$TARGET_DIR/schemathesis-venv"
+ensure_schemathesis() {
+    if [ "$("$SCHEMATHESIS_VENV/bin/st" --version 2>/dev/null)" = "st, version $SCHEMATHESIS_VERSION" ]; then
+        return
+    fi
+    step "Installing schemathesis $SCHEMATHESIS_VERSION (PyPI) for the API contract tests"
+    command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv
+    rm -rf "$SCHEMATHESIS_VENV"
+    python3 -m venv "$SCHEMATHESIS_VENV" 2>/dev/null || {
+        apt_install python3-venv
+        python3 -m venv "$SCHEMATHESIS_VENV"
+    }
+    "$SCHEMATHESIS_VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 }
 
 # A PostgreSQL to talk to. DATABASE_URL wins; otherwise the local server on

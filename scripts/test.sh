@@ -12,6 +12,7 @@ ensure_sqlx_cli
 ensure_node_packages
 ensure_chromium
 ensure_poppler
+ensure_schemathesis
 ensure_postgres
 
 PG_BASE="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
@@ -62,6 +63,34 @@ for url in "$E2E_DATABASE_URL" "$E2E_EMPTY_DATABASE_URL" "$E2E_DEMO_DATABASE_URL
 done
 (cd end2end && npx playwright test)
 
+step "API contract tests (schemathesis against /api/v1/openapi.json, seeded database)"
+API_DATABASE_URL="$PG_BASE/plinth_api"
+psql "$PG_BASE/postgres" -qc "DROP DATABASE IF EXISTS \"${API_DATABASE_URL##*/}\" WITH (FORCE)" >/dev/null
+ensure_database "$API_DATABASE_URL"
+DATABASE_URL="$API_DATABASE_URL" RUST_LOG=warn "$PLINTH_BIN" demo >/dev/null
+printf '%s\n' "$e2e_password" |
+    DATABASE_URL="$API_DATABASE_URL" RUST_LOG=warn "$PLINTH_BIN" user add --email api@e2e.test --role viewer >/dev/null
+# A viewer's token, made the way Plinth stores one: only its SHA-256.
+api_token="plinth_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+api_token_hash="$(printf '%s' "$api_token" | sha256sum | cut -d' ' -f1)"
+psql "$API_DATABASE_URL" -q -v ON_ERROR_STOP=1 -c \
+    "INSERT INTO api_tokens (user_id, name, secret_hash, prefix, role)
+     SELECT id, 'schemathesis', decode('$api_token_hash', 'hex'), left('$api_token', 13), 'viewer'
+     FROM users WHERE email = 'api@e2e.test'" >/dev/null
+api_addr="127.0.0.1:${API_PORT:-3190}"
+DATABASE_URL="$API_DATABASE_URL" RUST_LOG=warn "$PLINTH_BIN" serve --addr "$api_addr" &
+api_server=$!
+trap 'kill "$api_server" 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do
+    curl -fs "http://$api_addr/readyz" >/dev/null 2>&1 && break
+    sleep 1
+done
+"$SCHEMATHESIS_VENV/bin/st" run "http://$api_addr/api/v1/openapi.json" \
+    --header "Authorization: Bearer $api_token" --checks all --max-examples 30 --workers 2 --seed 20261202 \
+    --no-color 2>&1 | tee "$TARGET_DIR/schemathesis.log"
+kill "$api_server" 2>/dev/null || true
+api_cases="$(grep -oE '[0-9]+ generated' "$TARGET_DIR/schemathesis.log" | tail -n 1 | cut -d' ' -f1)"
+
 # One closing line for every test that ran, Rust and browser together.
 read -r rust_passed rust_failed rust_ignored < <(
     grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed; [0-9]+ ignored' "$TARGET_DIR/cargo-test.log" |
@@ -74,4 +103,5 @@ read -r e2e_passed e2e_failed e2e_skipped < <(
 step "All checks passed in $((SECONDS - started)) s"
 echo "cargo test: $rust_passed passed, browser tests: $e2e_passed passed"
 echo "report pages rendered for review: $TARGET_DIR/artifacts/report/"
+echo "schemathesis: ${api_cases:-?} API test cases, no server error, no response outside the schema"
 echo "plinth: $((rust_passed + e2e_passed)) passed, $((rust_failed + e2e_failed)) failed, $((rust_ignored + e2e_skipped)) skipped"

@@ -137,8 +137,14 @@ pub struct RemediationQuery {
 
 impl RemediationQuery {
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> RemediationQuery {
+        Self::read_params(get).0
+    }
+
+    /// The query, and the parameters it could not read (the API refuses
+    /// those; the page shows what it could).
+    pub fn read_params(get: impl Fn(&str) -> Option<String>) -> (RemediationQuery, Vec<super::params::IgnoredParam>) {
         let mut params = ParamReader::new(get);
-        RemediationQuery {
+        let query = RemediationQuery {
             workload: params.parsed("workload", |v| Uuid::parse_str(v).ok()),
             pillar: params.parsed("pillar", Pillar::from_id),
             owner: params.text("owner"),
@@ -146,11 +152,15 @@ impl RemediationQuery {
             all: params.text("all").is_some(),
             overdue: params.text("overdue").is_some(),
             source: params.parsed("source", SourceKind::parse),
-            sort: match params.text("sort").as_deref() {
-                Some("priority") => Sort::Priority,
-                _ => Sort::Due,
-            },
-        }
+            sort: params
+                .parsed("sort", |v| match v {
+                    "priority" => Some(Sort::Priority),
+                    "due" => Some(Sort::Due),
+                    _ => None,
+                })
+                .unwrap_or_default(),
+        };
+        (query, params.ignored())
     }
 
     pub fn href(&self) -> String {

@@ -2,9 +2,12 @@
 //! items, sync runs and exports. Each handler is the page's read, as JSON.
 
 use app::domain::findings::{FindingQuery, FindingsPage};
-use app::domain::remediation::{RemediationPage, RemediationQuery};
+use app::domain::remediation::{RemediationPage, RemediationQuery, SourceKind, Status};
 use app::domain::sync::SyncStatus;
-use app::domain::{Milestone, PillarDetail, PillarTrend, WorkloadDetail, WorkloadSummary};
+use app::domain::{
+    ComplianceStatus, Milestone, Pillar, PillarDetail, PillarTrend, Severity, WorkflowStatus, WorkloadDetail,
+    WorkloadSummary,
+};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -135,29 +138,49 @@ pub struct FindingParams {
     /// An AWS account id.
     account: Option<String>,
     region: Option<String>,
-    /// A workload id: its accounts and regions.
+    /// A workload: its accounts and regions.
     workload: Option<Uuid>,
-    /// A pillar id, such as `security`: the findings of its mapped controls.
-    pillar: Option<String>,
-    /// `INFORMATIONAL`, `LOW`, `MEDIUM`, `HIGH` or `CRITICAL`.
-    severity: Option<String>,
+    /// A pillar: the findings of the controls mapped to it.
+    pillar: Option<Pillar>,
+    severity: Option<Severity>,
     /// A Security Hub control id, such as `S3.1`.
     control: Option<String>,
-    /// `PASSED`, `WARNING`, `FAILED` or `NOT_AVAILABLE`.
-    compliance: Option<String>,
-    /// `NEW`, `NOTIFIED`, `RESOLVED` or `SUPPRESSED`.
-    workflow: Option<String>,
+    compliance: Option<ComplianceStatus>,
+    workflow: Option<WorkflowStatus>,
     /// `ACTIVE` (the default), `ARCHIVED` or `any`.
-    record: Option<String>,
+    record: Option<RecordParam>,
     resource_type: Option<String>,
     /// Words to look for in the title and the resource id.
     q: Option<String>,
-    /// `severity` (the default), `updated` or `resource`.
-    sort: Option<String>,
-    /// The `next` cursor of the previous page.
+    sort: Option<FindingSortParam>,
+    /// The `next` cursor of the previous page; one that cannot be read
+    /// starts again from the first page.
     after: Option<String>,
-    /// Findings a page holds: 1 to 100 (default 50).
+    /// Findings a page holds (default 50).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code, clippy::upper_case_acronyms, reason = "documents the query string")]
+pub enum RecordParam {
+    #[serde(rename = "ACTIVE")]
+    Active,
+    #[serde(rename = "ARCHIVED")]
+    Archived,
+    #[serde(rename = "any")]
+    Any,
+}
+
+/// The order: most severe first (the default), recently updated first, or
+/// by resource id.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code, reason = "documents the query string")]
+pub enum FindingSortParam {
+    Severity,
+    Updated,
+    Resource,
 }
 
 /// Security Hub findings, 50 a page (`limit` up to 100), with every filter
@@ -171,6 +194,7 @@ pub struct FindingParams {
         (status = 200, description = "One page of findings", body = FindingsPage),
         (status = 400, description = "A filter is not valid; `fields` names it", body = ApiError),
         (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "The `workload` filter names no workload", body = ApiError),
     )
 )]
 pub async fn findings(
@@ -180,39 +204,73 @@ pub async fn findings(
 ) -> ApiResult<FindingsPage> {
     let params = params(query.as_deref());
     let (query, ignored) = FindingQuery::from_params(|name| params.get(name).cloned());
-    if !ignored.is_empty() {
-        return Err(ApiFailure::invalid_fields(
-            ignored
-                .into_iter()
-                .map(|param| FieldError {
-                    message: format!("{:?} is not a valid {}", param.value, param.name),
-                    field: param.name,
-                })
-                .collect(),
-        ));
-    }
+    // A cursor that cannot be read starts from the first page, as on the page.
+    let mut refused =
+        blank(&params, &["workload", "pillar", "severity", "compliance", "workflow", "record", "sort", "limit"]);
+    refused.extend(ignored.into_iter().filter(|param| param.name != "after"));
+    refuse_ignored(refused)?;
     Ok(Json(state.dashboard.0.findings(query).await?))
+}
+
+/// Typed parameters given without a value: the pages' forms send those for
+/// "any", but the API's description types them, so it refuses them.
+fn blank(params: &std::collections::HashMap<String, String>, typed: &[&str]) -> Vec<app::domain::params::IgnoredParam> {
+    typed
+        .iter()
+        .filter(|name| params.get(**name).is_some_and(|value| value.trim().is_empty()))
+        .map(|name| app::domain::params::IgnoredParam { name: (*name).to_owned(), value: String::new() })
+        .collect()
+}
+
+/// 400 naming the parameters that could not be read, if any.
+fn refuse_ignored(ignored: Vec<app::domain::params::IgnoredParam>) -> Result<(), ApiFailure> {
+    if ignored.is_empty() {
+        return Ok(());
+    }
+    Err(ApiFailure::invalid_fields(
+        ignored
+            .into_iter()
+            .map(|param| FieldError {
+                message: format!("{:?} is not a valid {}", param.value, param.name),
+                field: param.name,
+            })
+            .collect(),
+    ))
 }
 
 /// Remediation items, open ones by due date unless asked otherwise.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code, reason = "documents the query string; RemediationQuery::from_params reads it")]
+#[allow(dead_code, reason = "documents the query string; RemediationQuery::read_params reads it")]
 pub struct RemediationParams {
     workload: Option<Uuid>,
-    pillar: Option<String>,
+    pillar: Option<Pillar>,
     /// An owner's email, or `me`.
     owner: Option<String>,
-    /// `open`, `in_progress`, `blocked`, `resolved`, `risk_accepted` or `wont_fix`.
-    status: Option<String>,
-    /// `1`: every status, not only open ones.
-    all: Option<String>,
-    /// `1`: only items past their due date.
-    overdue: Option<String>,
-    /// `control`, `rule`, `question`, `checklist` or `manual`.
-    source: Option<String>,
-    /// `due` (the default) or `priority`.
-    sort: Option<String>,
+    status: Option<Status>,
+    /// Every status, not only open, in progress and blocked.
+    all: Option<Flag>,
+    /// Only items past their due date.
+    overdue: Option<Flag>,
+    source: Option<SourceKind>,
+    sort: Option<RemediationSortParam>,
+}
+
+/// A switch that is on when given.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code, reason = "documents the query string")]
+pub enum Flag {
+    #[serde(rename = "1")]
+    On,
+}
+
+/// By due date (the default) or by priority.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code, reason = "documents the query string")]
+pub enum RemediationSortParam {
+    Due,
+    Priority,
 }
 
 #[utoipa::path(
@@ -222,6 +280,7 @@ pub struct RemediationParams {
     params(RemediationParams),
     responses(
         (status = 200, description = "The items", body = RemediationPage),
+        (status = 400, description = "A filter is not valid; `fields` names it", body = ApiError),
         (status = 401, description = "Not signed in", body = ApiError),
     )
 )]
@@ -231,7 +290,10 @@ pub async fn remediation(
     RawQuery(query): RawQuery,
 ) -> ApiResult<RemediationPage> {
     let params = params(query.as_deref());
-    let query = RemediationQuery::from_params(|name| params.get(name).cloned());
+    let (query, ignored) = RemediationQuery::read_params(|name| params.get(name).cloned());
+    let mut refused = blank(&params, &["workload", "pillar", "status", "all", "overdue", "source", "sort"]);
+    refused.extend(ignored);
+    refuse_ignored(refused)?;
     Ok(Json(state.dashboard.0.remediation(query, Some(caller.email)).await?))
 }
 
@@ -253,8 +315,17 @@ pub async fn sync_runs(State(state): State<AppState>, _caller: Caller) -> ApiRes
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "documents the query string")]
 pub struct ExportParams {
-    /// `pdf` (the default), `csv` (a zip of three tables) or `json`.
-    format: Option<String>,
+    format: Option<ExportFormat>,
+}
+
+/// `pdf` (the default), `csv` (a zip of three tables) or `json`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code, reason = "documents the query string")]
+pub enum ExportFormat {
+    Pdf,
+    Csv,
+    Json,
 }
 
 /// A workload's review as a PDF, a zip of CSV tables or a JSON document

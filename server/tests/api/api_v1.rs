@@ -68,6 +68,12 @@ async fn bad_input_gets_400_naming_the_field_and_unknown_things_get_404(pool: Pg
     assert_eq!(body["fields"][0]["field"], "severity");
     assert!(body["fields"][0]["message"].as_str().is_some_and(|m| m.contains("SEVERE")), "{body}");
 
+    let (status, body) = get_json(&app.client, &app, "/api/v1/remediation?workload=&status=later").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a typed filter without a value, and an unknown status");
+    let fields: Vec<&str> =
+        body["fields"].as_array().expect("fields").iter().filter_map(|f| f["field"].as_str()).collect();
+    assert_eq!(fields, ["workload", "status"]);
+
     let (status, body) = get_json(&app.client, &app, "/api/v1/findings?limit=1000").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a page holds at most 100");
     assert_eq!(body["fields"][0]["field"], "limit");
