@@ -44,6 +44,7 @@ pub const BASE: &str = "/api/v1";
     tags(
         (name = "workloads", description = "Workloads and their scores"),
         (name = "findings", description = "Security Hub findings"),
+        (name = "evidence", description = "Config rules and conformance packs"),
         (name = "remediation", description = "Remediation items"),
         (name = "sync", description = "Sources and sync runs"),
     )
@@ -73,6 +74,9 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reads::workload))
         .routes(routes!(reads::scores))
         .routes(routes!(reads::score_history))
+        .routes(routes!(reads::explain))
+        .routes(routes!(reads::rules))
+        .routes(routes!(reads::rule))
         .routes(routes!(reads::findings))
         .routes(routes!(reads::remediation))
         .routes(routes!(reads::sync_runs))

@@ -3,10 +3,11 @@
 
 use app::domain::findings::{FindingQuery, FindingsPage};
 use app::domain::remediation::{RemediationPage, RemediationQuery, SourceKind, Status};
+use app::domain::rules::{RuleDetail, RuleQuery, RulesPage};
 use app::domain::sync::SyncStatus;
 use app::domain::{
-    ComplianceStatus, Milestone, Pillar, PillarDetail, PillarTrend, Severity, WorkflowStatus, WorkloadDetail,
-    WorkloadSummary,
+    ComplianceStatus, Milestone, Pillar, PillarBreakdown, PillarDetail, PillarTrend, RuleCompliance, Severity,
+    WorkflowStatus, WorkloadDetail, WorkloadSummary,
 };
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
@@ -383,4 +384,98 @@ pub async fn export(
         export.bytes,
     )
         .into_response())
+}
+
+/// A pillar's score taken apart: each question and each control or rule
+/// with the points it earned and could have earned, and the failing
+/// resources.
+#[utoipa::path(
+    get,
+    path = "/api/v1/workloads/{id}/pillars/{pillar}/explain",
+    tag = "workloads",
+    params(
+        ("id" = String, Path, description = "The workload's id (a UUID)"),
+        ("pillar" = Pillar, Path, description = "The pillar"),
+    ),
+    responses(
+        (status = 200, description = "The score taken apart", body = PillarBreakdown),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such workload or pillar", body = ApiError),
+    )
+)]
+pub async fn explain(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path((id, pillar)): Path<(String, String)>,
+) -> ApiResult<PillarBreakdown> {
+    let workload = workload_id(&id)?;
+    let pillar = Pillar::from_id(&pillar).ok_or_else(|| {
+        ApiFailure::new(StatusCode::NOT_FOUND, "not_found", format!("There is no pillar {pillar:?}."))
+    })?;
+    Ok(Json(state.dashboard.0.pillar(workload, pillar).await?))
+}
+
+/// The Config rules page's filters.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "documents the query string; RuleQuery::from_params reads it")]
+pub struct RuleParams {
+    account: Option<String>,
+    region: Option<String>,
+    /// A workload: its accounts and regions.
+    workload: Option<Uuid>,
+    /// A pillar: the rules mapped to it.
+    pillar: Option<Pillar>,
+    compliance: Option<RuleCompliance>,
+    /// Words to look for in the rule name and managed identifier.
+    q: Option<String>,
+}
+
+fn rule_query(query: Option<&str>) -> Result<RuleQuery, ApiFailure> {
+    let params = params(query);
+    let (query, ignored) = RuleQuery::from_params(|name| params.get(name).cloned());
+    let mut refused = blank(&params, &["workload", "pillar", "compliance"]);
+    refused.extend(ignored);
+    refuse_ignored(refused)?;
+    Ok(query)
+}
+
+/// Config rules gathered over accounts and regions, and the conformance
+/// packs with their compliance scores.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rules",
+    tag = "evidence",
+    params(RuleParams),
+    responses(
+        (status = 200, description = "Rules and conformance packs", body = RulesPage),
+        (status = 400, description = "A filter is not valid; `fields` names it", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "The `workload` filter names no workload", body = ApiError),
+    )
+)]
+pub async fn rules(State(state): State<AppState>, _caller: Caller, RawQuery(query): RawQuery) -> ApiResult<RulesPage> {
+    Ok(Json(state.dashboard.0.rules(rule_query(query.as_deref())?).await?))
+}
+
+/// One Config rule: where it is deployed, and the resources it evaluated.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rules/{name}",
+    tag = "evidence",
+    params(("name" = String, Path, description = "The rule's name"), RuleParams),
+    responses(
+        (status = 200, description = "The rule", body = RuleDetail),
+        (status = 400, description = "A filter is not valid; `fields` names it", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such rule, or the `workload` filter names no workload", body = ApiError),
+    )
+)]
+pub async fn rule(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(name): Path<String>,
+    RawQuery(query): RawQuery,
+) -> ApiResult<RuleDetail> {
+    Ok(Json(state.dashboard.0.rule(name, rule_query(query.as_deref())?).await?))
 }

@@ -21,7 +21,11 @@ fn documented_gets(workload: Uuid) -> Vec<String> {
         .paths
         .iter()
         .filter(|(_, item)| item.get.is_some())
-        .map(|(path, _)| path.replace("{id}", &workload.to_string()))
+        .map(|(path, _)| {
+            path.replace("{id}", &workload.to_string())
+                .replace("{pillar}", "security")
+                .replace("{name}", "s3-bucket-ssl-requests-only")
+        })
         .collect()
 }
 
@@ -42,7 +46,18 @@ async fn every_api_route_answers_every_role_and_refuses_anonymous_callers_in_jso
     let workload = insert_workload(&pool, "Checkout", &[("security", 71), ("reliability", 64)]).await;
     let app = spawn_app(pool.clone()).await;
     let routes = documented_gets(workload);
-    assert!(routes.len() >= 8, "the API's read routes are described: {routes:?}");
+    assert!(routes.len() >= 11, "the API's read routes are described: {routes:?}");
+    let source =
+        server::db::sources::upsert(&pool, "prod", "aws", &serde_json::json!({}), 3600).await.expect("a source");
+    sqlx::query!(
+        "INSERT INTO config_rules (account_id, region, rule_name, source_id, owner, source_identifier, compliance)
+         VALUES ('111122223333', 'eu-west-1', 's3-bucket-ssl-requests-only', $1, 'AWS', 'S3_BUCKET_SSL_REQUESTS_ONLY',
+                 'COMPLIANT')",
+        source
+    )
+    .execute(&pool)
+    .await
+    .expect("a rule to read");
 
     for path in &routes {
         let path = if path.ends_with("/export") { format!("{path}?format=json") } else { path.clone() };
