@@ -139,16 +139,7 @@ pub async fn gather(dashboard: &PgDashboard, reviewer: &str) -> Result<Organisat
             })
             .collect(),
         remediation: progress,
-        sources: overview
-            .sources
-            .into_iter()
-            .map(|s| SourceFreshness {
-                name: s.name,
-                kind: s.kind,
-                last_success: s.last_success,
-                last_status: s.last_run.map(|run| run.status.as_str().to_owned()),
-            })
-            .collect(),
+        sources: overview.sources.into_iter().map(SourceFreshness::from).collect(),
         mapping_version: overview.mapping_version,
         trends: overview.trends,
     })

@@ -72,6 +72,17 @@ pub struct SourceFreshness {
     pub last_status: Option<String>,
 }
 
+impl From<app::domain::sync::SourceStatus> for SourceFreshness {
+    fn from(source: app::domain::sync::SourceStatus) -> SourceFreshness {
+        SourceFreshness {
+            name: source.name,
+            kind: source.kind,
+            last_success: source.last_success,
+            last_status: source.last_run.map(|run| run.status),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PillarReview {
     pub pillar: Pillar,
@@ -302,15 +313,7 @@ pub async fn gather(dashboard: &PgDashboard, workload: Uuid, reviewer: &str) -> 
         },
         demo,
         mapping_version: detail.mapping_version,
-        sources: sources
-            .into_iter()
-            .map(|s| SourceFreshness {
-                name: s.name,
-                kind: s.kind,
-                last_success: s.last_success,
-                last_status: s.last_run.map(|run| run.status.as_str().to_owned()),
-            })
-            .collect(),
+        sources: sources.into_iter().map(SourceFreshness::from).collect(),
         baseline,
         pillars,
         top_risks,

@@ -3,27 +3,26 @@
 //! Well-Architected Tool on mocked SDK clients (written, and a conflict with
 //! both versions), evidence that suggests practices, and the one-click tick.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use app::domain::Role;
 use aws_sdk_wellarchitected::Client;
 use aws_sdk_wellarchitected::operation::get_answer::GetAnswerOutput;
 use aws_sdk_wellarchitected::operation::update_answer::UpdateAnswerOutput;
 use aws_sdk_wellarchitected::types::{Answer, Risk};
-use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use aws_smithy_mocks::{Rule, mock};
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
-use server::aws::clients::{AwsClients, ClientFactory, FixedClients, SourceClients};
+use server::aws::clients::SourceClients;
 use server::lens::WELL_ARCHITECTED;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, client_with, insert_workload, session_for, spawn_app, spawn_app_writing_to};
+use crate::helpers::{
+    TestApp, WA_ACCOUNT, WA_REGION, WA_WORKLOAD, client_with, insert_workload, link_wa_review, session_for, spawn_app,
+    spawn_app_writing_to, wa_writers,
+};
 
-const ACCOUNT: &str = "111122223333";
-const REGION: &str = "eu-west-1";
-const WA_WORKLOAD: &str = "0123456789abcdef0123456789abcdef";
+const ACCOUNT: &str = WA_ACCOUNT;
+const REGION: &str = WA_REGION;
 const QUESTION: &str = "detect-investigate-events";
 const LOGGING: &str = "sec_detect_investigate_events_app_service_logging";
 const ALERTS: &str = "sec_detect_investigate_events_security_alerts";
@@ -41,19 +40,7 @@ fn title_of(choice: &str) -> String {
 /// this name and kind, with the question unanswered at high risk.
 async fn reviewed_workload(pool: &PgPool, source: &str, kind: &str) -> Uuid {
     let workload = insert_workload(pool, "Checkout", &[]).await;
-    let source_id =
-        server::db::sources::upsert(pool, source, kind, &serde_json::json!({}), 3600).await.expect("a source");
-    sqlx::query!(
-        "INSERT INTO wa_workloads (wa_workload_id, source_id, owner_account_id, home_region, name)
-         VALUES ($1, $2, $3, $4, 'Checkout')",
-        WA_WORKLOAD,
-        source_id,
-        ACCOUNT,
-        REGION
-    )
-    .execute(pool)
-    .await
-    .expect("the review");
+    link_wa_review(pool, workload, source, kind).await;
     sqlx::query!(
         "INSERT INTO wa_lens_reviews (wa_workload_id, lens_alias) VALUES ($1, 'wellarchitected')",
         WA_WORKLOAD
@@ -70,25 +57,11 @@ async fn reviewed_workload(pool: &PgPool, source: &str, kind: &str) -> Uuid {
     .execute(pool)
     .await
     .expect("the answer");
-    sqlx::query!("UPDATE workloads SET wa_workload_id = $2 WHERE id = $1", workload, WA_WORKLOAD)
-        .execute(pool)
-        .await
-        .expect("the link");
     workload
 }
 
-/// Writers to one source named "prod" whose Well-Architected client
-/// answers with these rules.
 fn writers(rules: &[&Rule]) -> SourceClients {
-    let clients = AwsClients {
-        // Answers never reach Security Hub or Config.
-        security_hub: mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, std::iter::empty::<&Rule>()),
-        config: mock_client!(aws_sdk_config, RuleMode::MatchAny, std::iter::empty::<&Rule>()),
-        well_architected: mock_client!(aws_sdk_wellarchitected, RuleMode::MatchAny, rules.iter().copied()),
-    };
-    let factory: Arc<dyn ClientFactory> =
-        Arc::new(FixedClients { account_id: ACCOUNT.into(), by_region: HashMap::from([(REGION.into(), clients)]) });
-    SourceClients::fixed(vec![("prod".into(), factory, false)])
+    wa_writers(rules)
 }
 
 fn remote(selected: &[&str]) -> GetAnswerOutput {

@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 
 use app::domain::remediation::Priority;
 use app::domain::{Pillar, Role, rounded};
@@ -16,15 +15,17 @@ use app::ports::DashboardReads;
 use aws_sdk_wellarchitected::Client;
 use aws_sdk_wellarchitected::operation::create_milestone::{CreateMilestoneError, CreateMilestoneOutput};
 use aws_sdk_wellarchitected::types::error::ConflictException;
-use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use aws_smithy_mocks::mock;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
-use server::aws::clients::{AwsClients, ClientFactory, FixedClients, SourceClients};
 use server::remediation::store::{self, Source};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, client_with, dashboard, load_demo, session_for, spawn_app, spawn_app_writing_to};
+use crate::helpers::{
+    TestApp, WA_WORKLOAD, client_with, dashboard, link_wa_review, load_demo, session_for, spawn_app,
+    spawn_app_writing_to, wa_writers,
+};
 
 const OWNER: &str = "editor@example.com";
 const ITEM: &str = "Rotate the deploy keys of the payment service";
@@ -335,42 +336,12 @@ fn tempdir() -> PathBuf {
     dir
 }
 
-const ACCOUNT: &str = "111122223333";
-const REGION: &str = "eu-west-1";
-const WA_WORKLOAD: &str = "0123456789abcdef0123456789abcdef";
-
 /// A workload with a review in the Well-Architected Tool from a source of
 /// this kind.
 async fn reviewed_workload(pool: &PgPool, kind: &str) -> Uuid {
     let workload = crate::helpers::insert_workload(pool, "Checkout", &[("security", 70)]).await;
-    let source = server::db::sources::upsert(pool, "prod", kind, &serde_json::json!({}), 3600).await.expect("a source");
-    sqlx::query!(
-        "INSERT INTO wa_workloads (wa_workload_id, source_id, owner_account_id, home_region, name)
-         VALUES ($1, $2, $3, $4, 'Checkout')",
-        WA_WORKLOAD,
-        source,
-        ACCOUNT,
-        REGION
-    )
-    .execute(pool)
-    .await
-    .expect("the review");
-    sqlx::query!("UPDATE workloads SET wa_workload_id = $2 WHERE id = $1", workload, WA_WORKLOAD)
-        .execute(pool)
-        .await
-        .expect("the link");
+    link_wa_review(pool, workload, "prod", kind).await;
     workload
-}
-
-fn writers(rules: &[&Rule]) -> SourceClients {
-    let clients = AwsClients {
-        security_hub: mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, std::iter::empty::<&Rule>()),
-        config: mock_client!(aws_sdk_config, RuleMode::MatchAny, std::iter::empty::<&Rule>()),
-        well_architected: mock_client!(aws_sdk_wellarchitected, RuleMode::MatchAny, rules.iter().copied()),
-    };
-    let factory: Arc<dyn ClientFactory> =
-        Arc::new(FixedClients { account_id: ACCOUNT.into(), by_region: HashMap::from([(REGION.into(), clients)]) });
-    SourceClients::fixed(vec![("prod".into(), factory, false)])
 }
 
 async fn record(app: &TestApp, workload: Uuid, name: &str) -> String {
@@ -395,7 +366,7 @@ async fn exporting_can_record_a_milestone_in_the_well_architected_tool(pool: PgP
                 && request.client_request_token().is_some_and(|token| !token.is_empty())
         })
         .then_output(|| CreateMilestoneOutput::builder().workload_id(WA_WORKLOAD).milestone_number(3).build());
-    let app = spawn_app_writing_to(pool.clone(), writers(&[&create])).await;
+    let app = spawn_app_writing_to(pool.clone(), wa_writers(&[&create])).await;
 
     let location = record(&app, workload, "  Q4 review ").await;
 
@@ -422,7 +393,7 @@ async fn a_milestone_is_refused_for_demo_data_and_when_aws_refuses_it(pool: PgPo
     let conflict = mock!(Client::create_milestone).then_error(|| {
         CreateMilestoneError::ConflictException(ConflictException::builder().message("name in use").build())
     });
-    let app = spawn_app_writing_to(pool.clone(), writers(&[&conflict])).await;
+    let app = spawn_app_writing_to(pool.clone(), wa_writers(&[&conflict])).await;
 
     let location = record(&app, workload, "Made in the console").await;
     assert!(location.contains("milestone_error=taken"), "AWS's conflict reads as a name in use: {location}");

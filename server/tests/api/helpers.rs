@@ -148,3 +148,48 @@ pub async fn load_demo(pool: &PgPool) {
 pub fn dashboard(pool: &PgPool) -> server::dashboard::PgDashboard {
     server::dashboard::PgDashboard::new(pool.clone(), Default::default())
 }
+
+/// The account, region and id of the test workloads' reviews in the
+/// Well-Architected Tool.
+pub const WA_ACCOUNT: &str = "111122223333";
+pub const WA_REGION: &str = "eu-west-1";
+pub const WA_WORKLOAD: &str = "0123456789abcdef0123456789abcdef";
+
+/// Gives a workload a review in the Well-Architected Tool, synced from a
+/// source of this name and kind.
+pub async fn link_wa_review(pool: &PgPool, workload: Uuid, source: &str, kind: &str) {
+    let source_id =
+        server::db::sources::upsert(pool, source, kind, &serde_json::json!({}), 3600).await.expect("a source");
+    sqlx::query!(
+        "INSERT INTO wa_workloads (wa_workload_id, source_id, owner_account_id, home_region, name)
+         VALUES ($1, $2, $3, $4, 'Checkout')",
+        WA_WORKLOAD,
+        source_id,
+        WA_ACCOUNT,
+        WA_REGION
+    )
+    .execute(pool)
+    .await
+    .expect("the review");
+    sqlx::query!("UPDATE workloads SET wa_workload_id = $2 WHERE id = $1", workload, WA_WORKLOAD)
+        .execute(pool)
+        .await
+        .expect("the link");
+}
+
+/// Writers to one source named "prod" whose Well-Architected client
+/// answers with these rules (Security Hub and Config are never asked).
+pub fn wa_writers(rules: &[&aws_smithy_mocks::Rule]) -> server::aws::clients::SourceClients {
+    use aws_smithy_mocks::{Rule, RuleMode, mock_client};
+    use server::aws::clients::{AwsClients, ClientFactory, FixedClients, SourceClients};
+    let clients = AwsClients {
+        security_hub: mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, std::iter::empty::<&Rule>()),
+        config: mock_client!(aws_sdk_config, RuleMode::MatchAny, std::iter::empty::<&Rule>()),
+        well_architected: mock_client!(aws_sdk_wellarchitected, RuleMode::MatchAny, rules.iter().copied()),
+    };
+    let factory: std::sync::Arc<dyn ClientFactory> = std::sync::Arc::new(FixedClients {
+        account_id: WA_ACCOUNT.into(),
+        by_region: std::collections::HashMap::from([(WA_REGION.into(), clients)]),
+    });
+    SourceClients::fixed(vec![("prod".into(), factory, false)])
+}
