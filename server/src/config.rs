@@ -31,6 +31,9 @@ pub struct Settings {
     /// Who may read `/metrics`.
     #[serde(default)]
     pub metrics: MetricsSettings,
+    /// How fast API tokens may call.
+    #[serde(default)]
+    pub api: crate::auth::rate::ApiRateSettings,
     /// The AWS sources to sync; none means the SDK's default chain and
     /// region as one source named `default`.
     #[serde(default)]

@@ -67,9 +67,29 @@ impl utoipa::Modify for Security {
     }
 }
 
+/// Any route may answer a token that calls too fast: 429 on every operation.
+fn add_rate_limit_response(openapi: &mut utoipa::openapi::OpenApi) {
+    let too_fast = utoipa::openapi::ResponseBuilder::new()
+        .description("The token called faster than its limit; `Retry-After` says when to try again")
+        .content(
+            "application/json",
+            utoipa::openapi::ContentBuilder::new()
+                .schema(Some(utoipa::openapi::Ref::from_schema_name("ApiError")))
+                .build(),
+        )
+        .build();
+    for item in openapi.paths.paths.values_mut() {
+        for operation in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            operation.responses.responses.entry("429".to_owned()).or_insert_with(|| too_fast.clone().into());
+        }
+    }
+}
+
 /// The API's routes and its description, from the same list.
 fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (routes, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(reads::workloads))
         .routes(routes!(reads::workload))
         .routes(routes!(reads::scores))
@@ -81,7 +101,9 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reads::remediation))
         .routes(routes!(reads::sync_runs))
         .routes(routes!(reads::export))
-        .split_for_parts()
+        .split_for_parts();
+    add_rate_limit_response(&mut document);
+    (routes, document)
 }
 
 /// The OpenAPI document, as served.

@@ -5,6 +5,7 @@ pub mod alb;
 pub mod audit;
 pub mod oidc;
 pub mod password;
+pub mod rate;
 pub mod sessions;
 pub mod settings;
 pub mod throttle;

@@ -153,9 +153,9 @@ pub async fn revoke(pool: &PgPool, user: &SignedIn, token: Uuid) -> Result<bool,
 }
 
 /// Who a bearer secret speaks for, with the lower of the token's and the
-/// user's role; `None` for an unknown, revoked or expired token, or a
-/// disabled user.
-pub async fn user_for(pool: &PgPool, secret: &str) -> Result<Option<SignedIn>, sqlx::Error> {
+/// user's role, and the token's id; `None` for an unknown, revoked or
+/// expired token, or a disabled user.
+pub async fn user_for(pool: &PgPool, secret: &str) -> Result<Option<(SignedIn, Uuid)>, sqlx::Error> {
     if !secret.starts_with(PREFIX) {
         return Ok(None);
     }
@@ -178,7 +178,9 @@ pub async fn user_for(pool: &PgPool, secret: &str) -> Result<Option<SignedIn>, s
     let (Some(token_role), Some(user_role)) = (Role::parse(&row.token_role), Role::parse(&row.role)) else {
         return Ok(None);
     };
-    Ok(Some(SignedIn { id: row.id, email: row.email, display_name: row.display_name, role: token_role.min(user_role) }))
+    let user =
+        SignedIn { id: row.id, email: row.email, display_name: row.display_name, role: token_role.min(user_role) };
+    Ok(Some((user, row.token_id)))
 }
 
 #[cfg(test)]

@@ -88,7 +88,12 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
         // A script with a token: it gets the token's user, or 401; never a
         // page that sends it to sign in.
         user = match crate::auth::tokens::user_for(&state.pool, secret).await {
-            Ok(Some(user)) => Some(user),
+            Ok(Some((user, token))) => {
+                if let Err(wait) = state.token_rates.take(token) {
+                    return too_fast(wait);
+                }
+                Some(user)
+            }
             Ok(None) => return bad_token(),
             Err(error) => return unavailable(&error),
         };
@@ -132,6 +137,17 @@ fn bad_token() -> Response {
         axum::Json(body),
     )
         .into_response()
+}
+
+/// A token calling faster than its limit: 429 with when to try again.
+fn too_fast(wait: std::time::Duration) -> Response {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let body = serde_json::json!({
+        "code": "rate_limited",
+        "message": format!("This token is calling faster than Plinth allows; try again in {seconds} s."),
+        "fields": [],
+    });
+    (StatusCode::TOO_MANY_REQUESTS, [("retry-after", seconds.to_string())], axum::Json(body)).into_response()
 }
 
 pub(super) fn cookie_headers(headers: &HeaderMap) -> impl Iterator<Item = &str> {

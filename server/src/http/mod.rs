@@ -56,6 +56,8 @@ pub struct AppState {
     /// Request counts and latency per route, for `/metrics`.
     pub http_metrics: Arc<metrics::HttpMetrics>,
     pub metrics_token: Option<secrecy::SecretString>,
+    /// How fast each API token may call.
+    pub token_rates: Arc<crate::auth::rate::TokenRates>,
 }
 
 impl AppState {
@@ -82,6 +84,7 @@ impl AppState {
             weights: settings.scoring,
             http_metrics: Arc::new(metrics::HttpMetrics::default()),
             metrics_token: settings.metrics.token.clone(),
+            token_rates: Arc::new(crate::auth::rate::TokenRates::new(settings.api)),
         }
     }
 }

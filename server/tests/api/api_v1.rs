@@ -167,6 +167,9 @@ async fn the_openapi_description_is_3_1_and_describes_its_routes_and_errors(pool
         assert!(document["components"]["schemas"][schema].is_object(), "{schema} has a schema");
     }
     assert_eq!(document["components"]["securitySchemes"]["token"]["scheme"], "bearer");
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        assert!(item["get"]["responses"]["429"].is_object(), "{path} says a token may be told to slow down");
+    }
     assert_eq!(documented_gets(workload).len(), document["paths"].as_object().expect("paths").len());
 
     let docs = app.client.get(app.url("/api/v1/docs")).send().await.expect("the page");

@@ -9,7 +9,7 @@ use reqwest::header::{AUTHORIZATION, LOCATION};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, client_with, insert_workload, session_for, spawn_app};
+use crate::helpers::{TestApp, client_with, insert_workload, session_for, spawn_app, spawn_app_with, test_settings};
 
 /// Creates a token through the form; the secret from the page that shows it once.
 async fn create(app: &TestApp, client: &reqwest::Client, name: &str, role: &str, expires: &str) -> reqwest::Response {
@@ -156,4 +156,25 @@ async fn revoked_expired_unknown_and_disabled_users_tokens_get_401_in_json(pool:
         assert_eq!(body["code"], "unauthorized");
         assert!(body["message"].as_str().is_some_and(|m| m.contains("revoked or expired")));
     }
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_token_calling_too_fast_gets_429_with_when_to_try_again(pool: PgPool) {
+    let mut settings = test_settings();
+    settings.api = server::auth::rate::ApiRateSettings { requests_per_second: 0.2, burst: 2 };
+    let app = spawn_app_with(pool.clone(), settings).await;
+    let secret = secret_of(create(&app, &app.client, "busy script", "viewer", "30").await).await;
+
+    for _ in 0..2 {
+        assert_eq!(script_get(&app, &secret, "/api/v1/workloads").await.status(), StatusCode::OK, "the burst");
+    }
+    let refused = script_get(&app, &secret, "/api/v1/workloads").await;
+
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = refused.headers()["retry-after"].to_str().expect("a number").parse().expect("seconds");
+    assert!((1..=5).contains(&wait), "one request comes back every 5 s: {wait}");
+    let body: serde_json::Value = refused.json().await.expect("a JSON error");
+    assert_eq!(body["code"], "rate_limited");
+    let (status, _) = app.get_text("/api/v1/workloads").await;
+    assert_eq!(status, StatusCode::OK, "a browser session is not limited by a token's bucket");
 }
