@@ -149,8 +149,9 @@ impl RemediationQuery {
             pillar: params.parsed("pillar", Pillar::from_id),
             owner: params.text("owner"),
             status: params.parsed("status", Status::parse),
-            all: params.text("all").is_some(),
-            overdue: params.text("overdue").is_some(),
+            // Checkboxes and links send "1".
+            all: params.parsed("all", |v| (v == "1").then_some(true)).unwrap_or(false),
+            overdue: params.parsed("overdue", |v| (v == "1").then_some(true)).unwrap_or(false),
             source: params.parsed("source", SourceKind::parse),
             sort: params
                 .parsed("sort", |v| match v {

@@ -40,7 +40,16 @@ pub const BASE: &str = "/api/v1";
     ),
     modifiers(&Security),
     security(("token" = []), ("session" = [])),
-    components(schemas(ApiError, FieldError)),
+    // The query parameters' enums: routes! collects only what bodies use.
+    components(schemas(
+        ApiError,
+        FieldError,
+        reads::ExportFormat,
+        reads::FindingSortParam,
+        reads::Flag,
+        reads::RecordParam,
+        reads::RemediationSortParam
+    )),
     tags(
         (name = "workloads", description = "Workloads and their scores"),
         (name = "findings", description = "Security Hub findings"),

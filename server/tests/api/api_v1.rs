@@ -167,6 +167,11 @@ async fn the_openapi_description_is_3_1_and_describes_its_routes_and_errors(pool
         assert!(document["components"]["schemas"][schema].is_object(), "{schema} has a schema");
     }
     assert_eq!(document["components"]["securitySchemes"]["token"]["scheme"], "bearer");
+    let text = document.to_string();
+    for reference in text.split("\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().expect("a name");
+        assert!(document["components"]["schemas"][name].is_object(), "the schema {name} that is referred to exists");
+    }
     for (path, item) in document["paths"].as_object().expect("paths") {
         assert!(item["get"]["responses"]["429"].is_object(), "{path} says a token may be told to slow down");
     }
