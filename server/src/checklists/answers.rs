@@ -122,13 +122,14 @@ impl Outcome {
 
 /// The workload's review in the Well-Architected Tool, and whether its
 /// answers go back there.
-struct Review {
-    wa_workload_id: Option<String>,
+pub(crate) struct Review {
+    pub(crate) wa_workload_id: Option<String>,
     write_back: bool,
-    target: Option<(WriteTarget, String)>,
+    /// Where it lives in AWS, with its source's kind (`aws` or `demo`).
+    pub(crate) target: Option<(WriteTarget, String)>,
 }
 
-async fn review(conn: &mut PgConnection, workload: Uuid) -> Result<Review, AnswerError> {
+pub(crate) async fn review(conn: &mut PgConnection, workload: Uuid) -> Result<Review, AnswerError> {
     let row = sqlx::query!(
         r#"SELECT w.wa_workload_id, w.wa_write_back, s.name AS "source?", s.kind AS "kind?",
                   ww.owner_account_id AS "account_id?", ww.home_region AS "region?"

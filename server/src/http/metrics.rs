@@ -152,6 +152,16 @@ fn write_pool(pool: &PgPool, out: &mut String) {
     let _ = writeln!(out, "plinth_db_pool_max_connections {}", pool.options().get_max_connections());
 }
 
+/// One service's sync figures since the database began.
+struct ServiceRow {
+    service: String,
+    slices: i64,
+    errors: i64,
+    fetched: i64,
+    stored: i64,
+    seconds: f64,
+}
+
 async fn write_syncs(pool: &PgPool, out: &mut String) -> Result<(), sqlx::Error> {
     let runs = sqlx::query!(
         r#"SELECT s.name AS source, r.status, count(*) AS "runs!",
@@ -198,7 +208,8 @@ async fn write_syncs(pool: &PgPool, out: &mut String) -> Result<(), sqlx::Error>
         let _ = writeln!(out, "plinth_sync_last_success_timestamp_seconds{{source=\"{}\"}} {at}", escape(source));
     }
 
-    let services = sqlx::query!(
+    let services = sqlx::query_as!(
+        ServiceRow,
         r#"SELECT service, count(*) AS "slices!", count(*) FILTER (WHERE status = 'failed') AS "errors!",
                   coalesce(sum(fetched), 0)::int8 AS "fetched!", coalesce(sum(stored), 0)::int8 AS "stored!",
                   coalesce(sum(extract(epoch FROM finished_at - started_at)), 0)::float8 AS "seconds!"
@@ -206,24 +217,19 @@ async fn write_syncs(pool: &PgPool, out: &mut String) -> Result<(), sqlx::Error>
     )
     .fetch_all(pool)
     .await?;
-    for (name, help, value) in [
-        ("plinth_sync_slices_total", "Account-region parts synced, by service.", 0),
-        ("plinth_sync_errors_total", "Account-region parts that failed, by service.", 1),
-        ("plinth_sync_records_fetched_total", "Records read from AWS, by service.", 2),
-        ("plinth_sync_records_stored_total", "Records stored, by service.", 3),
-        ("plinth_sync_duration_seconds_total", "Time spent syncing, by service.", 4),
-    ] {
+    type Figure = fn(&ServiceRow) -> String;
+    let figures: [(&str, &str, Figure); 5] = [
+        ("plinth_sync_slices_total", "Account-region parts synced, by service.", |s| s.slices.to_string()),
+        ("plinth_sync_errors_total", "Account-region parts that failed, by service.", |s| s.errors.to_string()),
+        ("plinth_sync_records_fetched_total", "Records read from AWS, by service.", |s| s.fetched.to_string()),
+        ("plinth_sync_records_stored_total", "Records stored, by service.", |s| s.stored.to_string()),
+        ("plinth_sync_duration_seconds_total", "Time spent syncing, by service.", |s| s.seconds.to_string()),
+    ];
+    for (name, help, figure) in figures {
         let _ = writeln!(out, "# HELP {name} {help}");
         let _ = writeln!(out, "# TYPE {name} counter");
         for service in &services {
-            let figure = match value {
-                0 => service.slices.to_string(),
-                1 => service.errors.to_string(),
-                2 => service.fetched.to_string(),
-                3 => service.stored.to_string(),
-                _ => service.seconds.to_string(),
-            };
-            let _ = writeln!(out, "{name}{{service=\"{}\"}} {figure}", service.service);
+            let _ = writeln!(out, "{name}{{service=\"{}\"}} {}", service.service, figure(service));
         }
     }
     Ok(())

@@ -6,7 +6,6 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::auth::audit;
-use crate::aws::answers::WriteTarget;
 use crate::aws::clients::SourceClients;
 
 /// AWS's limit on a milestone's name.
@@ -63,28 +62,21 @@ pub async fn record(
     name: &str,
 ) -> Result<Recorded, MilestoneError> {
     let name = check_name(name)?;
-    let row = sqlx::query!(
-        r#"SELECT w.wa_workload_id, s.name AS "source?", s.kind AS "kind?",
-                  ww.owner_account_id AS "account_id?", ww.home_region AS "region?"
-           FROM workloads w
-           LEFT JOIN wa_workloads ww ON ww.wa_workload_id = w.wa_workload_id
-           LEFT JOIN sources s ON s.id = ww.source_id
-           WHERE w.id = $1"#,
-        workload
-    )
-    .fetch_optional(pool)
-    .await?
-    .ok_or(MilestoneError::UnknownWorkload)?;
-    let (Some(wa_workload_id), Some(source), Some(kind), Some(account_id), Some(region)) =
-        (row.wa_workload_id, row.source, row.kind, row.account_id, row.region)
-    else {
+    let review =
+        crate::checklists::answers::review(&mut *pool.acquire().await?, workload).await.map_err(
+            |error| match error {
+                crate::checklists::answers::AnswerError::Database(error) => MilestoneError::Database(error),
+                _ => MilestoneError::UnknownWorkload,
+            },
+        )?;
+    let (Some(wa_workload_id), Some((target, kind))) = (review.wa_workload_id, review.target) else {
         return Err(MilestoneError::NoReview);
     };
     if kind == "demo" {
         return Err(MilestoneError::Demo);
     }
-    if !writers.can_write(&source) {
-        return Err(MilestoneError::NotConfigured(source));
+    if !writers.can_write(&target.source) {
+        return Err(MilestoneError::NotConfigured(target.source));
     }
     let taken = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM wa_milestones WHERE wa_workload_id = $1 AND milestone_name = $2) AS "taken!""#,
@@ -96,7 +88,6 @@ pub async fn record(
     if taken {
         return Err(MilestoneError::Taken(name.to_owned()));
     }
-    let target = WriteTarget { source, account_id, region };
     let token = Uuid::from_u128(rand::random()).to_string();
     let number = writers.create_milestone(&target, &wa_workload_id, name, &token).await.map_err(|error| match error
         .code

@@ -7,6 +7,7 @@ pub mod milestone;
 pub mod organisation;
 pub mod pdf;
 pub mod review;
+mod risks;
 pub mod tables;
 
 use std::io::Write;
