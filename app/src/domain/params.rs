@@ -22,9 +22,10 @@ impl<G: Fn(&str) -> Option<String>> ParamReader<G> {
         ParamReader { get, ignored: Vec::new() }
     }
 
-    /// The trimmed value; an empty field is no value.
+    /// The trimmed value; an empty field is no value, and neither is one
+    /// with a NUL character (no text in the database can hold one).
     pub fn text(&self, name: &str) -> Option<String> {
-        (self.get)(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+        (self.get)(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty() && !v.contains('\0'))
     }
 
     /// The value as `parse` reads it; a value it cannot read is ignored

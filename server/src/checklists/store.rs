@@ -67,13 +67,37 @@ pub struct Tick {
     pub pack: String,
     pub item: String,
     pub state: TickState,
-    pub note: String,
-    pub link: Option<String>,
-    /// A one-click tick: the note and link stay as they were.
-    pub keep_details: bool,
+    /// The note; `None` keeps the one there is (a one-click tick).
+    pub note: Option<String>,
+    /// The link; `None` keeps the one there is, `Some(None)` removes it.
+    pub link: Option<Option<String>>,
     /// The form's state was left as the page showed it: the state stays as
     /// it is now (a one-click tick may have changed it since).
     pub keep_state: bool,
+}
+
+/// The longest note or link a tick keeps.
+pub const MAX_DETAIL: usize = 2000;
+
+/// Which of a tick's details was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DetailError {
+    /// Longer than [`MAX_DETAIL`] characters.
+    Note,
+    /// Not an http:// or https:// address, or too long.
+    Link,
+}
+
+/// Checks a tick's note and link as typed (the link trimmed; empty means
+/// none), for the form and the API alike.
+pub fn check_details(note: &str, link: &str) -> Result<(), DetailError> {
+    if note.chars().count() > MAX_DETAIL {
+        return Err(DetailError::Note);
+    }
+    if !link.is_empty() && (!(link.starts_with("https://") || link.starts_with("http://")) || link.len() > MAX_DETAIL) {
+        return Err(DetailError::Link);
+    }
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -115,11 +139,10 @@ pub async fn tick(pool: &PgPool, actor: &str, tick: &Tick) -> Result<(), TickErr
         (Some(before), true) => TickState::parse(&before.state).unwrap_or(tick.state),
         _ => tick.state,
     };
-    let (note, link) = match (&before, tick.keep_details) {
-        (Some(before), true) => (before.note.clone(), before.link.clone()),
-        (None, true) => (String::new(), None),
-        (_, false) => (tick.note.clone(), tick.link.clone()),
-    };
+    // Details left out are read under the row lock, so a tick in between
+    // cannot be overwritten with what was there before it.
+    let note = tick.note.clone().unwrap_or_else(|| before.as_ref().map(|row| row.note.clone()).unwrap_or_default());
+    let link = tick.link.clone().unwrap_or_else(|| before.as_ref().and_then(|row| row.link.clone()));
     sqlx::query!(
         "INSERT INTO checklist_ticks (workload_id, pack_id, item_id, state, by_evidence, actor, note, link)
          VALUES ($1, $2, $3, $4, false, $5, $6, $7)
@@ -320,4 +343,22 @@ pub async fn set_auto_tick(pool: &PgPool, actor: &str, workload: Uuid, on: bool)
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_note_up_to_the_limit_and_a_web_link_are_kept() {
+        assert_eq!(check_details(&"é".repeat(MAX_DETAIL), "https://wiki.example.com/runbook"), Ok(()));
+        assert_eq!(check_details("", ""), Ok(()));
+    }
+
+    #[test]
+    fn a_long_note_or_a_link_that_is_not_http_is_refused() {
+        assert_eq!(check_details(&"x".repeat(MAX_DETAIL + 1), ""), Err(DetailError::Note));
+        assert_eq!(check_details("", "javascript:alert(1)"), Err(DetailError::Link));
+        assert_eq!(check_details("", &format!("https://{}", "a".repeat(MAX_DETAIL))), Err(DetailError::Link));
+    }
 }

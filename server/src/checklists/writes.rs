@@ -53,16 +53,7 @@ impl ChecklistWrites for PgChecklists {
         item: String,
         state: TickState,
     ) -> Result<(), AppError> {
-        let tick = Tick {
-            workload,
-            pack,
-            item,
-            state,
-            note: String::new(),
-            link: None,
-            keep_details: true,
-            keep_state: false,
-        };
+        let tick = Tick { workload, pack, item, state, note: None, link: None, keep_state: false };
         match tick_and_rescore(&self.pool, &self.weights, &actor, &tick).await {
             Ok(()) => Ok(()),
             Err(TickError::UnknownItem) => Err(AppError::NotFound("That checklist item".into())),

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::admin::SignedInAdmin;
 use super::gate::ClientAddress;
-use crate::checklists::store::{self, ImportError, Tick, TickError};
+use crate::checklists::store::{self, DetailError, ImportError, Tick, TickError};
 use crate::checklists::writes::tick_and_rescore;
 
 /// The signed-in editor (or admin); anyone else is refused.
@@ -54,8 +54,6 @@ pub struct TickForm {
     state_was: String,
 }
 
-const MAX_TEXT: usize = 2000;
-
 pub async fn tick(
     State(state): State<AppState>,
     SignedInEditor(editor): SignedInEditor,
@@ -78,21 +76,20 @@ pub async fn tick(
         redirect(&format!("{back}{join}{}{anchor}", query.join("&")))
     };
     let Some(tick_state) = TickState::parse(&form.state) else { return refuse("state") };
-    if form.note.chars().count() > MAX_TEXT {
-        return refuse("note");
-    }
     let link = form.link.trim();
-    if !link.is_empty() && (!(link.starts_with("https://") || link.starts_with("http://")) || link.len() > MAX_TEXT) {
-        return refuse("link");
+    match store::check_details(&form.note, link) {
+        Ok(()) => {}
+        Err(DetailError::Note) => return refuse("note"),
+        Err(DetailError::Link) => return refuse("link"),
     }
     let tick = Tick {
         workload,
         pack: form.pack.clone(),
         item: form.item.clone(),
         state: tick_state,
-        note: form.note.trim().to_owned(),
-        link: (!link.is_empty()).then(|| link.to_owned()),
-        keep_details: form.quick == "1",
+        // A one-click tick keeps the note and link as they are.
+        note: (form.quick != "1").then(|| form.note.trim().to_owned()),
+        link: (form.quick != "1").then(|| (!link.is_empty()).then(|| link.to_owned())),
         keep_state: !form.state_was.is_empty() && form.state_was == form.state,
     };
     match tick_and_rescore(&state.pool, &state.weights, &editor.email, &tick).await {

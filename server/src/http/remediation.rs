@@ -19,16 +19,7 @@ use super::AppState;
 use super::checklists::SignedInEditor;
 use crate::dashboard::today;
 use crate::remediation::store::{self, Change, RemediationError, Source};
-
-/// Sends queued Security Hub workflow updates now, in the background.
-fn deliver_soon(state: &AppState) {
-    let (pool, clients) = (state.pool.clone(), state.writers.clone());
-    tokio::spawn(async move {
-        if let Err(error) = crate::remediation::write_back::deliver(&pool, &clients).await {
-            tracing::warn!(%error, "could not send the Security Hub workflow updates");
-        }
-    });
-}
+use crate::remediation::write_back::deliver_soon;
 
 fn redirect(location: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, location.to_owned())]).into_response()
@@ -230,7 +221,7 @@ pub async fn update(
     };
     match store::update(&state.pool, &editor.email, item, &change, today()).await {
         Ok(()) => {
-            deliver_soon(&state);
+            deliver_soon(&state.pool, &state.writers);
             redirect(&page)
         }
         Err(RemediationError::UnknownItem) => {
@@ -300,7 +291,7 @@ pub async fn bulk(
     };
     match store::bulk(&state.pool, &editor.email, &items, &change, today()).await {
         Ok(changed) => {
-            deliver_soon(&state);
+            deliver_soon(&state.pool, &state.writers);
             redirect(&with_params(&back, &[("changed", changed.to_string())]))
         }
         Err(error) => unavailable(&error).unwrap_or_else(|| refuse(code(&error))),

@@ -91,6 +91,17 @@ fn control_of(kind: &str, key: &str) -> Option<String> {
     }
 }
 
+/// Sends the queued updates now, in the background: after a change, so
+/// Security Hub hears of it without waiting for the next sync.
+pub fn deliver_soon(pool: &PgPool, clients: &SourceClients) {
+    let (pool, clients) = (pool.clone(), clients.clone());
+    tokio::spawn(async move {
+        if let Err(error) = deliver(&pool, &clients).await {
+            tracing::warn!(%error, "could not send the Security Hub workflow updates");
+        }
+    });
+}
+
 /// Sends the queued updates. One round at a time across servers sharing
 /// the database (an advisory lock); a round that finds the lock taken does
 /// nothing.

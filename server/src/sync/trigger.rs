@@ -35,6 +35,13 @@ impl SyncControl for BackgroundSyncs {
         if is_syncing(&self.pool, source).await.map_err(unavailable)? {
             return Err(AppError::Conflict(format!("A sync of {} is already running.", found.name)));
         }
+        if found.kind != "demo"
+            && !self.settings.sources.is_empty()
+            && !self.settings.sources.iter().any(|configured| configured.name == found.name)
+        {
+            return Err(AppError::NotFound(format!("The configured source {}", found.name)));
+        }
+        // Only a sync that starts is in the audit log.
         let mut conn = self.pool.acquire().await.map_err(unavailable)?;
         let after = serde_json::json!({ "source": found.name, "kind": found.kind });
         crate::auth::audit::record(&mut conn, &actor, "sync.start", &found.name, None, Some(after))
@@ -54,11 +61,6 @@ impl SyncControl for BackgroundSyncs {
                 });
             }
             _ => {
-                if !settings.sources.iter().any(|configured| configured.name == found.name)
-                    && !settings.sources.is_empty()
-                {
-                    return Err(AppError::NotFound(format!("The configured source {}", found.name)));
-                }
                 let name = found.name.clone();
                 tokio::spawn(async move {
                     let only = (!settings.sources.is_empty()).then_some(name.as_str());
@@ -69,7 +71,7 @@ impl SyncControl for BackgroundSyncs {
                 });
             }
         }
-        tracing::info!(source = %found.name, "sync started from the sync page");
+        tracing::info!(source = %found.name, "sync started");
         Ok(())
     }
 }
