@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Page latency on the large demo organisation (1,000,000 findings, 500
-# accounts), with wrk against a release build:
+# Page and API latency on the large demo organisation (1,000,000 findings,
+# 500 accounts), with wrk against a release build:
 #   bash scripts/bench-pages.sh
 # Loads the organisation into $BENCH_DATABASE_URL (default plinth_bench_pages)
 # once; later runs reuse it. Prints p50/p95/p99 and requests/s per page and
-# the query plans of the findings page.
+# per findings API call (pages of 100, with a viewer's token), and the query
+# plans of the findings page.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -38,8 +39,19 @@ fi
 say "findings: $(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM findings")," \
     "accounts: $(psql "$DATABASE_URL" -Atc "SELECT count(DISTINCT account_id) FROM sync_slices")"
 
+# A viewer's API token, stored the way Plinth stores one: only its SHA-256.
+printf 'bench-password-1\n' | RUST_LOG=warn "$BIN" user add --email bench@example.com --role viewer >/dev/null 2>&1 || true
+api_token="plinth_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -c \
+    "INSERT INTO api_tokens (user_id, name, secret_hash, prefix, role)
+     SELECT id, 'bench', decode('$(printf '%s' "$api_token" | sha256sum | cut -d' ' -f1)', 'hex'),
+            left('$api_token', 13), 'viewer'
+     FROM users WHERE email = 'bench@example.com'" >/dev/null
+
 step "Serving on port $PORT"
-PLINTH_SITE__ROOT="$SITE_DIR" RUST_LOG=warn "$BIN" serve --addr "127.0.0.1:$PORT" &
+# wrk calls far faster than a token's usual limit.
+PLINTH_API__REQUESTS_PER_SECOND=1000000 PLINTH_API__BURST=1000000 \
+    PLINTH_SITE__ROOT="$SITE_DIR" RUST_LOG=warn "$BIN" serve --addr "127.0.0.1:$PORT" &
 server=$!
 trap 'kill $server 2>/dev/null' EXIT
 for _ in $(seq 1 100); do
@@ -49,6 +61,7 @@ done
 
 account="$(psql "$DATABASE_URL" -Atc "SELECT account_id FROM sync_slices ORDER BY account_id LIMIT 1 OFFSET 250")"
 finding="$(psql "$DATABASE_URL" -Atc "SELECT id FROM findings WHERE account_id = '$account' LIMIT 1")"
+workload="$(psql "$DATABASE_URL" -Atc "SELECT id FROM workloads ORDER BY name LIMIT 1")"
 finding_q="$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$finding")"
 pages=(
     "overview|/"
@@ -56,15 +69,31 @@ pages=(
     "findings, severity and compliance|/findings?severity=CRITICAL&compliance=FAILED"
     "finding|/finding?id=$finding_q"
 )
+# The findings API, 100 a page: the first page, filtered pages, and the
+# eleventh page, reached by following the cursor.
+api="/api/v1/findings?limit=100"
+after=""
+for _ in $(seq 1 10); do
+    after="$(curl -fs -H "Authorization: Bearer $api_token" "http://127.0.0.1:$PORT$api${after:+&after=$after}" |
+        python3 -c 'import json, sys, urllib.parse; print(urllib.parse.quote(json.load(sys.stdin)["next"], safe=""))')"
+done
+pages+=(
+    "API findings, first page of 100|$api"
+    "API findings, severity and account|$api&severity=HIGH&account=$account"
+    "API findings, failed, recent first|$api&compliance=FAILED&sort=updated"
+    "API findings, workload and pillar|$api&workload=$workload&pillar=security"
+    "API findings, 11th page by cursor|$api&after=$after"
+)
+
 step "wrk, $CONNECTIONS connections for $DURATION per page (after a warm-up)"
 for entry in "${pages[@]}"; do
     name="${entry%%|*}"
     path="${entry#*|}"
-    status="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$path")"
+    status="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $api_token" "http://127.0.0.1:$PORT$path")"
     [ "$status" = 200 ] || die "$name answered $status: $path"
-    wrk -t2 -c"$CONNECTIONS" -d5s "http://127.0.0.1:$PORT$path" >/dev/null
-    printf '%-36s %s\n' "$name" \
-        "$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s scripts/bench/latency.lua "http://127.0.0.1:$PORT$path" | tail -n 1)"
+    wrk -t2 -c"$CONNECTIONS" -d5s -H "Authorization: Bearer $api_token" "http://127.0.0.1:$PORT$path" >/dev/null
+    printf '%-36s %s\n' "$name" "$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s scripts/bench/latency.lua \
+        -H "Authorization: Bearer $api_token" "http://127.0.0.1:$PORT$path" | tail -n 1)"
 done
 
 step "Query plans of the findings page (severity and account)"

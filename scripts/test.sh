@@ -68,15 +68,22 @@ API_DATABASE_URL="$PG_BASE/plinth_api"
 psql "$PG_BASE/postgres" -qc "DROP DATABASE IF EXISTS \"${API_DATABASE_URL##*/}\" WITH (FORCE)" >/dev/null
 ensure_database "$API_DATABASE_URL"
 DATABASE_URL="$API_DATABASE_URL" RUST_LOG=warn "$PLINTH_BIN" demo >/dev/null
-printf '%s\n' "$e2e_password" |
-    DATABASE_URL="$API_DATABASE_URL" RUST_LOG=warn "$PLINTH_BIN" user add --email api@e2e.test --role viewer >/dev/null
-# A viewer's token, made the way Plinth stores one: only its SHA-256.
-api_token="plinth_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
-api_token_hash="$(printf '%s' "$api_token" | sha256sum | cut -d' ' -f1)"
-psql "$API_DATABASE_URL" -q -v ON_ERROR_STOP=1 -c \
-    "INSERT INTO api_tokens (user_id, name, secret_hash, prefix, role)
-     SELECT id, 'schemathesis', decode('$api_token_hash', 'hex'), left('$api_token', 13), 'viewer'
-     FROM users WHERE email = 'api@e2e.test'" >/dev/null
+# A token for a new user of this role, made the way Plinth stores one: only
+# its SHA-256.
+api_token_for() {
+    local role="$1" token
+    printf '%s\n' "$e2e_password" | DATABASE_URL="$API_DATABASE_URL" RUST_LOG=warn \
+        "$PLINTH_BIN" user add --email "api-$role@e2e.test" --role "$role" >/dev/null
+    token="plinth_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+    psql "$API_DATABASE_URL" -q -v ON_ERROR_STOP=1 -c \
+        "INSERT INTO api_tokens (user_id, name, secret_hash, prefix, role)
+         SELECT id, 'schemathesis', decode('$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)', 'hex'),
+                left('$token', 13), '$role'
+         FROM users WHERE email = 'api-$role@e2e.test'" >/dev/null
+    printf '%s' "$token"
+}
+viewer_token="$(api_token_for viewer)"
+editor_token="$(api_token_for editor)"
 api_addr="127.0.0.1:${API_PORT:-3190}"
 # The contract run is a burst well past a token's usual limit.
 DATABASE_URL="$API_DATABASE_URL" RUST_LOG=warn PLINTH_API__REQUESTS_PER_SECOND=1000 PLINTH_API__BURST=1000 \
@@ -87,11 +94,64 @@ for _ in $(seq 1 60); do
     curl -fs "http://$api_addr/readyz" >/dev/null 2>&1 && break
     sleep 1
 done
-"$SCHEMATHESIS_VENV/bin/st" run "http://$api_addr/api/v1/openapi.json" \
-    --header "Authorization: Bearer $api_token" --checks all --max-examples 30 --workers 2 --seed 20261202 --request-timeout 60 \
-    --no-color 2>&1 | tee "$TARGET_DIR/schemathesis.log"
+# Ids that exist, so that half the generated paths and bodies reach past a
+# 404: the demo's workloads, checklist items, rules and source, and an item the
+# editor creates through the API. A 422 is a documented refusal of a field
+# the schema cannot judge (a workload that is not there, a control's key).
+api_list() { psql "$API_DATABASE_URL" -Atc "$1" | sed 's/.*/"&"/' | paste -sd, -; }
+api_workload="$(psql "$API_DATABASE_URL" -Atc "SELECT id FROM workloads ORDER BY name LIMIT 1")"
+api_item="$(curl -fsS -X POST -H "Authorization: Bearer $editor_token" -H 'Content-Type: application/json' \
+    -d "{\"workload\": \"$api_workload\", \"source\": \"manual\", \"title\": \"Rotate the access keys\",
+         \"pillar\": \"security\", \"priority\": \"high\"}" "http://$api_addr/api/v1/remediation" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["line"]["id"])')"
+cat >"$TARGET_DIR/schemathesis.toml" <<TOML
+[checks.positive_data_acceptance]
+expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+
+[dictionaries.ids]
+values = [$(api_list "SELECT id FROM workloads UNION ALL SELECT id FROM sources")]
+[dictionaries.workloads]
+values = [$(api_list "SELECT id FROM workloads")]
+[dictionaries.packs]
+values = [$(api_list "SELECT DISTINCT pack_id FROM checklist_items")]
+[dictionaries.items]
+values = [$(api_list "SELECT item_id FROM checklist_items WHERE pack_id = 'aws-security-baseline'")]
+[dictionaries.remediation]
+values = ["$api_item"]
+[dictionaries.rules]
+values = [$(api_list "SELECT DISTINCT rule_name FROM config_rules ORDER BY rule_name LIMIT 20")]
+
+[parameters]
+"path.id" = { dictionary = "ids", probability = 0.5 }
+"path.pack" = { dictionary = "packs", probability = 0.5 }
+"path.item" = { dictionary = "items", probability = 0.5 }
+"path.name" = { dictionary = "rules", probability = 0.5 }
+"query.workload" = { dictionary = "workloads", probability = 0.5 }
+"body.workload" = { dictionary = "workloads", probability = 0.5 }
+
+[[operations]]
+include-path-regex = "^/api/v1/remediation/"
+parameters = { "path.id" = { dictionary = "remediation", probability = 0.5 } }
+TOML
+# Every operation as a viewer (writes answer 403), then the writes as an
+# editor, whose changes go through (an admin's sync start stays 403).
+schemathesis() {
+    local log="$1"
+    shift
+    "$SCHEMATHESIS_VENV/bin/st" --config-file "$TARGET_DIR/schemathesis.toml" \
+        run "http://$api_addr/api/v1/openapi.json" "$@" \
+        --checks all --max-examples 30 --workers 2 --seed 20261202 --request-timeout 60 \
+        --no-color 2>&1 | tee "$TARGET_DIR/$log"
+}
+schemathesis schemathesis-viewer.log --header "Authorization: Bearer $viewer_token"
+schemathesis schemathesis-editor.log --header "Authorization: Bearer $editor_token" \
+    --include-method POST --include-method PUT --include-method PATCH
 kill "$api_server" 2>/dev/null || true
-api_cases="$(grep -oE '[0-9]+ generated' "$TARGET_DIR/schemathesis.log" | tail -n 1 | cut -d' ' -f1)"
+api_cases=0
+for log in schemathesis-viewer.log schemathesis-editor.log; do
+    cases="$(grep -oE '[0-9]+ generated' "$TARGET_DIR/$log" | tail -n 1 | cut -d' ' -f1)"
+    api_cases=$((api_cases + ${cases:-0}))
+done
 
 # One closing line for every test that ran, Rust and browser together.
 read -r rust_passed rust_failed rust_ignored < <(
@@ -105,5 +165,5 @@ read -r e2e_passed e2e_failed e2e_skipped < <(
 step "All checks passed in $((SECONDS - started)) s"
 echo "cargo test: $rust_passed passed, browser tests: $e2e_passed passed"
 echo "report pages rendered for review: $TARGET_DIR/artifacts/report/"
-echo "schemathesis: ${api_cases:-?} API test cases, no server error, no response outside the schema"
+echo "schemathesis: $api_cases API test cases (viewer and editor), no server error, no response outside the schema"
 echo "plinth: $((rust_passed + e2e_passed)) passed, $((rust_failed + e2e_failed)) failed, $((rust_ignored + e2e_skipped)) skipped"

@@ -10,6 +10,7 @@ use super::params::{ParamReader, query_string};
 
 /// Where an item stands for a workload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TickState {
     Open,
@@ -44,6 +45,7 @@ impl TickState {
 /// What the AWS data says about an item in a workload's accounts and
 /// regions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceState {
     /// Every rule and control with a result passes.
@@ -94,13 +96,20 @@ pub struct ChecklistQuery {
 
 impl ChecklistQuery {
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> ChecklistQuery {
+        Self::read_params(get).0
+    }
+
+    /// The query, and the parameters it could not read (the API refuses
+    /// those; the page shows what it could).
+    pub fn read_params(get: impl Fn(&str) -> Option<String>) -> (ChecklistQuery, Vec<super::params::IgnoredParam>) {
         let mut params = ParamReader::new(get);
-        ChecklistQuery {
+        let query = ChecklistQuery {
             pack: params.text("pack"),
             pillar: params.parsed("pillar", Pillar::from_id),
             state: params.parsed("state", TickState::parse),
             evidence: params.parsed("evidence", EvidenceState::parse),
-        }
+        };
+        (query, params.ignored())
     }
 
     pub fn href(&self, workload: Uuid) -> String {
@@ -122,6 +131,7 @@ impl ChecklistQuery {
 
 /// One change of an item's state.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TickChange {
     pub state: TickState,
     pub by_evidence: bool,
@@ -131,6 +141,7 @@ pub struct TickChange {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChecklistLine {
     pub pack_id: String,
     pub item_id: String,
@@ -163,6 +174,7 @@ impl ChecklistLine {
 
 /// A failing rule or control of an item, with the resources that fail it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FailingResources {
     pub key: String,
     pub resources: Vec<String>,
@@ -171,6 +183,7 @@ pub struct FailingResources {
 
 /// Done over applicable (not "not applicable") items.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Progress {
     pub done: u32,
     pub applicable: u32,
@@ -189,7 +202,9 @@ impl Progress {
     }
 }
 
+/// A pack with the workload's progress in it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = ChecklistPackLine))]
 pub struct PackLine {
     pub id: String,
     pub name: String,
@@ -201,6 +216,7 @@ pub struct PackLine {
 /// A workload's checklists: progress per pack and per pillar, and the
 /// items the query selects.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WorkloadChecklist {
     pub workload_id: Uuid,
     pub workload_name: String,

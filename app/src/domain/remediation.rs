@@ -224,6 +224,7 @@ pub struct RemediationPage {
 
 /// One change of an item.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HistoryLine {
     pub at: DateTime<Utc>,
     pub actor: String,
@@ -232,6 +233,7 @@ pub struct HistoryLine {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Comment {
     pub at: DateTime<Utc>,
     pub actor: String,
@@ -240,6 +242,7 @@ pub struct Comment {
 
 /// A workflow update owed to the item's Security Hub findings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FindingUpdateLine {
     /// `NOTIFIED`, `RESOLVED`, `SUPPRESSED` or `NEW`.
     pub workflow: String,
@@ -252,6 +255,7 @@ pub struct FindingUpdateLine {
 
 /// One item in full.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RemediationDetail {
     pub line: RemediationLine,
     pub description: String,

@@ -1,8 +1,9 @@
 //! `/api/v1/docs`: the OpenAPI document as a page people read, rendered on
 //! the server from the same document the JSON serves.
 
-use utoipa::openapi::OpenApi;
 use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn};
+use utoipa::openapi::schema::Schema;
+use utoipa::openapi::{OpenApi, RefOr};
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
@@ -21,7 +22,56 @@ fn method_name(method: &HttpMethod) -> &'static str {
     }
 }
 
-fn operation_html(method: &str, path: &str, operation: &Operation) -> String {
+/// The schema a reference names, or the schema itself.
+fn resolve<'a>(document: &'a OpenApi, schema: &'a RefOr<Schema>) -> Option<(Option<&'a str>, &'a Schema)> {
+    match schema {
+        RefOr::T(schema) => Some((None, schema)),
+        RefOr::Ref(reference) => {
+            let name = reference.ref_location.rsplit('/').next()?;
+            match document.components.as_ref()?.schemas.get(name)? {
+                RefOr::T(schema) => Some((Some(name), schema)),
+                RefOr::Ref(_) => None,
+            }
+        }
+    }
+}
+
+fn description_of(schema: &RefOr<Schema>) -> Option<&str> {
+    match schema {
+        RefOr::T(Schema::Object(object)) => object.description.as_deref(),
+        RefOr::T(Schema::OneOf(one_of)) => one_of.description.as_deref(),
+        RefOr::T(Schema::AllOf(all_of)) => all_of.description.as_deref(),
+        RefOr::T(Schema::Array(array)) => array.description.as_deref(),
+        _ => None,
+    }
+}
+
+/// A JSON body's fields, each with whether it is required and what it says.
+fn body_html(document: &OpenApi, operation: &Operation) -> String {
+    let Some(content) = operation.request_body.as_ref().and_then(|body| body.content.get("application/json")) else {
+        return String::new();
+    };
+    let Some((name, Schema::Object(object))) = content.schema.as_ref().and_then(|schema| resolve(document, schema))
+    else {
+        return String::new();
+    };
+    let fields: Vec<String> = object
+        .properties
+        .iter()
+        .map(|(field, schema)| {
+            let required = if object.required.contains(field) { " (required)" } else { "" };
+            let description = description_of(schema).map(|d| format!(": {}", escape(d))).unwrap_or_default();
+            format!("<li><code>{}</code>{required}{description}</li>", escape(field))
+        })
+        .collect();
+    format!(
+        "<h4>Body: JSON{}</h4><ul>{}</ul>",
+        name.map(|name| format!(" <code>{}</code>", escape(name))).unwrap_or_default(),
+        fields.join("")
+    )
+}
+
+fn operation_html(document: &OpenApi, method: &str, path: &str, operation: &Operation) -> String {
     let summary = operation.summary.as_deref().unwrap_or_default();
     let description = operation.description.as_deref().unwrap_or_default();
     let parameters: Vec<String> = operation
@@ -55,7 +105,7 @@ fn operation_html(method: &str, path: &str, operation: &Operation) -> String {
         })
         .collect();
     format!(
-        r#"<section class="panel api-operation" id="{id}"><h3><code>{method} {path}</code></h3><p>{summary}</p>{description}{parameters}<h4>Responses</h4><ul>{responses}</ul></section>"#,
+        r#"<section class="panel api-operation" id="{id}"><h3><code>{method} {path}</code></h3><p>{summary}</p>{description}{parameters}{body}<h4>Responses</h4><ul>{responses}</ul></section>"#,
         id = escape(&format!("{method}-{path}")),
         path = escape(path),
         summary = escape(summary),
@@ -65,6 +115,7 @@ fn operation_html(method: &str, path: &str, operation: &Operation) -> String {
         } else {
             format!("<h4>Parameters</h4><ul>{}</ul>", parameters.join(""))
         },
+        body = body_html(document, operation),
         responses = responses.join(""),
     )
 }
@@ -81,7 +132,7 @@ pub fn page(document: &OpenApi) -> String {
             (HttpMethod::Delete, &item.delete),
         ] {
             if let Some(operation) = operation {
-                operations.push(operation_html(method_name(&method), path, operation));
+                operations.push(operation_html(document, method_name(&method), path, operation));
             }
         }
     }

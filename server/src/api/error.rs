@@ -12,7 +12,8 @@ use utoipa::ToSchema;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ApiError {
     /// A stable word to branch on: `invalid`, `unauthorized`, `forbidden`,
-    /// `not_found`, `conflict`, `rate_limited`, `unavailable`, `internal`.
+    /// `not_found`, `conflict`, `unsupported_media_type`, `rate_limited`,
+    /// `unavailable`, `internal`.
     pub code: String,
     /// What went wrong and what to do, for a person.
     pub message: String,
@@ -47,16 +48,39 @@ impl ApiFailure {
         )
     }
 
-    /// 400 naming each bad field.
+    /// 400 naming each bad parameter or field.
     pub fn invalid_fields(fields: Vec<FieldError>) -> ApiFailure {
         let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
-        let mut failure = ApiFailure::new(
-            StatusCode::BAD_REQUEST,
-            "invalid",
-            format!("These parameters are not valid: {}.", names.join(", ")),
-        );
+        let mut failure =
+            ApiFailure::new(StatusCode::BAD_REQUEST, "invalid", format!("Not valid: {}.", names.join(", ")));
         failure.error.fields = fields;
         failure
+    }
+
+    /// 422: the body was read, but `field` says something that cannot be.
+    pub fn unprocessable(field: &str, message: impl Into<String>) -> ApiFailure {
+        let mut failure =
+            ApiFailure::invalid_fields(vec![FieldError { field: field.to_owned(), message: message.into() }]);
+        failure.status = StatusCode::UNPROCESSABLE_ENTITY;
+        failure
+    }
+
+    /// 403: the caller's role (a token's, no higher than its user's) is below `needed`.
+    pub fn forbidden(caller: &app::domain::SignedIn, needed: app::domain::Role) -> ApiFailure {
+        ApiFailure::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("This needs the {needed} role; {} calls as {}.", caller.email, caller.role),
+        )
+    }
+
+    /// 503: nothing was changed because the database could not be reached.
+    pub fn unavailable() -> ApiFailure {
+        ApiFailure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Plinth cannot reach its database right now; nothing was changed.",
+        )
     }
 }
 

@@ -5,12 +5,16 @@
 //! `Authorization: Bearer`; the gate has resolved either before a handler
 //! runs. Every error has one shape: [`ApiError`].
 
+mod body;
+mod checklists;
 mod docs;
 mod error;
+mod query;
 mod reads;
+mod remediation;
+mod sync;
 
-use std::collections::HashMap;
-
+use app::domain::{Role, SignedIn};
 use axum::Json;
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -46,16 +50,17 @@ pub const BASE: &str = "/api/v1";
         FieldError,
         reads::ExportFormat,
         reads::FindingSortParam,
-        reads::Flag,
         reads::RecordParam,
-        reads::RemediationSortParam
+        remediation::Flag,
+        remediation::RemediationSortParam
     )),
     tags(
         (name = "workloads", description = "Workloads and their scores"),
         (name = "findings", description = "Security Hub findings"),
         (name = "evidence", description = "Config rules and conformance packs"),
-        (name = "remediation", description = "Remediation items"),
-        (name = "sync", description = "Sources and sync runs"),
+        (name = "checklists", description = "Checklists: read by everyone, ticked by editors"),
+        (name = "remediation", description = "Remediation items: read by everyone, written by editors"),
+        (name = "sync", description = "Sources and sync runs: read by everyone, started by admins"),
     )
 )]
 struct ApiDoc;
@@ -76,22 +81,86 @@ impl utoipa::Modify for Security {
     }
 }
 
-/// Any route may answer a token that calls too fast: 429 on every operation.
-fn add_rate_limit_response(openapi: &mut utoipa::openapi::OpenApi) {
-    let too_fast = utoipa::openapi::ResponseBuilder::new()
-        .description("The token called faster than its limit; `Retry-After` says when to try again")
-        .content(
-            "application/json",
-            utoipa::openapi::ContentBuilder::new()
-                .schema(Some(utoipa::openapi::Ref::from_schema_name("ApiError")))
-                .build(),
-        )
-        .build();
+/// The responses every operation shares: 429 for a token that calls too
+/// fast, and for one with a body, the three ways a body is refused.
+fn add_shared_responses(openapi: &mut utoipa::openapi::OpenApi) {
+    let error = |description: &str| -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+        utoipa::openapi::ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                utoipa::openapi::ContentBuilder::new()
+                    .schema(Some(utoipa::openapi::Ref::from_schema_name("ApiError")))
+                    .build(),
+            )
+            .build()
+            .into()
+    };
+    let shared = [("429", "The token called faster than its limit; `Retry-After` says when to try again")];
+    let with_body = [
+        ("400", "The body is not JSON"),
+        ("415", "The body is not sent as `application/json`"),
+        ("422", "A field is missing or not valid; `fields` names it"),
+    ];
     for item in openapi.paths.paths.values_mut() {
         for operation in
             [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
         {
-            operation.responses.responses.entry("429".to_owned()).or_insert_with(|| too_fast.clone().into());
+            let has_body = operation.request_body.is_some();
+            let responses = &mut operation.responses.responses;
+            for (status, description) in shared.iter().chain(with_body.iter().filter(|_| has_body)) {
+                responses.entry((*status).to_owned()).or_insert_with(|| error(description));
+            }
+        }
+    }
+}
+
+/// What every text parameter matches: no NUL character, which no text in
+/// the database can hold (the API refuses it by name).
+const TEXT_PATTERN: &str = "^[^\\u0000]*$";
+
+/// Gives every plain text parameter (no format, no enumeration) the
+/// pattern that says it has no NUL character. (A body's text with one is
+/// a 422 naming the field, as for any field the schema cannot judge.)
+fn forbid_nul_in_text(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ArrayItems, Schema, SchemaType, Type};
+
+    fn visit(schema: &mut RefOr<Schema>) {
+        let RefOr::T(schema) = schema else { return };
+        match schema {
+            Schema::Object(object) => {
+                let text = match &object.schema_type {
+                    SchemaType::Type(kind) => *kind == Type::String,
+                    SchemaType::Array(kinds) => kinds.contains(&Type::String),
+                    SchemaType::AnyValue => false,
+                };
+                if text && object.format.is_none() && object.enum_values.is_none() && object.pattern.is_none() {
+                    object.pattern = Some(TEXT_PATTERN.to_owned());
+                }
+                object.properties.values_mut().for_each(visit);
+            }
+            Schema::Array(array) => {
+                if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                    visit(items);
+                }
+            }
+            Schema::OneOf(one_of) => one_of.items.iter_mut().for_each(visit),
+            Schema::AllOf(all_of) => all_of.items.iter_mut().for_each(visit),
+            Schema::AnyOf(any_of) => any_of.items.iter_mut().for_each(visit),
+            _ => {}
+        }
+    }
+
+    for item in openapi.paths.paths.values_mut() {
+        for operation in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let Some(schema) = parameter.schema.as_mut() {
+                    visit(schema);
+                }
+            }
         }
     }
 }
@@ -107,11 +176,16 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reads::rules))
         .routes(routes!(reads::rule))
         .routes(routes!(reads::findings))
-        .routes(routes!(reads::remediation))
-        .routes(routes!(reads::sync_runs))
         .routes(routes!(reads::export))
+        .routes(routes!(checklists::checklist))
+        .routes(routes!(checklists::tick))
+        .routes(routes!(remediation::remediation, remediation::create))
+        .routes(routes!(remediation::item, remediation::update))
+        .routes(routes!(sync::sync_runs))
+        .routes(routes!(sync::start))
         .split_for_parts();
-    add_rate_limit_response(&mut document);
+    add_shared_responses(&mut document);
+    forbid_nul_in_text(&mut document);
     (routes, document)
 }
 
@@ -126,10 +200,21 @@ pub fn router() -> Router<AppState> {
     let json = serde_json::to_value(&document).unwrap_or_default();
     let page = docs::page(&document);
     routes
+        .layer(axum::middleware::from_fn(refuse_nul_in_path))
         .route(&format!("{BASE}/openapi.json"), get(move || std::future::ready(Json(json.clone()))))
         .route(&format!("{BASE}/docs"), get(move || std::future::ready(axum::response::Html(page.clone()))))
         .route(&format!("{BASE}/{{*rest}}"), any(unknown_route))
         .route(BASE, any(unknown_route))
+}
+
+/// A path with a NUL character (`%00`) names nothing: no text in the
+/// database can hold one.
+async fn refuse_nul_in_path(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if request.uri().path().contains("%00") {
+        return ApiFailure::new(axum::http::StatusCode::NOT_FOUND, "not_found", "Nothing here has a NUL in its name.")
+            .into_response();
+    }
+    next.run(request).await
 }
 
 async fn unknown_route() -> Response {
@@ -142,25 +227,63 @@ async fn unknown_route() -> Response {
 }
 
 /// The caller, signed in by session or token; 401 in the API's shape.
-pub struct Caller(pub app::domain::SignedIn);
+pub struct Caller(pub SignedIn);
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiFailure;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<app::domain::SignedIn>().cloned().map(Caller).ok_or_else(ApiFailure::unauthorized)
+        parts.extensions.get::<SignedIn>().cloned().map(Caller).ok_or_else(ApiFailure::unauthorized)
     }
 }
 
-/// A query string as name → value, the first value of a repeated name.
-fn params(query: Option<&str>) -> HashMap<String, String> {
-    let mut params = HashMap::new();
-    for (name, value) in form_urlencoded_pairs(query.unwrap_or_default()) {
-        params.entry(name).or_insert(value);
+impl Caller {
+    /// The caller if their role (a token's, no higher than its user's)
+    /// reaches `needed`; 403 otherwise.
+    fn at_least(self, needed: Role) -> Result<SignedIn, ApiFailure> {
+        if self.0.may(needed) { Ok(self.0) } else { Err(ApiFailure::forbidden(&self.0, needed)) }
     }
-    params
 }
 
-fn form_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(query).unwrap_or_default()
+/// The caller, an editor or admin: refused before the body is read.
+pub struct Editor(pub SignedIn);
+
+impl<S: Send + Sync> FromRequestParts<S> for Editor {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Caller::from_request_parts(parts, state).await?.at_least(Role::Editor).map(Editor)
+    }
+}
+
+/// The caller, an admin.
+pub struct Admin(pub SignedIn);
+
+impl<S: Send + Sync> FromRequestParts<S> for Admin {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Caller::from_request_parts(parts, state).await?.at_least(Role::Admin).map(Admin)
+    }
+}
+
+/// The path's `{id}`, a UUID; anything else names nothing here (404),
+/// answered before a body is read.
+pub struct PathId(pub uuid::Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = axum::extract::RawPathParams::from_request_parts(parts, state).await.ok();
+        let id = params.as_ref().and_then(|params| params.iter().find(|(name, _)| *name == "id").map(|(_, id)| id));
+        let id = id.unwrap_or_default();
+        uuid::Uuid::parse_str(id).map(PathId).map_err(|_| {
+            ApiFailure::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "not_found",
+                format!("Nothing here has the id {id:?}; ids are UUIDs."),
+            )
+        })
+    }
 }

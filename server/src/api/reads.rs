@@ -1,10 +1,9 @@
-//! What every role reads: workloads and their scores, findings, remediation
-//! items, sync runs and exports. Each handler is the page's read, as JSON.
+//! What every role reads about workloads and their evidence: workloads and
+//! their scores, findings, Config rules and exports. Each handler is the
+//! page's read, as JSON.
 
 use app::domain::findings::{FindingQuery, FindingsPage};
-use app::domain::remediation::{RemediationPage, RemediationQuery, SourceKind, Status};
 use app::domain::rules::{RuleDetail, RuleQuery, RulesPage};
-use app::domain::sync::SyncStatus;
 use app::domain::{
     ComplianceStatus, Milestone, Pillar, PillarBreakdown, PillarDetail, PillarTrend, RuleCompliance, Severity,
     WorkflowStatus, WorkloadDetail, WorkloadSummary,
@@ -18,18 +17,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{ApiError, ApiFailure, Caller, FieldError, params};
+use super::query::Params;
+use super::{ApiError, ApiFailure, Caller, FieldError, PathId};
 use crate::dashboard::PgDashboard;
 use crate::http::AppState;
 use crate::report::{self, ExportError, Format, Scope};
 
 type ApiResult<T> = Result<Json<T>, ApiFailure>;
-
-fn workload_id(id: &str) -> Result<Uuid, ApiFailure> {
-    Uuid::parse_str(id).map_err(|_| {
-        ApiFailure::new(StatusCode::NOT_FOUND, "not_found", format!("There is no workload {id:?}; ids are UUIDs."))
-    })
-}
 
 /// Every workload with its pillar scores and risk counts, by name.
 #[utoipa::path(
@@ -60,12 +54,8 @@ pub async fn workloads(State(state): State<AppState>, _caller: Caller) -> ApiRes
         (status = 404, description = "No such workload", body = ApiError),
     )
 )]
-pub async fn workload(
-    State(state): State<AppState>,
-    _caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<WorkloadDetail> {
-    Ok(Json(state.dashboard.0.workload(workload_id(&id)?).await?))
+pub async fn workload(State(state): State<AppState>, _caller: Caller, PathId(id): PathId) -> ApiResult<WorkloadDetail> {
+    Ok(Json(state.dashboard.0.workload(id).await?))
 }
 
 /// A workload's current scores.
@@ -91,8 +81,8 @@ pub struct Scores {
         (status = 404, description = "No such workload", body = ApiError),
     )
 )]
-pub async fn scores(State(state): State<AppState>, _caller: Caller, Path(id): Path<String>) -> ApiResult<Scores> {
-    let detail = state.dashboard.0.workload(workload_id(&id)?).await?;
+pub async fn scores(State(state): State<AppState>, _caller: Caller, PathId(id): PathId) -> ApiResult<Scores> {
+    let detail = state.dashboard.0.workload(id).await?;
     Ok(Json(Scores {
         workload: detail.id,
         overall: detail.overall(),
@@ -125,9 +115,9 @@ pub struct ScoreHistory {
 pub async fn score_history(
     State(state): State<AppState>,
     _caller: Caller,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> ApiResult<ScoreHistory> {
-    let detail = state.dashboard.0.workload(workload_id(&id)?).await?;
+    let detail = state.dashboard.0.workload(id).await?;
     Ok(Json(ScoreHistory { workload: detail.id, trends: detail.trends, milestones: detail.milestones }))
 }
 
@@ -203,113 +193,12 @@ pub async fn findings(
     _caller: Caller,
     RawQuery(query): RawQuery,
 ) -> ApiResult<FindingsPage> {
-    let params = params(query.as_deref());
-    let (query, ignored) = FindingQuery::from_params(|name| params.get(name).cloned());
+    let params = Params::parse(query.as_deref());
+    let (query, ignored) = FindingQuery::from_params(|name| params.get(name));
     // A cursor that cannot be read starts from the first page, as on the page.
-    let mut refused =
-        blank(&params, &["workload", "pillar", "severity", "compliance", "workflow", "record", "sort", "limit"]);
-    refused.extend(ignored.into_iter().filter(|param| param.name != "after"));
-    refuse_ignored(refused)?;
+    let ignored = ignored.into_iter().filter(|param| param.name != "after").collect();
+    params.refuse(&["workload", "pillar", "severity", "compliance", "workflow", "record", "sort", "limit"], ignored)?;
     Ok(Json(state.dashboard.0.findings(query).await?))
-}
-
-/// Typed parameters given without a value: the pages' forms send those for
-/// "any", but the API's description types them, so it refuses them.
-fn blank(params: &std::collections::HashMap<String, String>, typed: &[&str]) -> Vec<app::domain::params::IgnoredParam> {
-    typed
-        .iter()
-        .filter(|name| params.get(**name).is_some_and(|value| value.trim().is_empty()))
-        .map(|name| app::domain::params::IgnoredParam { name: (*name).to_owned(), value: String::new() })
-        .collect()
-}
-
-/// 400 naming the parameters that could not be read, if any.
-fn refuse_ignored(ignored: Vec<app::domain::params::IgnoredParam>) -> Result<(), ApiFailure> {
-    if ignored.is_empty() {
-        return Ok(());
-    }
-    Err(ApiFailure::invalid_fields(
-        ignored
-            .into_iter()
-            .map(|param| FieldError {
-                message: format!("{:?} is not a valid {}", param.value, param.name),
-                field: param.name,
-            })
-            .collect(),
-    ))
-}
-
-/// Remediation items, open ones by due date unless asked otherwise.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code, reason = "documents the query string; RemediationQuery::read_params reads it")]
-pub struct RemediationParams {
-    workload: Option<Uuid>,
-    pillar: Option<Pillar>,
-    /// An owner's email, or `me`.
-    owner: Option<String>,
-    status: Option<Status>,
-    /// Every status, not only open, in progress and blocked.
-    all: Option<Flag>,
-    /// Only items past their due date.
-    overdue: Option<Flag>,
-    source: Option<SourceKind>,
-    sort: Option<RemediationSortParam>,
-}
-
-/// A switch that is on when given.
-#[derive(Deserialize, ToSchema)]
-#[allow(dead_code, reason = "documents the query string")]
-pub enum Flag {
-    #[serde(rename = "1")]
-    On,
-}
-
-/// By due date (the default) or by priority.
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-#[allow(dead_code, reason = "documents the query string")]
-pub enum RemediationSortParam {
-    Due,
-    Priority,
-}
-
-#[utoipa::path(
-    get,
-    path = "/api/v1/remediation",
-    tag = "remediation",
-    params(RemediationParams),
-    responses(
-        (status = 200, description = "The items", body = RemediationPage),
-        (status = 400, description = "A filter is not valid; `fields` names it", body = ApiError),
-        (status = 401, description = "Not signed in", body = ApiError),
-    )
-)]
-pub async fn remediation(
-    State(state): State<AppState>,
-    Caller(caller): Caller,
-    RawQuery(query): RawQuery,
-) -> ApiResult<RemediationPage> {
-    let params = params(query.as_deref());
-    let (query, ignored) = RemediationQuery::read_params(|name| params.get(name).cloned());
-    let mut refused = blank(&params, &["workload", "pillar", "status", "all", "overdue", "source", "sort"]);
-    refused.extend(ignored);
-    refuse_ignored(refused)?;
-    Ok(Json(state.dashboard.0.remediation(query, Some(caller.email)).await?))
-}
-
-/// Each source with its last good sync, and the recent runs.
-#[utoipa::path(
-    get,
-    path = "/api/v1/sync-runs",
-    tag = "sync",
-    responses(
-        (status = 200, description = "Sources and recent runs", body = SyncStatus),
-        (status = 401, description = "Not signed in", body = ApiError),
-    )
-)]
-pub async fn sync_runs(State(state): State<AppState>, _caller: Caller) -> ApiResult<SyncStatus> {
-    Ok(Json(state.dashboard.0.sync_status().await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -350,14 +239,14 @@ pub enum ExportFormat {
 pub async fn export(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiFailure> {
-    let id = workload_id(&id)?;
-    let params = params(query.as_deref());
-    let format = match params.get("format").map(|f| f.trim()) {
-        None | Some("") => Format::Pdf,
-        Some(text) => Format::parse(text).ok_or_else(|| {
+    let params = Params::parse(query.as_deref());
+    let format = match params.get("format").as_deref().map(str::trim) {
+        None => Format::Pdf,
+        // Exactly as described: lower case.
+        Some(text) => Format::parse(text).filter(|format| format.as_str() == text).ok_or_else(|| {
             ApiFailure::invalid_fields(vec![FieldError {
                 field: "format".into(),
                 message: format!("{text:?} is not a format: use pdf, csv or json"),
@@ -406,9 +295,9 @@ pub async fn export(
 pub async fn explain(
     State(state): State<AppState>,
     _caller: Caller,
-    Path((id, pillar)): Path<(String, String)>,
+    PathId(workload): PathId,
+    Path((_, pillar)): Path<(String, String)>,
 ) -> ApiResult<PillarBreakdown> {
-    let workload = workload_id(&id)?;
     let pillar = Pillar::from_id(&pillar).ok_or_else(|| {
         ApiFailure::new(StatusCode::NOT_FOUND, "not_found", format!("There is no pillar {pillar:?}."))
     })?;
@@ -432,11 +321,9 @@ pub struct RuleParams {
 }
 
 fn rule_query(query: Option<&str>) -> Result<RuleQuery, ApiFailure> {
-    let params = params(query);
-    let (query, ignored) = RuleQuery::from_params(|name| params.get(name).cloned());
-    let mut refused = blank(&params, &["workload", "pillar", "compliance"]);
-    refused.extend(ignored);
-    refuse_ignored(refused)?;
+    let params = Params::parse(query);
+    let (query, ignored) = RuleQuery::from_params(|name| params.get(name));
+    params.refuse(&["workload", "pillar", "compliance"], ignored)?;
     Ok(query)
 }
 

@@ -50,6 +50,15 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
     request.extensions_mut().insert(ClientAddress(address));
     let path = request.uri().path().to_owned();
     if !is_plain_path(&path) {
+        if path.starts_with(crate::api::BASE) {
+            // In the API such a segment is a name nothing has.
+            return crate::api::ApiFailure::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "Nothing here has that name: a segment is `.`, `..` or empty, or holds a slash or backslash.",
+            )
+            .into_response();
+        }
         return (StatusCode::BAD_REQUEST, "This address has dot segments or empty segments; ask for the page itself.")
             .into_response();
     }

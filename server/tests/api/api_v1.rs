@@ -13,20 +13,37 @@ use uuid::Uuid;
 
 use crate::helpers::{TestApp, client_with, insert_workload, load_demo, session_for, spawn_app};
 
-/// The API's GET routes, from its own description, with `{id}` filled in.
-fn documented_gets(workload: Uuid) -> Vec<String> {
+/// The API's GET routes, from its own description, with the workload's
+/// and the remediation item's `{id}` filled in.
+fn documented_gets(workload: Uuid, item: Uuid) -> Vec<String> {
     let document = server::api::openapi();
     document
         .paths
         .paths
         .iter()
-        .filter(|(_, item)| item.get.is_some())
+        .filter(|(_, operations)| operations.get.is_some())
         .map(|(path, _)| {
-            path.replace("{id}", &workload.to_string())
+            path.replace("/remediation/{id}", &format!("/remediation/{item}"))
+                .replace("{id}", &workload.to_string())
                 .replace("{pillar}", "security")
                 .replace("{name}", "s3-bucket-ssl-requests-only")
         })
         .collect()
+}
+
+/// A remediation item written by hand for the workload.
+async fn remediation_item(pool: &PgPool, workload: Uuid) -> Uuid {
+    let source = server::remediation::store::Source::Manual {
+        title: "Rotate the keys".into(),
+        description: String::new(),
+        pillar: app::domain::Pillar::Security,
+        priority: app::domain::remediation::Priority::High,
+    };
+    let settings = crate::helpers::test_settings().remediation;
+    let today = chrono::Utc::now().date_naive();
+    let (id, _) =
+        server::remediation::store::create(pool, &settings, "tests", workload, source, today).await.expect("an item");
+    id
 }
 
 async fn get_json(client: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, Value) {
@@ -45,8 +62,8 @@ fn is_api_error(body: &Value) -> bool {
 async fn every_api_route_answers_every_role_and_refuses_anonymous_callers_in_json(pool: PgPool) {
     let workload = insert_workload(&pool, "Checkout", &[("security", 71), ("reliability", 64)]).await;
     let app = spawn_app(pool.clone()).await;
-    let routes = documented_gets(workload);
-    assert!(routes.len() >= 11, "the API's read routes are described: {routes:?}");
+    let routes = documented_gets(workload, remediation_item(&pool, workload).await);
+    assert!(routes.len() >= 13, "the API's read routes are described: {routes:?}");
     let source =
         server::db::sources::upsert(&pool, "prod", "aws", &serde_json::json!({}), 3600).await.expect("a source");
     sqlx::query!(
@@ -103,6 +120,8 @@ async fn bad_input_gets_400_naming_the_field_and_unknown_things_get_404(pool: Pg
         format!("/api/v1/workloads/{}/export", Uuid::from_u128(7)),
         "/api/v1/no-such-route".to_owned(),
         "/api/v1".to_owned(),
+        "/api/v1/rules/s3%5Cbucket".to_owned(),
+        "/api/v1/rules/%00".to_owned(),
     ] {
         let (status, body) = get_json(&app.client, &app, &path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
@@ -167,18 +186,36 @@ async fn the_openapi_description_is_3_1_and_describes_its_routes_and_errors(pool
         assert!(document["components"]["schemas"][schema].is_object(), "{schema} has a schema");
     }
     assert_eq!(document["components"]["securitySchemes"]["token"]["scheme"], "bearer");
+    let schemas = &document["components"]["schemas"];
+    assert!(schemas["PackLine"]["properties"]["pack_name"].is_object(), "the rules page's conformance pack");
+    assert!(schemas["ChecklistPackLine"]["properties"]["progress"].is_object(), "a checklist pack, apart from it");
     let text = document.to_string();
     for reference in text.split("\"#/components/schemas/").skip(1) {
         let name = reference.split('"').next().expect("a name");
         assert!(document["components"]["schemas"][name].is_object(), "the schema {name} that is referred to exists");
     }
+    let mut operations = 0;
     for (path, item) in document["paths"].as_object().expect("paths") {
-        assert!(item["get"]["responses"]["429"].is_object(), "{path} says a token may be told to slow down");
+        for (method, operation) in item.as_object().expect("operations") {
+            operations += 1;
+            let responses = &operation["responses"];
+            assert!(responses["429"].is_object(), "{method} {path} says a token may be told to slow down");
+            if operation.get("requestBody").is_some() {
+                for status in ["400", "415", "422"] {
+                    assert!(responses[status].is_object(), "{method} {path} says how a body is refused: {status}");
+                }
+            }
+            if method != "get" {
+                assert!(responses["403"].is_object(), "{method} {path} says which role it needs");
+            }
+        }
     }
-    assert_eq!(documented_gets(workload).len(), document["paths"].as_object().expect("paths").len());
+    assert_eq!(operations, documented_gets(workload, Uuid::nil()).len() + 4, "the reads and four writes");
 
     let docs = app.client.get(app.url("/api/v1/docs")).send().await.expect("the page");
     assert_eq!(docs.status(), StatusCode::OK);
     let page = docs.text().await.expect("HTML");
     assert!(page.contains("GET /api/v1/findings") && page.contains("/api/v1/openapi.json"), "people can read it");
+    assert!(page.contains("PATCH /api/v1/remediation/{id}"), "the writes are on it");
+    assert!(page.contains("Body: JSON <code>TickRequest</code>"), "with their bodies");
 }

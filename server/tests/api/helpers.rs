@@ -1,6 +1,6 @@
 use std::net::SocketAddr;
 
-use app::domain::Role;
+use app::domain::{Role, SignedIn};
 use server::auth::sessions::{self, SessionPolicy};
 use server::auth::users;
 use server::config::{ConfigFile, Settings};
@@ -90,13 +90,35 @@ pub fn client_with(cookie: Option<&str>) -> reqwest::Client {
 /// A user with this role named after it (`admin@example.com`), without a
 /// password, and a live session for them: the `Cookie` header value.
 pub async fn session_for(pool: &PgPool, role: Role) -> String {
-    let email = format!("{role}@example.com");
-    let id = match sqlx::query_scalar!("SELECT id FROM users WHERE email = $1", email).fetch_optional(pool).await {
-        Ok(Some(id)) => id,
-        _ => users::add(pool, "test", &email, &format!("Test {role}"), role, None).await.expect("the user is added"),
-    };
+    let id = user_with(pool, role).await.id;
     let token = sessions::start(pool, &policy(), id, "127.0.0.1", "tests").await.expect("a session starts");
     format!("{}={token}", sessions::COOKIE)
+}
+
+/// The user with this role named after it, added if they are not there.
+pub async fn user_with(pool: &PgPool, role: Role) -> SignedIn {
+    let email = format!("{role}@example.com");
+    let display_name = format!("Test {role}");
+    let id = match sqlx::query_scalar!("SELECT id FROM users WHERE email = $1", email).fetch_optional(pool).await {
+        Ok(Some(id)) => id,
+        _ => users::add(pool, "test", &email, &display_name, role, None).await.expect("the user is added"),
+    };
+    SignedIn { id, email, display_name, role }
+}
+
+/// A script's client: no cookie, a personal API token of the user with
+/// this role (with the same role) as `Authorization: Bearer`.
+pub async fn script_as(pool: &PgPool, role: Role) -> reqwest::Client {
+    let user = user_with(pool, role).await;
+    let token = server::auth::tokens::create(pool, &user, "tests", role, None).await.expect("a token");
+    let mut headers = reqwest::header::HeaderMap::new();
+    let bearer = format!("Bearer {}", token.secret).parse().expect("a header value");
+    headers.insert(reqwest::header::AUTHORIZATION, bearer);
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .expect("a client")
 }
 
 /// The default session policy.

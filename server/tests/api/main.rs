@@ -5,6 +5,7 @@ mod access;
 mod admin;
 mod answers;
 mod api_v1;
+mod api_writes;
 mod auth;
 mod checklists;
 mod exports;

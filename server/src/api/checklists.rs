@@ -1,0 +1,134 @@
+//! A workload's checklists: read by every role, ticked by editors and
+//! admins. A tick moves the score, as it does on the page.
+
+use app::domain::Pillar;
+use app::domain::checklists::{ChecklistLine, ChecklistQuery, EvidenceState, TickState, WorkloadChecklist};
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::body::Body;
+use super::query::Params;
+use super::{ApiError, ApiFailure, Caller, Editor, PathId};
+use crate::checklists::store::{self, DetailError, MAX_DETAIL, Tick, TickError};
+use crate::checklists::writes::tick_and_rescore;
+use crate::http::AppState;
+
+/// The checklists page's filters.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "documents the query string; ChecklistQuery::read_params reads it")]
+pub struct ChecklistParams {
+    /// A pack id, such as `aws-security`.
+    pack: Option<String>,
+    pillar: Option<Pillar>,
+    state: Option<TickState>,
+    evidence: Option<EvidenceState>,
+}
+
+/// A workload's checklists: progress per pack and per pillar, and the items
+/// the filters select, each with its state, who set it, the evidence and
+/// its history.
+#[utoipa::path(
+    get,
+    path = "/api/v1/workloads/{id}/checklist",
+    tag = "checklists",
+    params(("id" = String, Path, description = "The workload's id (a UUID)"), ChecklistParams),
+    responses(
+        (status = 200, description = "The checklists", body = WorkloadChecklist),
+        (status = 400, description = "A filter is not valid; `fields` names it", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such workload", body = ApiError),
+    )
+)]
+pub async fn checklist(
+    State(state): State<AppState>,
+    _caller: Caller,
+    PathId(workload): PathId,
+    RawQuery(query): RawQuery,
+) -> Result<Json<WorkloadChecklist>, ApiFailure> {
+    let params = Params::parse(query.as_deref());
+    let (query, ignored) = ChecklistQuery::read_params(|name| params.get(name));
+    params.refuse(&["pillar", "state", "evidence"], ignored)?;
+    Ok(Json(state.dashboard.0.checklist(workload, query).await?))
+}
+
+/// A person's tick. A note or link left out stays as it is.
+#[derive(Deserialize, ToSchema)]
+pub struct TickRequest {
+    pub state: TickState,
+    /// Why, or where the proof is (at most 2,000 characters).
+    #[schema(max_length = 2000)]
+    pub note: Option<String>,
+    /// An http:// or https:// address of the proof; `""` removes it.
+    pub link: Option<String>,
+}
+
+/// Sets one item's state for a workload, with an optional note and link,
+/// and moves the workload's score. A person's tick stands over evidence:
+/// auto-tick leaves the item alone from then on.
+#[utoipa::path(
+    put,
+    path = "/api/v1/workloads/{id}/checklist/{pack}/{item}",
+    tag = "checklists",
+    params(
+        ("id" = String, Path, description = "The workload's id (a UUID)"),
+        ("pack" = String, Path, description = "The pack's id"),
+        ("item" = String, Path, description = "The item's id in its pack"),
+    ),
+    request_body = TickRequest,
+    responses(
+        (status = 200, description = "The item as it now stands", body = ChecklistLine),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 403, description = "Needs the editor role", body = ApiError),
+        (status = 404, description = "No such workload or item", body = ApiError),
+    )
+)]
+pub async fn tick(
+    State(state): State<AppState>,
+    Editor(editor): Editor,
+    PathId(workload): PathId,
+    Path((_, pack, item)): Path<(String, String, String)>,
+    Body(request): Body<TickRequest>,
+) -> Result<Json<ChecklistLine>, ApiFailure> {
+    let note = request.note.map(|note| note.trim().to_owned());
+    let link = request.link.map(|link| link.trim().to_owned());
+    match store::check_details(note.as_deref().unwrap_or_default(), link.as_deref().unwrap_or_default()) {
+        Ok(()) => {}
+        Err(DetailError::Note) => {
+            return Err(ApiFailure::unprocessable("note", format!("keep the note under {MAX_DETAIL} characters")));
+        }
+        Err(DetailError::Link) => {
+            return Err(ApiFailure::unprocessable("link", "the link must be an http:// or https:// address"));
+        }
+    }
+    let tick = Tick {
+        workload,
+        pack: pack.clone(),
+        item: item.clone(),
+        state: request.state,
+        note,
+        link: link.map(|link| (!link.is_empty()).then_some(link)),
+        keep_state: false,
+    };
+    tick_and_rescore(&state.pool, &state.weights, &editor.email, &tick).await.map_err(|error| match error {
+        TickError::UnknownItem => not_found(),
+        TickError::Database(error) => {
+            tracing::error!(%error, "a tick could not be stored");
+            ApiFailure::unavailable()
+        }
+    })?;
+    Ok(Json(line(&state, workload, &pack, &item).await?))
+}
+
+/// One item of a workload's checklists, as the page shows it.
+async fn line(state: &AppState, workload: uuid::Uuid, pack: &str, item: &str) -> Result<ChecklistLine, ApiFailure> {
+    let query = ChecklistQuery { pack: Some(pack.to_owned()), ..ChecklistQuery::default() };
+    let checklist = state.dashboard.0.checklist(workload, query).await?;
+    checklist.items.into_iter().find(|line| line.pack_id == pack && line.item_id == item).ok_or_else(not_found)
+}
+
+fn not_found() -> ApiFailure {
+    ApiFailure::new(axum::http::StatusCode::NOT_FOUND, "not_found", "There is no such workload or checklist item.")
+}

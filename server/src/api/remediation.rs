@@ -1,0 +1,271 @@
+//! Remediation items: listed and read by every role, created and changed
+//! by editors and admins, with the same checks, history and audit records
+//! as the pages' forms.
+
+use app::domain::Pillar;
+use app::domain::remediation::{Priority, RemediationDetail, RemediationPage, RemediationQuery, SourceKind, Status};
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::body::Body;
+use super::query::Params;
+use super::{ApiError, ApiFailure, Caller, Editor, PathId};
+use crate::dashboard::today;
+use crate::http::AppState;
+use crate::remediation::store::{self, Change, RemediationError, Source};
+use crate::remediation::write_back::deliver_soon;
+
+/// The remediation page's filters.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "documents the query string; RemediationQuery::read_params reads it")]
+pub struct RemediationParams {
+    workload: Option<Uuid>,
+    pillar: Option<Pillar>,
+    /// An owner's email, or `me`.
+    owner: Option<String>,
+    status: Option<Status>,
+    /// Every status, not only open, in progress and blocked.
+    all: Option<Flag>,
+    /// Only items past their due date.
+    overdue: Option<Flag>,
+    source: Option<SourceKind>,
+    sort: Option<RemediationSortParam>,
+}
+
+/// A switch that is on when given.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code, reason = "documents the query string")]
+pub enum Flag {
+    #[serde(rename = "1")]
+    On,
+}
+
+/// By due date (the default) or by priority.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code, reason = "documents the query string")]
+pub enum RemediationSortParam {
+    Due,
+    Priority,
+}
+
+/// Remediation items: open, in progress and blocked ones by due date,
+/// unless the filters ask otherwise.
+#[utoipa::path(
+    get,
+    path = "/api/v1/remediation",
+    tag = "remediation",
+    params(RemediationParams),
+    responses(
+        (status = 200, description = "The items", body = RemediationPage),
+        (status = 400, description = "A filter is not valid; `fields` names it", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+    )
+)]
+pub async fn remediation(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<RemediationPage>, ApiFailure> {
+    let params = Params::parse(query.as_deref());
+    let (query, ignored) = RemediationQuery::read_params(|name| params.get(name));
+    params.refuse(&["workload", "pillar", "status", "all", "overdue", "source", "sort"], ignored)?;
+    Ok(Json(state.dashboard.0.remediation(query, Some(caller.email)).await?))
+}
+
+/// One item in full: its history, comments, the Security Hub workflow
+/// updates it owes, and who it can be assigned to.
+#[utoipa::path(
+    get,
+    path = "/api/v1/remediation/{id}",
+    tag = "remediation",
+    params(("id" = String, Path, description = "The item's id (a UUID)")),
+    responses(
+        (status = 200, description = "The item", body = RemediationDetail),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such item", body = ApiError),
+    )
+)]
+pub async fn item(
+    State(state): State<AppState>,
+    _caller: Caller,
+    PathId(id): PathId,
+) -> Result<Json<RemediationDetail>, ApiFailure> {
+    Ok(Json(state.dashboard.0.remediation_item(id).await?))
+}
+
+/// A new item: from a source (a failing control or rule, a question at
+/// risk, an open checklist item) or written by hand (`manual`).
+#[derive(Deserialize, ToSchema)]
+pub struct NewItem {
+    pub workload: Uuid,
+    pub source: SourceKind,
+    /// The source's id: a Security Hub control (`S3.1`), a Config managed
+    /// rule identifier (`S3_BUCKET_VERSIONING_ENABLED`), a Well-Architected
+    /// question id, or a checklist item as `pack/item`. Not for `manual`.
+    pub key: Option<String>,
+    /// For `manual`: at most 200 characters.
+    #[schema(max_length = 200)]
+    pub title: Option<String>,
+    /// For `manual`: at most 5,000 characters.
+    #[schema(max_length = 5000)]
+    pub description: Option<String>,
+    /// For `manual`.
+    pub pillar: Option<Pillar>,
+    /// For `manual`; an item from a source takes its source's severity.
+    pub priority: Option<Priority>,
+}
+
+/// Creates an item, due by its priority's deadline. An item that exists
+/// for the same source and workload is answered instead (200), so a
+/// script may run twice.
+#[utoipa::path(
+    post,
+    path = "/api/v1/remediation",
+    tag = "remediation",
+    request_body = NewItem,
+    responses(
+        (status = 201, description = "Created; `Location` is its address", body = RemediationDetail),
+        (status = 200, description = "The item that exists for this source", body = RemediationDetail),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 403, description = "Needs the editor role", body = ApiError),
+    )
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    Editor(editor): Editor,
+    Body(new): Body<NewItem>,
+) -> Result<Response, ApiFailure> {
+    let source = match new.source {
+        SourceKind::Manual => {
+            let pillar =
+                new.pillar.ok_or_else(|| ApiFailure::unprocessable("pillar", "a manual item needs a pillar"))?;
+            let priority =
+                new.priority.ok_or_else(|| ApiFailure::unprocessable("priority", "a manual item needs a priority"))?;
+            Source::Manual {
+                title: new.title.unwrap_or_default(),
+                description: new.description.unwrap_or_default(),
+                pillar,
+                priority,
+            }
+        }
+        kind => {
+            let key = new.key.filter(|key| !key.trim().is_empty()).ok_or_else(|| {
+                ApiFailure::unprocessable(
+                    "key",
+                    format!("an item from a {} needs its key", kind.label().to_lowercase()),
+                )
+            })?;
+            Source::parse(kind.as_str(), &key).ok_or_else(|| ApiFailure::unprocessable("source", "not a source"))?
+        }
+    };
+    let (id, created) = store::create(&state.pool, &state.remediation, &editor.email, new.workload, source, today())
+        .await
+        .map_err(refusal)?;
+    let detail = Json(state.dashboard.0.remediation_item(id).await?);
+    Ok(if created {
+        (StatusCode::CREATED, [(LOCATION, format!("/api/v1/remediation/{id}"))], detail).into_response()
+    } else {
+        detail.into_response()
+    })
+}
+
+/// A change to an item; what is left out stays as it is.
+#[derive(Deserialize, ToSchema)]
+pub struct ItemChange {
+    pub status: Option<Status>,
+    /// The new owner's user id (see `assignees`); `null` leaves the item
+    /// without an owner.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Uuid>)]
+    pub owner_id: Option<Option<Uuid>>,
+    pub due_on: Option<NaiveDate>,
+    /// An http:// or https:// address; `null` removes it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub ticket_url: Option<Option<String>>,
+    /// With `status: risk_accepted`: why the risk is accepted.
+    pub acceptance_reason: Option<String>,
+    /// With `status: risk_accepted`: until when, after today.
+    pub accepted_until: Option<NaiveDate>,
+}
+
+/// A field that was sent, even as `null`: `Some(None)`.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Changes an item's status, owner, due date or ticket, with a line in
+/// its history; a status change is sent back to Security Hub's workflow.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/remediation/{id}",
+    tag = "remediation",
+    params(("id" = String, Path, description = "The item's id (a UUID)")),
+    request_body = ItemChange,
+    responses(
+        (status = 200, description = "The item as it now stands", body = RemediationDetail),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 403, description = "Needs the editor role", body = ApiError),
+        (status = 404, description = "No such item", body = ApiError),
+    )
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    Editor(editor): Editor,
+    PathId(id): PathId,
+    Body(change): Body<ItemChange>,
+) -> Result<Json<RemediationDetail>, ApiFailure> {
+    let reason = change.acceptance_reason.unwrap_or_default();
+    let reason_fits = !reason.trim().is_empty() && reason.trim().chars().count() <= store::MAX_TEXT;
+    let acceptance = match (change.status, change.accepted_until) {
+        (Some(Status::RiskAccepted), Some(until)) => Some((reason, until)),
+        (Some(Status::RiskAccepted), None) => {
+            // An item that is not there is a 404 whatever the change says.
+            state.dashboard.0.remediation_item(id).await?;
+            return Err(ApiFailure::unprocessable("accepted_until", "accepting a risk needs an expiry date"));
+        }
+        _ => None,
+    };
+    let ticket_url = change.ticket_url.map(|url| url.map(|url| url.trim().to_owned()).filter(|url| !url.is_empty()));
+    let change =
+        Change { status: change.status, owner: change.owner_id, due_on: change.due_on, ticket_url, acceptance };
+    store::update(&state.pool, &editor.email, id, &change, today()).await.map_err(|error| match error {
+        // The reason will do: it is the date that is not after today.
+        RemediationError::Acceptance if reason_fits => ApiFailure::unprocessable("accepted_until", error.to_string()),
+        error => refusal(error),
+    })?;
+    deliver_soon(&state.pool, &state.writers);
+    Ok(Json(state.dashboard.0.remediation_item(id).await?))
+}
+
+/// A refused create or change, with the field it is about.
+fn refusal(error: RemediationError) -> ApiFailure {
+    let field = match &error {
+        RemediationError::UnknownItem => {
+            return ApiFailure::new(StatusCode::NOT_FOUND, "not_found", "There is no such remediation item.");
+        }
+        RemediationError::Database(message) => {
+            tracing::error!(error = %message, "a remediation change could not be stored");
+            return ApiFailure::unavailable();
+        }
+        RemediationError::UnknownWorkload => "workload",
+        RemediationError::UnknownSource(..) | RemediationError::NothingToFix(_) => "key",
+        RemediationError::Title => "title",
+        RemediationError::TooLong => "description",
+        RemediationError::Acceptance => "acceptance_reason",
+        RemediationError::UnknownOwner => "owner_id",
+        RemediationError::Ticket => "ticket_url",
+        RemediationError::Due => "due_on",
+        RemediationError::EmptyComment => "body",
+    };
+    ApiFailure::unprocessable(field, error.to_string())
+}
