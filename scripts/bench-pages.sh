@@ -39,14 +39,9 @@ fi
 say "findings: $(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM findings")," \
     "accounts: $(psql "$DATABASE_URL" -Atc "SELECT count(DISTINCT account_id) FROM sync_slices")"
 
-# A viewer's API token, stored the way Plinth stores one: only its SHA-256.
+# A viewer's API token: pages and the API need someone to serve.
 printf 'bench-password-1\n' | RUST_LOG=warn "$BIN" user add --email bench@example.com --role viewer >/dev/null 2>&1 || true
-api_token="plinth_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
-psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -c \
-    "INSERT INTO api_tokens (user_id, name, secret_hash, prefix, role)
-     SELECT id, 'bench', decode('$(printf '%s' "$api_token" | sha256sum | cut -d' ' -f1)', 'hex'),
-            left('$api_token', 13), 'viewer'
-     FROM users WHERE email = 'bench@example.com'" >/dev/null
+api_token="$(new_api_token "$DATABASE_URL" bench@example.com viewer)"
 
 step "Serving on port $PORT"
 # wrk calls far faster than a token's usual limit.

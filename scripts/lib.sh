@@ -180,3 +180,17 @@ build_site() {
     say "wasm: $(wc -c <"$SITE_DIR/pkg/plinth_bg.wasm") bytes, $(wc -c <"$SITE_DIR/pkg/plinth_bg.wasm.gz") gzipped"
     touch "$stamp"
 }
+
+# A new personal API token with this role for the user with this email, in
+# the database at $1, stored the way Plinth stores one (only its SHA-256);
+# prints the secret.
+new_api_token() {
+    local url="$1" email="$2" role="$3" token digest
+    token="plinth_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+    digest="$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)"
+    psql "$url" -q -v ON_ERROR_STOP=1 -c \
+        "INSERT INTO api_tokens (user_id, name, secret_hash, prefix, role)
+         SELECT id, 'scripts', decode('$digest', 'hex'), left('$token', 13), '$role'
+         FROM users WHERE email = '$email'" >/dev/null
+    printf '%s' "$token"
+}

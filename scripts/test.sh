@@ -68,19 +68,11 @@ API_DATABASE_URL="$PG_BASE/plinth_api"
 psql "$PG_BASE/postgres" -qc "DROP DATABASE IF EXISTS \"${API_DATABASE_URL##*/}\" WITH (FORCE)" >/dev/null
 ensure_database "$API_DATABASE_URL"
 DATABASE_URL="$API_DATABASE_URL" RUST_LOG=warn "$PLINTH_BIN" demo >/dev/null
-# A token for a new user of this role, made the way Plinth stores one: only
-# its SHA-256.
+# A token for a new user of this role.
 api_token_for() {
-    local role="$1" token
     printf '%s\n' "$e2e_password" | DATABASE_URL="$API_DATABASE_URL" RUST_LOG=warn \
-        "$PLINTH_BIN" user add --email "api-$role@e2e.test" --role "$role" >/dev/null
-    token="plinth_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
-    psql "$API_DATABASE_URL" -q -v ON_ERROR_STOP=1 -c \
-        "INSERT INTO api_tokens (user_id, name, secret_hash, prefix, role)
-         SELECT id, 'schemathesis', decode('$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)', 'hex'),
-                left('$token', 13), '$role'
-         FROM users WHERE email = 'api-$role@e2e.test'" >/dev/null
-    printf '%s' "$token"
+        "$PLINTH_BIN" user add --email "api-$1@e2e.test" --role "$1" >/dev/null
+    new_api_token "$API_DATABASE_URL" "api-$1@e2e.test" "$1"
 }
 viewer_token="$(api_token_for viewer)"
 editor_token="$(api_token_for editor)"

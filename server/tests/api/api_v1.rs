@@ -11,7 +11,9 @@ use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, client_with, insert_workload, load_demo, session_for, spawn_app};
+use crate::helpers::{
+    TestApp, client_with, insert_workload, load_demo, manual_remediation_item, session_for, spawn_app,
+};
 
 /// The API's GET routes, from its own description, with the workload's
 /// and the remediation item's `{id}` filled in.
@@ -31,21 +33,6 @@ fn documented_gets(workload: Uuid, item: Uuid) -> Vec<String> {
         .collect()
 }
 
-/// A remediation item written by hand for the workload.
-async fn remediation_item(pool: &PgPool, workload: Uuid) -> Uuid {
-    let source = server::remediation::store::Source::Manual {
-        title: "Rotate the keys".into(),
-        description: String::new(),
-        pillar: app::domain::Pillar::Security,
-        priority: app::domain::remediation::Priority::High,
-    };
-    let settings = crate::helpers::test_settings().remediation;
-    let today = chrono::Utc::now().date_naive();
-    let (id, _) =
-        server::remediation::store::create(pool, &settings, "tests", workload, source, today).await.expect("an item");
-    id
-}
-
 async fn get_json(client: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, Value) {
     let response = client.get(app.url(path)).send().await.expect("the server answers");
     let status = response.status();
@@ -62,7 +49,7 @@ fn is_api_error(body: &Value) -> bool {
 async fn every_api_route_answers_every_role_and_refuses_anonymous_callers_in_json(pool: PgPool) {
     let workload = insert_workload(&pool, "Checkout", &[("security", 71), ("reliability", 64)]).await;
     let app = spawn_app(pool.clone()).await;
-    let routes = documented_gets(workload, remediation_item(&pool, workload).await);
+    let routes = documented_gets(workload, manual_remediation_item(&pool, workload, "Rotate the keys").await);
     assert!(routes.len() >= 13, "the API's read routes are described: {routes:?}");
     let source =
         server::db::sources::upsert(&pool, "prod", "aws", &serde_json::json!({}), 3600).await.expect("a source");

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, client_with, insert_workload, script_as, spawn_app, user_with};
+use crate::helpers::{TestApp, client_with, insert_workload, manual_checklist_item, script_as, spawn_app, user_with};
 
 /// Sends a JSON body (or none) and reads the JSON answer.
 async fn send(client: &reqwest::Client, app: &TestApp, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
@@ -31,18 +31,6 @@ async fn send(client: &reqwest::Client, app: &TestApp, method: Method, path: &st
 /// The field a refusal names.
 fn field(body: &Value) -> &str {
     body["fields"][0]["field"].as_str().unwrap_or_default()
-}
-
-/// A built-in checklist item that no evidence proves: (pack, item).
-async fn manual_checklist_item(pool: &PgPool) -> (String, String) {
-    let row = sqlx::query!(
-        "SELECT pack_id, item_id FROM checklist_items WHERE cardinality(rules) = 0 AND cardinality(controls) = 0
-         ORDER BY pack_id, item_id LIMIT 1"
-    )
-    .fetch_one(pool)
-    .await
-    .expect("a manual item");
-    (row.pack_id, row.item_id)
 }
 
 /// A tiny demo source, so that a sync it starts ends quickly.

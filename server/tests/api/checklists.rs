@@ -8,7 +8,7 @@ use server::checklists::evidence;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, client_with, insert_workload, session_for, spawn_app};
+use crate::helpers::{TestApp, client_with, insert_workload, manual_checklist_item, session_for, spawn_app};
 
 const RULE: &str = "MULTI_REGION_CLOUD_TRAIL_ENABLED";
 
@@ -21,18 +21,6 @@ async fn cloudtrail_items(pool: &PgPool) -> Vec<(String, String)> {
         .into_iter()
         .map(|row| (row.pack_id, row.item_id))
         .collect()
-}
-
-/// A manual item (no evidence).
-async fn manual_item(pool: &PgPool) -> (String, String) {
-    let row = sqlx::query!(
-        "SELECT pack_id, item_id FROM checklist_items WHERE cardinality(rules) = 0 AND cardinality(controls) = 0
-         ORDER BY pack_id, item_id LIMIT 1"
-    )
-    .fetch_one(pool)
-    .await
-    .expect("a manual item");
-    (row.pack_id, row.item_id)
 }
 
 async fn tick(client: &reqwest::Client, app: &TestApp, workload: Uuid, form: &[(&str, &str)]) -> reqwest::Response {
@@ -56,7 +44,7 @@ async fn state_of(pool: &PgPool, workload: Uuid, item: &(String, String)) -> Opt
 async fn an_editor_ticks_an_item_and_it_is_kept_with_its_history_and_audit(pool: PgPool) {
     let workload = insert_workload(&pool, "Checkout", &[]).await;
     let app = spawn_app(pool.clone()).await;
-    let item = manual_item(&pool).await;
+    let item = manual_checklist_item(&pool).await;
     let editor = client_with(Some(&session_for(&pool, Role::Editor).await));
     let back = format!("/workloads/{workload}/checklists?state=open");
 
@@ -107,7 +95,7 @@ async fn an_editor_ticks_an_item_and_it_is_kept_with_its_history_and_audit(pool:
 async fn a_viewer_cannot_tick_and_sees_no_tick_buttons(pool: PgPool) {
     let workload = insert_workload(&pool, "Checkout", &[]).await;
     let app = spawn_app(pool.clone()).await;
-    let item = manual_item(&pool).await;
+    let item = manual_checklist_item(&pool).await;
     let viewer = client_with(Some(&session_for(&pool, Role::Viewer).await));
 
     let refused = tick(&viewer, &app, workload, &[("pack", &item.0), ("item", &item.1), ("state", "done")]).await;
@@ -130,7 +118,7 @@ async fn a_viewer_cannot_tick_and_sees_no_tick_buttons(pool: PgPool) {
 async fn a_refused_tick_keeps_what_was_typed_and_says_why(pool: PgPool) {
     let workload = insert_workload(&pool, "Checkout", &[]).await;
     let app = spawn_app(pool.clone()).await;
-    let item = manual_item(&pool).await;
+    let item = manual_checklist_item(&pool).await;
 
     let response = tick(
         &app.client,
@@ -264,7 +252,7 @@ async fn evidence_ticks_an_item_when_it_passes_and_unticks_it_when_it_fails_agai
 async fn a_tick_feeds_the_pillars_checklist_score(pool: PgPool) {
     let workload = insert_workload(&pool, "Checkout", &[]).await;
     let app = spawn_app(pool.clone()).await;
-    let item = manual_item(&pool).await;
+    let item = manual_checklist_item(&pool).await;
     let pillar =
         sqlx::query_scalar!("SELECT pillar FROM checklist_items WHERE pack_id = $1 AND item_id = $2", item.0, item.1)
             .fetch_one(&pool)

@@ -215,3 +215,28 @@ pub fn wa_writers(rules: &[&aws_smithy_mocks::Rule]) -> server::aws::clients::So
     });
     SourceClients::fixed(vec![("prod".into(), factory, false)])
 }
+
+/// A built-in checklist item that no evidence proves: (pack, item).
+pub async fn manual_checklist_item(pool: &PgPool) -> (String, String) {
+    let row = sqlx::query!(
+        "SELECT pack_id, item_id FROM checklist_items WHERE cardinality(rules) = 0 AND cardinality(controls) = 0
+         ORDER BY pack_id, item_id LIMIT 1"
+    )
+    .fetch_one(pool)
+    .await
+    .expect("a manual item");
+    (row.pack_id, row.item_id)
+}
+
+/// A remediation item an editor wrote by hand for the workload.
+pub async fn manual_remediation_item(pool: &PgPool, workload: Uuid, title: &str) -> Uuid {
+    use server::remediation::store::{self, Source};
+    let source = Source::Manual {
+        title: title.into(),
+        description: String::new(),
+        pillar: app::domain::Pillar::Security,
+        priority: app::domain::remediation::Priority::Medium,
+    };
+    let today = chrono::Utc::now().date_naive();
+    store::create(pool, &Default::default(), "editor@example.com", workload, source, today).await.expect("made").0
+}

@@ -14,7 +14,7 @@ use server::remediation::store::{self, Source};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, client_with, insert_workload, session_for, spawn_app};
+use crate::helpers::{TestApp, client_with, insert_workload, manual_remediation_item, session_for, spawn_app};
 
 const RULE: &str = "MULTI_REGION_CLOUD_TRAIL_ENABLED";
 const ACCOUNT: &str = "111122223333";
@@ -190,23 +190,10 @@ async fn change(app: &TestApp, client: &reqwest::Client, id: Uuid, form: &[(&str
     client.post(app.url(&format!("/remediation/{id}"))).form(form).send().await.expect("answers")
 }
 
-async fn manual_item(pool: &PgPool, workload: Uuid, title: &str) -> Uuid {
-    let source = Source::Manual {
-        title: title.into(),
-        description: String::new(),
-        pillar: app::domain::Pillar::Security,
-        priority: app::domain::remediation::Priority::Medium,
-    };
-    store::create(pool, &RemediationSettings::default(), "editor@example.com", workload, source, today())
-        .await
-        .expect("made")
-        .0
-}
-
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn accepting_a_risk_needs_a_reason_and_an_expiry_and_it_reopens_when_it_ends(pool: PgPool) {
     let workload = insert_workload(&pool, "Checkout", &[]).await;
-    let id = manual_item(&pool, workload, "Public bucket for the website").await;
+    let id = manual_remediation_item(&pool, workload, "Public bucket for the website").await;
     let app = spawn_app(pool.clone()).await;
     let tomorrow = today().checked_add_days(Days::new(1)).expect("a date").to_string();
     let yesterday = today().checked_sub_days(Days::new(1)).expect("a date").to_string();
@@ -283,8 +270,8 @@ async fn an_item_follows_the_evidence_across_syncs_and_a_hand_resolved_one_is_fl
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn a_bulk_change_applies_to_every_checked_item_or_to_none(pool: PgPool) {
     let workload = insert_workload(&pool, "Checkout", &[]).await;
-    let first = manual_item(&pool, workload, "Rotate the access keys").await;
-    let second = manual_item(&pool, workload, "Turn on GuardDuty").await;
+    let first = manual_remediation_item(&pool, workload, "Rotate the access keys").await;
+    let second = manual_remediation_item(&pool, workload, "Turn on GuardDuty").await;
     let app = spawn_app(pool.clone()).await;
     let editor_cookie = session_for(&pool, Role::Editor).await;
     let editor = client_with(Some(&editor_cookie));
@@ -400,7 +387,7 @@ async fn items_for_every_high_risk_question_are_created_once(pool: PgPool) {
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn comments_are_kept_and_viewers_only_read(pool: PgPool) {
     let workload = insert_workload(&pool, "Checkout", &[]).await;
-    let id = manual_item(&pool, workload, "Encrypt the queue").await;
+    let id = manual_remediation_item(&pool, workload, "Encrypt the queue").await;
     let app = spawn_app(pool.clone()).await;
 
     let empty = app.client.post(app.url(&format!("/remediation/{id}/comments"))).form(&[("body", "  ")]).send().await;
