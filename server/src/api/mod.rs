@@ -181,6 +181,7 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(checklists::tick))
         .routes(routes!(remediation::remediation, remediation::create))
         .routes(routes!(remediation::item, remediation::update))
+        .routes(routes!(remediation::comment))
         .routes(routes!(sync::sync_runs))
         .routes(routes!(sync::start))
         .split_for_parts();

@@ -269,3 +269,38 @@ fn refusal(error: RemediationError) -> ApiFailure {
     };
     ApiFailure::unprocessable(field, error.to_string())
 }
+
+/// A comment on an item.
+#[derive(Deserialize, ToSchema)]
+pub struct NewComment {
+    /// At most 5,000 characters, not blank.
+    #[schema(max_length = 5000)]
+    pub body: String,
+}
+
+/// Adds a comment to an item's discussion; answers the item with it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/remediation/{id}/comments",
+    tag = "remediation",
+    params(("id" = String, Path, description = "The item's id (a UUID)")),
+    request_body = NewComment,
+    responses(
+        (status = 201, description = "The item with the comment", body = RemediationDetail),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 403, description = "Needs the editor role", body = ApiError),
+        (status = 404, description = "No such item", body = ApiError),
+    )
+)]
+pub async fn comment(
+    State(state): State<AppState>,
+    Editor(editor): Editor,
+    PathId(id): PathId,
+    Body(comment): Body<NewComment>,
+) -> Result<(StatusCode, Json<RemediationDetail>), ApiFailure> {
+    store::comment(&state.pool, &editor.email, id, &comment.body).await.map_err(|error| match error {
+        RemediationError::TooLong => ApiFailure::unprocessable("body", error.to_string()),
+        error => refusal(error),
+    })?;
+    Ok((StatusCode::CREATED, Json(state.dashboard.0.remediation_item(id).await?)))
+}

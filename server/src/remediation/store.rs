@@ -57,7 +57,7 @@ pub enum RemediationError {
     UnknownWorkload,
     #[error("there is no such remediation item")]
     UnknownItem,
-    #[error("{0} is not a known source: {1}")]
+    #[error("{1:?} is not {0} that Plinth knows")]
     UnknownSource(&'static str, String),
     #[error("{0} passes in this workload: there is nothing to fix")]
     NothingToFix(String),
@@ -121,8 +121,9 @@ async fn failing_text(pool: &PgPool, workload: Uuid, kind: &str, key: &str) -> R
 async fn describe(pool: &PgPool, workload: Uuid, source: Source) -> Result<NewItem, RemediationError> {
     match source {
         Source::Control(id) => {
-            let control =
-                CATALOGUE.control(&id).ok_or_else(|| RemediationError::UnknownSource("control", id.clone()))?;
+            let control = CATALOGUE
+                .control(&id)
+                .ok_or_else(|| RemediationError::UnknownSource("a Security Hub control", id.clone()))?;
             let (description, count) = failing_text(pool, workload, "control", &id).await?;
             if count == 0 {
                 return Err(RemediationError::NothingToFix(id));
@@ -150,7 +151,7 @@ async fn describe(pool: &PgPool, workload: Uuid, source: Source) -> Result<NewIt
                 .managed_rules
                 .iter()
                 .find(|rule| rule.identifier == identifier)
-                .ok_or_else(|| RemediationError::UnknownSource("rule", identifier.clone()))?;
+                .ok_or_else(|| RemediationError::UnknownSource("an AWS Config managed rule", identifier.clone()))?;
             let (description, count) = failing_text(pool, workload, "rule", &identifier).await?;
             if count == 0 {
                 return Err(RemediationError::NothingToFix(identifier));
@@ -175,7 +176,7 @@ async fn describe(pool: &PgPool, workload: Uuid, source: Source) -> Result<NewIt
             let (pillar, question) = WELL_ARCHITECTED
                 .questions()
                 .find(|(_, question)| question.id == question_id)
-                .ok_or_else(|| RemediationError::UnknownSource("question", question_id.clone()))?;
+                .ok_or_else(|| RemediationError::UnknownSource("a Well-Architected question", question_id.clone()))?;
             let answer = sqlx::query!(
                 "SELECT a.risk, i.improvement_plan_url, i.plans AS \"plans?\"
                  FROM workloads w
@@ -218,8 +219,9 @@ async fn describe(pool: &PgPool, workload: Uuid, source: Source) -> Result<NewIt
             })
         }
         Source::Checklist(key) => {
-            let (pack, item) =
-                key.split_once('/').ok_or_else(|| RemediationError::UnknownSource("checklist item", key.clone()))?;
+            let (pack, item) = key
+                .split_once('/')
+                .ok_or_else(|| RemediationError::UnknownSource("a checklist item (pack/item)", key.clone()))?;
             let row = sqlx::query!(
                 r#"SELECT i.text, i.pillar, t.state AS "state?"
                    FROM checklist_items i
@@ -231,7 +233,7 @@ async fn describe(pool: &PgPool, workload: Uuid, source: Source) -> Result<NewIt
             )
             .fetch_optional(pool)
             .await?
-            .ok_or_else(|| RemediationError::UnknownSource("checklist item", key.clone()))?;
+            .ok_or_else(|| RemediationError::UnknownSource("a checklist item (pack/item)", key.clone()))?;
             if row.state.as_deref().is_some_and(|state| state != "open") {
                 return Err(RemediationError::NothingToFix(row.text));
             }

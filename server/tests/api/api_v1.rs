@@ -197,7 +197,7 @@ async fn the_openapi_description_is_3_1_and_describes_its_routes_and_errors(pool
             }
         }
     }
-    assert_eq!(operations, documented_gets(workload, Uuid::nil()).len() + 4, "the reads and four writes");
+    assert_eq!(operations, documented_gets(workload, Uuid::nil()).len() + 5, "the reads and five writes");
 
     let docs = app.client.get(app.url("/api/v1/docs")).send().await.expect("the page");
     assert_eq!(docs.status(), StatusCode::OK);

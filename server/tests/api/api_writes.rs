@@ -111,6 +111,14 @@ async fn every_write_refuses_the_roles_below_it_unchanged_and_serves_the_ones_at
         },
         Write {
             method: Method::POST,
+            template: "/api/v1/remediation/{id}/comments",
+            path: format!("/api/v1/remediation/{remediation}/comments"),
+            body: json!({ "body": "Keys older than 90 days are listed in the ticket." }),
+            needs: Role::Editor,
+            answers: StatusCode::CREATED,
+        },
+        Write {
+            method: Method::POST,
             template: "/api/v1/sources/{id}/sync",
             path: format!("/api/v1/sources/{source}/sync"),
             body: Value::Null,
@@ -270,6 +278,9 @@ async fn an_item_created_twice_from_one_source_is_one_item_and_bad_ones_are_refu
         let (status, answer) = send(&editor, &app, Method::POST, "/api/v1/remediation", body).await;
         assert_eq!((status, field(&answer)), (StatusCode::UNPROCESSABLE_ENTITY, refused), "{answer}");
     }
+    let unknown = json!({ "workload": workload, "source": "control", "key": "NOPE.1" });
+    let (_, answer) = send(&editor, &app, Method::POST, "/api/v1/remediation", unknown).await;
+    assert_eq!(answer["fields"][0]["message"], r#""NOPE.1" is not a Security Hub control that Plinth knows"#);
     let items =
         sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM remediation_items"#).fetch_one(&pool).await.expect("");
     assert_eq!(items, 1, "nothing refused was stored");
@@ -339,6 +350,16 @@ async fn a_patch_changes_only_what_it_names_and_null_removes_the_owner_and_ticke
         (accepted["line"]["status"].as_str(), accepted["acceptance_reason"].as_str()),
         (Some("risk_accepted"), Some("Replaced next quarter"))
     );
+    let comments = format!("{path}/comments");
+    let (status, answer) = send(&editor, &app, Method::POST, &comments, json!({ "body": "  " })).await;
+    assert_eq!((status, field(&answer)), (StatusCode::UNPROCESSABLE_ENTITY, "body"), "a blank comment is refused");
+    let (status, item) =
+        send(&editor, &app, Method::POST, &comments, json!({ "body": "Waiting on the vendor." })).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let said: Vec<&str> =
+        item["comments"].as_array().expect("comments").iter().filter_map(|c| c["body"].as_str()).collect();
+    assert_eq!(said, ["Waiting on the vendor."]);
+
     let unknown = format!("/api/v1/remediation/{}", Uuid::from_u128(7));
     for change in [json!({}), json!({ "status": "risk_accepted" })] {
         let (status, _) = send(&editor, &app, Method::PATCH, &unknown, change).await;
