@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::body::Body;
 use super::query::Params;
 use super::{ApiError, ApiFailure, Caller, Editor, PathId};
-use crate::checklists::store::{self, DetailError, MAX_DETAIL, Tick, TickError};
+use crate::checklists::store::{self, Tick, TickError};
 use crate::checklists::writes::tick_and_rescore;
 use crate::http::AppState;
 
@@ -94,15 +94,8 @@ pub async fn tick(
 ) -> Result<Json<ChecklistLine>, ApiFailure> {
     let note = request.note.map(|note| note.trim().to_owned());
     let link = request.link.map(|link| link.trim().to_owned());
-    match store::check_details(note.as_deref().unwrap_or_default(), link.as_deref().unwrap_or_default()) {
-        Ok(()) => {}
-        Err(DetailError::Note) => {
-            return Err(ApiFailure::unprocessable("note", format!("keep the note under {MAX_DETAIL} characters")));
-        }
-        Err(DetailError::Link) => {
-            return Err(ApiFailure::unprocessable("link", "the link must be an http:// or https:// address"));
-        }
-    }
+    store::check_details(note.as_deref().unwrap_or_default(), link.as_deref().unwrap_or_default())
+        .map_err(|error| ApiFailure::unprocessable(error.field(), error.to_string()))?;
     let tick = Tick {
         workload,
         pack: pack.clone(),

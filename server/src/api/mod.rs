@@ -201,21 +201,10 @@ pub fn router() -> Router<AppState> {
     let json = serde_json::to_value(&document).unwrap_or_default();
     let page = docs::page(&document);
     routes
-        .layer(axum::middleware::from_fn(refuse_nul_in_path))
         .route(&format!("{BASE}/openapi.json"), get(move || std::future::ready(Json(json.clone()))))
         .route(&format!("{BASE}/docs"), get(move || std::future::ready(axum::response::Html(page.clone()))))
         .route(&format!("{BASE}/{{*rest}}"), any(unknown_route))
         .route(BASE, any(unknown_route))
-}
-
-/// A path with a NUL character (`%00`) names nothing: no text in the
-/// database can hold one.
-async fn refuse_nul_in_path(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    if request.uri().path().contains("%00") {
-        return ApiFailure::new(axum::http::StatusCode::NOT_FOUND, "not_found", "Nothing here has a NUL in its name.")
-            .into_response();
-    }
-    next.run(request).await
 }
 
 async fn unknown_route() -> Response {

@@ -79,13 +79,23 @@ pub struct Tick {
 /// The longest note or link a tick keeps.
 pub const MAX_DETAIL: usize = 2000;
 
-/// Which of a tick's details was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which of a tick's details was refused, and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DetailError {
-    /// Longer than [`MAX_DETAIL`] characters.
+    #[error("keep the note under {MAX_DETAIL} characters")]
     Note,
-    /// Not an http:// or https:// address, or too long.
+    #[error("the link must be an http:// or https:// address of at most {MAX_DETAIL} characters")]
     Link,
+}
+
+impl DetailError {
+    /// The field it is about, as the form and the API name it.
+    pub fn field(self) -> &'static str {
+        match self {
+            DetailError::Note => "note",
+            DetailError::Link => "link",
+        }
+    }
 }
 
 /// Checks a tick's note and link as typed (the link trimmed; empty means

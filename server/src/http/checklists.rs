@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::admin::SignedInAdmin;
 use super::gate::ClientAddress;
-use crate::checklists::store::{self, DetailError, ImportError, Tick, TickError};
+use crate::checklists::store::{self, ImportError, Tick, TickError};
 use crate::checklists::writes::tick_and_rescore;
 
 /// The signed-in editor (or admin); anyone else is refused.
@@ -77,10 +77,8 @@ pub async fn tick(
     };
     let Some(tick_state) = TickState::parse(&form.state) else { return refuse("state") };
     let link = form.link.trim();
-    match store::check_details(&form.note, link) {
-        Ok(()) => {}
-        Err(DetailError::Note) => return refuse("note"),
-        Err(DetailError::Link) => return refuse("link"),
+    if let Err(error) = store::check_details(&form.note, link) {
+        return refuse(error.field());
     }
     let tick = Tick {
         workload,

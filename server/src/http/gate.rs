@@ -25,9 +25,10 @@ fn is_open(path: &str) -> bool {
     matches!(path, "/healthz" | "/readyz" | "/metrics" | "/favicon.svg" | "/navigate.js") || path.starts_with("/pkg/")
 }
 
-/// A path without `.` or `..` segments (written out or percent-encoded)
-/// and without empty segments: what the gate decides on must be what the
-/// router and the file server see, which may resolve such segments.
+/// A path without `.` or `..` segments (written out or percent-encoded),
+/// without empty segments and without a NUL: what the gate decides on must
+/// be what the router and the file server see, which may resolve such
+/// segments, and no text in the database can hold a NUL.
 fn is_plain_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     !lower.contains("//")
@@ -38,6 +39,7 @@ fn is_plain_path(path: &str) -> bool {
         && !lower.contains("%2f")
         && !lower.contains("%5c")
         && !lower.contains('\\')
+        && !lower.contains("%00")
 }
 
 /// Paths for signing in and out.
@@ -55,7 +57,7 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
             return crate::api::ApiFailure::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
-                "Nothing here has that name: a segment is `.`, `..` or empty, or holds a slash or backslash.",
+                "Nothing here has that name: a segment is `.`, `..` or empty, or holds a slash, backslash or NUL.",
             )
             .into_response();
         }
@@ -228,9 +230,15 @@ mod tests {
 
     #[test]
     fn a_path_with_dot_segments_is_not_plain() {
-        for tricky in
-            ["/pkg/../admin", "/auth/%2e%2e/findings", "/pkg/%2E%2E/api/overview", "/pkg//x", "/pkg/.%2fx", "/a\\b"]
-        {
+        for tricky in [
+            "/pkg/../admin",
+            "/auth/%2e%2e/findings",
+            "/pkg/%2E%2E/api/overview",
+            "/pkg//x",
+            "/pkg/.%2fx",
+            "/a\\b",
+            "/rules/%00",
+        ] {
             assert!(!is_plain_path(tricky), "{tricky}");
         }
         for plain in ["/", "/findings", "/pkg/plinth.wasm", "/rules/s3-bucket.ssl", "/finding"] {
