@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use app::domain::Pillar;
 use app::domain::remediation::Priority;
@@ -18,16 +18,7 @@ const RUNS: usize = 5;
 
 #[tokio::main]
 async fn main() {
-    let pool = support::fresh_database("plinth_bench_report").await;
-    let options = server::sync::SyncOptions {
-        full: true,
-        concurrency: 2,
-        incremental_margin: Duration::ZERO,
-        weights: Default::default(),
-    };
-    server::demo::load::load(&pool, server::demo::DemoSpec::default(), &options, &server::sync::progress::LogProgress)
-        .await
-        .expect("the demo loads");
+    let pool = support::demo_database("plinth_bench_report").await;
     let workload: uuid::Uuid = sqlx::query_scalar("SELECT id FROM workloads ORDER BY name LIMIT 1")
         .fetch_one(&pool)
         .await

@@ -280,8 +280,12 @@ async fn demo(settings: &Settings, args: DemoArgs) -> Result<(), Box<dyn std::er
     let summary = SyncSummary { sources: vec![summary] };
     print!("{}", summary_text(&summary));
     println!("Done in {:.1} s; peak memory {:.0} MiB.", started.elapsed().as_secs_f64(), telemetry::peak_rss_mib());
-    announce_demo_admin(&pool).await?;
-    if summary.all_succeeded() { Ok(()) } else { Err("the demo organisation did not load completely".into()) }
+    if !summary.all_succeeded() {
+        // No password is printed for a load that failed: it would only
+        // lead to a dashboard that is not all there.
+        return Err("the demo organisation did not load completely".into());
+    }
+    announce_demo_admin(&pool).await
 }
 
 /// With no user yet, adds the demo admin and prints its password, once.

@@ -50,6 +50,11 @@ pub struct MetricsSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct HttpSettings {
     pub addr: SocketAddr,
+    /// Header and idle timeouts, the connection cap, the stop's grace.
+    #[serde(flatten)]
+    pub limits: crate::serving::ConnectionLimits,
+    /// How fast one person may ask for the expensive pages.
+    pub page_reads: crate::auth::rate::ApiRateSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -84,6 +89,11 @@ pub struct SyncSettings {
     /// last successful sync minus this margin, for findings AWS records late.
     #[serde(with = "humantime_serde")]
     pub incremental_margin: Duration,
+    /// The shortest `sync_interval` a source may have.
+    #[serde(with = "humantime_serde")]
+    pub min_interval: Duration,
+    /// How many sources the scheduler syncs at once.
+    pub sources_at_once: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -156,6 +166,16 @@ impl Settings {
             source
                 .validate()
                 .map_err(|problem| ConfigError::InvalidSource { source_name: source.name.clone(), problem })?;
+            if source.sync_interval < self.sync.min_interval {
+                return Err(ConfigError::InvalidSource {
+                    source_name: source.name.clone(),
+                    problem: format!(
+                        "sync_interval {} is shorter than sync.min_interval ({})",
+                        humantime::format_duration(source.sync_interval),
+                        humantime::format_duration(self.sync.min_interval)
+                    ),
+                });
+            }
             if !names.insert(source.name.as_str()) {
                 return Err(ConfigError::DuplicateSource(source.name.clone()));
             }

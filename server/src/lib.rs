@@ -17,6 +17,7 @@ pub mod reference;
 pub mod remediation;
 pub mod report;
 pub mod scoring;
+pub mod serving;
 pub mod sources;
 pub mod startup;
 pub mod sync;

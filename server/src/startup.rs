@@ -30,6 +30,7 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    limits: crate::serving::ConnectionLimits,
 }
 
 impl Application {
@@ -66,7 +67,7 @@ impl Application {
         writers: SourceClients,
     ) -> Result<Application, StartupError> {
         let addr = settings.http.addr;
-        let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
+        let listener = crate::serving::listen(addr).map_err(|source| StartupError::Bind { addr, source })?;
         let bound = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
         if let Err(error) = crate::checklists::store::install_built_in(&pool).await {
             tracing::error!(error = %error, "could not install the built-in checklist packs");
@@ -75,7 +76,9 @@ impl Application {
         tokio::spawn(purge_sessions(state.auth.clone()));
         tokio::spawn(expire_acceptances(state.pool.clone()));
         tokio::spawn(deliver_finding_updates(state.pool.clone(), state.writers.clone()));
-        Ok(Application { listener, router: http::router(state) })
+        crate::sync::schedule::spawn(state.pool.clone(), settings.clone());
+        tokio::spawn(recompute_due_scores(state.pool.clone(), settings.scoring));
+        Ok(Application { listener, router: http::router(state), limits: settings.http.limits })
     }
 
     /// Where the server actually listens (the port is chosen by the OS when
@@ -84,10 +87,10 @@ impl Application {
         self.listener.local_addr()
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight
+    /// within the grace period.
     pub async fn run_until_stopped(self) -> io::Result<()> {
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await
+        crate::serving::serve(self.listener, self.router, self.limits, shutdown_signal()).await
     }
 }
 
@@ -112,6 +115,21 @@ async fn deliver_finding_updates(pool: PgPool, clients: SourceClients) {
         every.tick().await;
         if let Err(error) = crate::remediation::write_back::deliver(&pool, &clients).await {
             tracing::warn!(error = %error, "could not send the Security Hub workflow updates");
+        }
+    }
+}
+
+/// Recomputes, every few seconds, the scores of changes whose own
+/// recompute failed (a tick committed just before the database went away).
+async fn recompute_due_scores(pool: PgPool, weights: crate::scoring::model::Weights) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match crate::scoring::recompute_due(&pool, &weights).await {
+            Ok(0) => {}
+            Ok(workloads) => tracing::info!(workloads, "scores left due by a failed recompute are recomputed"),
+            Err(error) => tracing::debug!(%error, "scores left due are retried at the next look"),
         }
     }
 }

@@ -161,9 +161,12 @@ pub struct ChecklistLine {
     /// The resources that fail, per failing rule or control: a few of
     /// them, and how many there are.
     pub failing_resources: Vec<FailingResources>,
-    /// The latest changes, newest first.
+    /// The latest changes, newest first (at most [`HISTORY_SHOWN`]).
     pub history: Vec<TickChange>,
 }
+
+/// History lines shown per item.
+pub const HISTORY_SHOWN: usize = 5;
 
 impl ChecklistLine {
     /// The anchor of the item on its page.

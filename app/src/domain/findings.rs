@@ -130,7 +130,7 @@ impl FindingQuery {
             workflow,
             record,
             resource_type: params.text("resource_type"),
-            text: params.text("q"),
+            text: params.search("q"),
             sort: sort.unwrap_or_default(),
             after,
             limit,

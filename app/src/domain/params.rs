@@ -11,6 +11,14 @@ pub struct IgnoredParam {
     pub value: String,
 }
 
+/// The longest search text a page or the API takes. Every character
+/// costs the database more on each row searched, and no title or resource
+/// id needs more to be found.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// How much of a value that could not be read the page repeats.
+const SHOWN_CHARS: usize = 60;
+
 /// Reads parameters by name, keeping those it could not parse.
 pub struct ParamReader<G> {
     get: G,
@@ -34,15 +42,30 @@ impl<G: Fn(&str) -> Option<String>> ParamReader<G> {
         let value = self.text(name)?;
         let parsed = parse(&value);
         if parsed.is_none() {
-            self.ignored.push(IgnoredParam { name: name.to_owned(), value });
+            self.ignored.push(IgnoredParam { name: name.to_owned(), value: shortened(value) });
         }
         parsed
+    }
+
+    /// Words to search for, refused (and named) past [`MAX_SEARCH_CHARS`].
+    pub fn search(&mut self, name: &str) -> Option<String> {
+        self.parsed(name, |v| (v.chars().count() <= MAX_SEARCH_CHARS).then(|| v.to_owned()))
     }
 
     /// The parameters that were ignored, in the order they were read.
     pub fn ignored(self) -> Vec<IgnoredParam> {
         self.ignored
     }
+}
+
+/// A long value cut to what a notice can repeat, saying how long it was.
+fn shortened(value: String) -> String {
+    let length = value.chars().count();
+    if length <= SHOWN_CHARS {
+        return value;
+    }
+    let start: String = value.chars().take(SHOWN_CHARS).collect();
+    format!("{start}… ({length} characters)")
 }
 
 /// Percent-encodes a URL query value (RFC 3986 unreserved characters stay).
@@ -74,6 +97,24 @@ pub fn local_path(next: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_past_the_limit_is_refused_and_named_shortly() {
+        let long = "a".repeat(MAX_SEARCH_CHARS + 1);
+        let mut params = ParamReader::new(|name: &str| (name == "q").then(|| long.clone()));
+        assert_eq!(params.search("q"), None);
+        let ignored = params.ignored();
+        assert_eq!(ignored.len(), 1);
+        assert_eq!(ignored[0].value, format!("{}… (201 characters)", "a".repeat(SHOWN_CHARS)));
+    }
+
+    #[test]
+    fn a_search_at_the_limit_is_kept() {
+        let long = "é".repeat(MAX_SEARCH_CHARS);
+        let mut params = ParamReader::new(|_: &str| Some(long.clone()));
+        assert_eq!(params.search("q"), Some(long.clone()));
+        assert!(params.ignored().is_empty());
+    }
 
     #[test]
     fn only_a_path_on_this_site_is_a_local_path() {

@@ -31,7 +31,7 @@ impl RuleQuery {
             workload,
             pillar,
             compliance,
-            text: params.text("q"),
+            text: params.search("q"),
         };
         (query, params.ignored())
     }

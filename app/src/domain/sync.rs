@@ -17,6 +17,9 @@ pub struct SourceStatus {
     pub last_run: Option<RunLine>,
     /// When the last run that succeeded (fully or partly) finished.
     pub last_success: Option<DateTime<Utc>>,
+    /// When a server's scheduler plans to sync it next (none for sources
+    /// that sync only on demand, or before a server has planned it).
+    pub next_sync_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -69,6 +72,19 @@ pub fn ago_text(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
         _ => (seconds / 86_400, "day"),
     };
     format!("{count} {unit}{} ago", if count == 1 { "" } else { "s" })
+}
+
+/// "in 5 minutes", "in 2 hours"; "now" for a time already here.
+pub fn in_text(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let seconds = (then - now).num_seconds();
+    let (count, unit) = match seconds {
+        ..=0 => return "now".to_owned(),
+        1..=59 => (seconds, "second"),
+        60..=3_599 => (seconds / 60, "minute"),
+        3_600..=86_399 => (seconds / 3_600, "hour"),
+        _ => (seconds / 86_400, "day"),
+    };
+    format!("in {count} {unit}{}", if count == 1 { "" } else { "s" })
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -3,12 +3,11 @@
 //! change in the audit log and comes back here saying what happened.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::failure;
-use crate::components::{RunStatusBadge, SubmitOnChange};
+use crate::components::{PageTitle, RunStatusBadge, SubmitOnChange, TextArea};
 use crate::domain::Role;
 use crate::domain::admin::{AdminRefusal, AuditPage, AuditQuery, SourceLine, UserLine};
 use crate::domain::sync::ago_text;
@@ -42,7 +41,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     });
     let users = AsyncDerived::new(get_users);
     view! {
-        <Title text="Users · Admin · Plinth" />
+        <PageTitle text="Users · Admin · Plinth" />
         <h1 class="page-title">"Users"</h1>
         <AdminNav />
         {done.map(|text| view! { <div class="notice" role="status">{text}</div> })}
@@ -176,7 +175,7 @@ pub fn AuditLogPage() -> impl IntoView {
     let query = Memo::new(move |_| params.with(|params| AuditQuery::from_params(|name| params.get(name))));
     let page = AsyncDerived::new(move || get_audit(query.get()));
     view! {
-        <Title text="Audit log · Admin · Plinth" />
+        <PageTitle text="Audit log · Admin · Plinth" />
         <h1 class="page-title">"Audit log"</h1>
         <AdminNav />
         <p class="lead">"Every change, with who made it, when, and the values before and after. Nothing here can be edited or deleted."</p>
@@ -265,7 +264,7 @@ fn AuditView(page: AuditPage, query: AuditQuery) -> impl IntoView {
 pub fn AdminSourcesPage() -> impl IntoView {
     let sources = AsyncDerived::new(get_sources);
     view! {
-        <Title text="Sources · Admin · Plinth" />
+        <PageTitle text="Sources · Admin · Plinth" />
         <h1 class="page-title">"Sources"</h1>
         <AdminNav />
         <p class="lead">
@@ -325,7 +324,7 @@ pub fn AdminChecklistsPage() -> impl IntoView {
     let attempt = use_context::<crate::domain::checklists::ImportAttempt>().unwrap_or_default();
     let imported = use_query_map().with_untracked(|q| q.get("imported"));
     view! {
-        <Title text="Checklist packs · Admin · Plinth" />
+        <PageTitle text="Checklist packs · Admin · Plinth" />
         <h1 class="page-title">"Checklist packs"</h1>
         <AdminNav />
         {imported.map(|id| view! { <div class="notice" role="status">{format!("Imported the pack {id}.")}</div> })}
@@ -350,7 +349,7 @@ pub fn AdminChecklistsPage() -> impl IntoView {
                 </div>
             })}
             <form method="post" action="/admin/checklists" class="stacked-form wide-form">
-                <label>"Pack file"<textarea name="pack" rows="12" spellcheck="false" required=true>{attempt.text.clone()}</textarea></label>
+                <label>"Pack file"<TextArea name="pack" rows=12 spellcheck="false" required=true value=attempt.text.clone() /></label>
                 <button type="submit" class="button button-primary">"Import"</button>
             </form>
         </section>

@@ -5,11 +5,10 @@
 //! plain form (editors and admins).
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
-use crate::components::SubmitOnChange;
+use crate::components::{PageTitle, SubmitOnChange};
 use crate::domain::answers::{
     AnswerQuestion, AnswerStatus, AnswersQuery, ChoiceLine, ChoiceState, Suggestion, WorkloadAnswers, WriteBackOption,
 };
@@ -118,7 +117,7 @@ fn AnswersView(
         .collect_view();
     let no_review = answers.review.is_none();
     view! {
-        <Title text=format!("Well-Architected answers · {} · Plinth", answers.workload_name) />
+        <PageTitle text=format!("Well-Architected answers · {} · Plinth", answers.workload_name) />
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <a href="/">"Overview"</a>
             " / "

@@ -2,11 +2,10 @@
 //! their evidence, and ticking through plain forms (editors and admins).
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
-use crate::components::{CreateRemediation, SubmitOnChange};
+use crate::components::{CreateRemediation, PageTitle, SubmitOnChange, TextArea};
 use crate::domain::checklists::{ChecklistLine, ChecklistQuery, EvidenceState, TickState, WorkloadChecklist};
 use crate::domain::{Pillar, Role};
 use crate::error::AppError;
@@ -104,7 +103,7 @@ fn ChecklistView(checklist: WorkloadChecklist, query: ChecklistQuery, typed: Typ
         })
         .collect_view();
     view! {
-        <Title text=format!("Checklists · {} · Plinth", checklist.workload_name) />
+        <PageTitle text=format!("Checklists · {} · Plinth", checklist.workload_name) />
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <a href="/">"Overview"</a>
             " / "
@@ -276,7 +275,7 @@ fn ItemCard(line: ChecklistLine, workload: Uuid, back: String, typed: Option<Typ
                         <input type="hidden" name="back" value=back.clone() />
                         <input type="hidden" name="state_was" value=line.state.as_str() />
                         <label>"State"<select name="state">{options}</select></label>
-                        <label>"Note"<textarea name="note" rows="2" maxlength="2000">{note}</textarea></label>
+                        <label>"Note"<TextArea name="note" rows=2 maxlength=2000 value=note /></label>
                         <label>"Evidence link"<input type="url" name="link" value=link placeholder="https://" /></label>
                         <button type="submit" class="button button-primary">"Save"</button>
                     </form>

@@ -1,8 +1,7 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::{ComplianceBadge, PillarName, SeverityBadge};
+use crate::components::{ComplianceBadge, PageTitle, PillarName, SeverityBadge};
 use crate::domain::findings::{FindingDetail, FindingQuery};
 use crate::error::AppError;
 use crate::server_fns::get_finding;
@@ -59,7 +58,7 @@ fn FindingView(finding: FindingDetail) -> impl IntoView {
         .clone()
         .map(|rt| (by(FindingQuery { resource_type: Some(rt.clone()), ..FindingQuery::default() }), rt));
     view! {
-        <Title text=format!("{title} · Findings · Plinth") />
+        <PageTitle text=format!("{title} · Findings · Plinth") />
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <a href="/findings">"Findings"</a>
             " / "

@@ -1,11 +1,11 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::{ComplianceBadge, ErrorNotice, PillarName, SeverityBadge, SubmitOnChange};
+use crate::components::{ComplianceBadge, ErrorNotice, PageTitle, PillarName, SeverityBadge, SubmitOnChange};
 use crate::domain::findings::{
     FindingFilterOptions, FindingQuery, FindingSort, FindingsPage, IgnoredParam, finding_href,
 };
+use crate::domain::params::MAX_SEARCH_CHARS;
 use crate::domain::{ComplianceStatus, Pillar, RecordState, Severity, WorkflowStatus};
 use crate::server_fns::get_findings;
 
@@ -23,7 +23,7 @@ pub fn FindingsPage() -> impl IntoView {
     // page for a browser that will never read it.
     let findings = AsyncDerived::new(move || get_findings(parsed.get().0));
     view! {
-        <Title text="Findings · Plinth" />
+        <PageTitle text="Findings · Plinth" />
         <h1 class="page-title">"Findings"</h1>
         <p class="lead">
             "Security Hub findings from every synced account and region. Filter, sort and share the view: "
@@ -79,7 +79,7 @@ fn FindingFilters(query: FindingQuery, options: FindingFilterOptions) -> impl In
             <div class="filter-grid">
                 <label>
                     <span>"Search"</span>
-                    <input type="search" name="q" value=query.text.clone() placeholder="Title or resource" />
+                    <input type="search" name="q" value=query.text.clone() maxlength=MAX_SEARCH_CHARS placeholder="Title or resource" />
                 </label>
                 <label>
                     <span>"Severity"</span>

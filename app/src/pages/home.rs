@@ -1,9 +1,8 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::charts;
 use crate::components::{
-    Chart, DemoNotice, ErrorNotice, PillarCard, RunStatusBadge, SeverityBadge, WorkloadTable, WorkloadsEmpty,
+    Chart, DemoNotice, ErrorNotice, PageTitle, PillarCard, RunStatusBadge, SeverityBadge, WorkloadTable, WorkloadsEmpty,
 };
 use crate::domain::findings::FindingQuery;
 use crate::domain::group_thousands;
@@ -20,7 +19,7 @@ pub fn HomePage() -> impl IntoView {
     // page for a browser that will never read it.
     let overview = AsyncDerived::new(get_overview);
     view! {
-        <Title text="Overview · Plinth" />
+        <PageTitle text="Overview · Plinth" />
         <div class="page-head">
             <h1 class="page-title">"Overview"</h1>
             <a class="button button-quiet" href="/export?format=pdf" download>"Organisation report (PDF)"</a>

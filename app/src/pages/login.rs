@@ -1,5 +1,5 @@
+use crate::components::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::SignInOptions;
@@ -20,7 +20,7 @@ pub fn LoginPage() -> impl IntoView {
     let sso_href = format!("/auth/oidc/start?next={}", encode_component(&next));
     let autofocus_password = !email.is_empty();
     view! {
-        <Title text="Sign in · Plinth" />
+        <PageTitle text="Sign in · Plinth" />
         <section class="sign-in">
             <h1 class="page-title">"Sign in to Plinth"</h1>
             {notice.map(|notice| {

@@ -1,9 +1,8 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use crate::components::{CreateRemediation, EvidenceBadge, PillarName, RiskBadge, ScoreBadge};
+use crate::components::{CreateRemediation, EvidenceBadge, PageTitle, PillarName, RiskBadge, ScoreBadge};
 use crate::domain::findings::FindingQuery;
 use crate::domain::rules::RuleQuery;
 use crate::domain::{EvidenceLine, EvidenceRef, Pillar, PillarBreakdown, QuestionAnswer, QuestionLine, rounded};
@@ -59,7 +58,7 @@ fn Breakdown(breakdown: PillarBreakdown) -> impl IntoView {
     let workload_href = format!("/workloads/{}", breakdown.workload_id);
     let score = rounded(breakdown.score.map(|s| s as f32));
     view! {
-        <Title text=format!("{} · {} · Plinth", pillar.name(), breakdown.workload_name) />
+        <PageTitle text=format!("{} · {} · Plinth", pillar.name(), breakdown.workload_name) />
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <a href="/">"Overview"</a>
             " / "

@@ -4,11 +4,10 @@
 //! admins); viewers read.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
-use crate::components::SubmitOnChange;
+use crate::components::{PageTitle, SubmitOnChange, TextArea};
 use crate::domain::remediation::{
     Assignee, Priority, RemediationDetail, RemediationLine, RemediationPage, RemediationQuery, Sort, SourceKind, Status,
 };
@@ -78,7 +77,7 @@ pub fn RemediationListPage() -> impl IntoView {
     });
     let can_edit = crate::auth::may(Role::Editor);
     view! {
-        <Title text="Remediation · Plinth" />
+        <PageTitle text="Remediation · Plinth" />
         <h1 class="page-title">"Remediation"</h1>
         <p class="lead">
             "Work to fix the risks: each item has an owner, a due date and a status that follows the evidence "
@@ -330,7 +329,7 @@ fn NewItemForm(workloads: Vec<(Uuid, String)>, notes: Notes, back: String) -> im
                 <input type="hidden" name="back" value=back />
                 <label>"Workload"<select name="workload" required=true><option value="">"Choose…"</option>{workload_options}</select></label>
                 <label>"Title"<input type="text" name="title" value=notes.title.clone() maxlength="200" required=true /></label>
-                <label>"Description"<textarea name="description" rows="3" maxlength="5000">{notes.description.clone()}</textarea></label>
+                <label>"Description"<TextArea name="description" rows=3 maxlength=5000 value=notes.description.clone() /></label>
                 <label>"Pillar"<select name="pillar">{pillars}</select></label>
                 <label>"Priority"<select name="priority">{priorities}</select></label>
                 <button type="submit" class="button button-primary">"Create the item"</button>
@@ -454,13 +453,13 @@ fn ItemView(item: RemediationDetail, typed: Typed, can_edit: bool) -> impl IntoV
         view! {
             {comment_error.map(|code| view! { <div class="notice notice-error" role="alert">{error_text(&code)}</div> })}
             <form method="post" action=format!("/remediation/{id}/comments") class="stacked-form">
-                <label>"Comment"<textarea name="body" rows="3" maxlength="5000" required=true>{typed.body.clone().unwrap_or_default()}</textarea></label>
+                <label>"Comment"<TextArea name="body" rows=3 maxlength=5000 required=true value=typed.body.clone().unwrap_or_default() /></label>
                 <button type="submit" class="button">"Add the comment"</button>
             </form>
         }
     });
     view! {
-        <Title text=format!("{} · Remediation · Plinth", line.title) />
+        <PageTitle text=format!("{} · Remediation · Plinth", line.title) />
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <a href="/remediation">"Remediation"</a>
             " / "

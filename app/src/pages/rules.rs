@@ -1,11 +1,11 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::findings::IgnoredNotice;
-use crate::components::{ErrorNotice, PillarName, RuleComplianceBadge, SubmitOnChange};
+use crate::components::{ErrorNotice, PageTitle, PillarName, RuleComplianceBadge, SubmitOnChange};
 use crate::domain::findings::FindingQuery;
 use crate::domain::group_thousands;
+use crate::domain::params::MAX_SEARCH_CHARS;
 use crate::domain::rules::{RuleDetail, RuleQuery, RulesPage, rule_href};
 use crate::domain::{Pillar, RuleCompliance};
 use crate::error::AppError;
@@ -24,7 +24,7 @@ pub fn RulesPage() -> impl IntoView {
     // page for a browser that will never read it.
     let rules = AsyncDerived::new(move || get_rules(parsed.get().0));
     view! {
-        <Title text="Config rules · Plinth" />
+        <PageTitle text="Config rules · Plinth" />
         <h1 class="page-title">"Config rules"</h1>
         <p class="lead">
             "AWS Config rules over every synced account and region, the most non-compliant resources first, "
@@ -56,7 +56,7 @@ fn RuleFilters(query: RuleQuery, page: RulesPage) -> impl IntoView {
             <div class="filter-grid">
                 <label>
                     <span>"Search"</span>
-                    <input type="search" name="q" value=query.text.clone() placeholder="Rule name or identifier" />
+                    <input type="search" name="q" value=query.text.clone() maxlength=MAX_SEARCH_CHARS placeholder="Rule name or identifier" />
                 </label>
                 <label>
                     <span>"Compliance"</span>
@@ -278,7 +278,7 @@ fn RuleView(rule: RuleDetail) -> impl IntoView {
         view! { <a href=href><code>{control}</code></a> }
     });
     view! {
-        <Title text=format!("{} · Config rules · Plinth", rule.rule_name) />
+        <PageTitle text=format!("{} · Config rules · Plinth", rule.rule_name) />
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <a href="/rules">"Config rules"</a>
             " / "

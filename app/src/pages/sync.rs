@@ -1,9 +1,8 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
-use crate::components::{ErrorNotice, RunStatusBadge};
-use crate::domain::sync::{RunLine, SourceStatus, SyncStatus, ago_text};
+use crate::components::{ErrorNotice, PageTitle, RunStatusBadge};
+use crate::domain::sync::{RunLine, SourceStatus, SyncStatus, ago_text, in_text};
 use crate::domain::{Role, group_thousands};
 use crate::server_fns::{SyncNow, get_sync_status};
 
@@ -21,7 +20,7 @@ pub fn SyncPage() -> impl IntoView {
     // its props.
     let status = AsyncDerived::new(get_sync_status);
     view! {
-        <Title text="Sync · Plinth" />
+        <PageTitle text="Sync · Plinth" />
         <h1 class="page-title">"Sync"</h1>
         <p class="lead">
             "Where the data comes from and how fresh it is. Each sync reads Security Hub, AWS Config and the "
@@ -159,6 +158,9 @@ fn SourceCard(
                     None => "No sync has succeeded yet. ".to_owned(),
                 }}
                 "Syncs "{interval}"."
+                {source.next_sync_at.filter(|_| !running).map(|at| view! {
+                    " Next sync " <time datetime=at.to_rfc3339() data-next-sync>{format!("{} ({} UTC)", in_text(at, now), at.format("%H:%M"))}</time> "."
+                })}
             </p>
             {last.filter(|run| run.is_running()).map(|run| view! {
                 <p class="progress" role="status" aria-live="polite">

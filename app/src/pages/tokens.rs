@@ -3,8 +3,8 @@
 //! secret is shown once, on the page the creation form leads to; this page
 //! lists only names, prefixes, roles and dates.
 
+use crate::components::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::failure;
@@ -25,7 +25,7 @@ pub fn TokensPage() -> impl IntoView {
     let tokens = AsyncDerived::new(get_my_tokens);
     let role = crate::auth::signed_in().map_or(Role::Viewer, |user| user.role);
     view! {
-        <Title text="API tokens · Plinth" />
+        <PageTitle text="API tokens · Plinth" />
         <h1 class="page-title">"API tokens"</h1>
         <p class="lead">
             "Scripts and other tools read Plinth's API with a token, sent as "

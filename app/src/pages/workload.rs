@@ -1,10 +1,9 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::charts;
-use crate::components::{Chart, CreateRemediation, PillarName, RiskBadge, ScoreBadge, WorkloadPillars};
+use crate::components::{Chart, CreateRemediation, PageTitle, PillarName, RiskBadge, ScoreBadge, WorkloadPillars};
 use crate::domain::findings::FindingQuery;
 use crate::domain::{Pillar, QuestionAnswer, WorkloadDetail};
 use crate::error::AppError;
@@ -51,7 +50,7 @@ fn WorkloadView(workload: WorkloadDetail) -> impl IntoView {
     let high_risks = questions.iter().filter(|q| q.risk == Some(crate::domain::Risk::High)).count();
     let id = workload.id;
     view! {
-        <Title text=format!("{} · Plinth", workload.name) />
+        <PageTitle text=format!("{} · Plinth", workload.name) />
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <a href="/">"Overview"</a>
             " / "

@@ -1,7 +1,6 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
-use crate::components::{DemoNotice, ErrorNotice, WorkloadTable, WorkloadsEmpty};
+use crate::components::{DemoNotice, ErrorNotice, PageTitle, WorkloadTable, WorkloadsEmpty};
 use crate::server_fns::get_overview;
 
 /// Every workload under review with its scores and risks.
@@ -9,7 +8,7 @@ use crate::server_fns::get_overview;
 pub fn WorkloadsPage() -> impl IntoView {
     let overview = AsyncDerived::new(get_overview);
     view! {
-        <Title text="Workloads · Plinth" />
+        <PageTitle text="Workloads · Plinth" />
         <h1 class="page-title">"Workloads"</h1>
         <Suspense fallback=|| view! { <p class="loading">"Loading workloads…"</p> }>
             {move || Suspend::new(async move {

@@ -137,3 +137,19 @@ pub async fn fresh_database(name: &str) -> PgPool {
     server::db::migrate(&pool).await.expect("migrations");
     pool
 }
+
+/// A fresh database with the default demo organisation loaded through the
+/// normal sync.
+pub async fn demo_database(name: &str) -> PgPool {
+    let pool = fresh_database(name).await;
+    let options = server::sync::SyncOptions {
+        full: true,
+        concurrency: 2,
+        incremental_margin: std::time::Duration::ZERO,
+        weights: Default::default(),
+    };
+    server::demo::load::load(&pool, server::demo::DemoSpec::default(), &options, &server::sync::progress::LogProgress)
+        .await
+        .expect("the demo loads");
+    pool
+}

@@ -2,7 +2,9 @@
 //! admins. A tick moves the score, as it does on the page.
 
 use app::domain::Pillar;
-use app::domain::checklists::{ChecklistLine, ChecklistQuery, EvidenceState, TickState, WorkloadChecklist};
+use app::domain::checklists::{
+    ChecklistLine, ChecklistQuery, EvidenceState, HISTORY_SHOWN, TickChange, TickState, WorkloadChecklist,
+};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use serde::Deserialize;
@@ -68,6 +70,11 @@ pub struct TickRequest {
 /// Sets one item's state for a workload, with an optional note and link,
 /// and moves the workload's score. A person's tick stands over evidence:
 /// auto-tick leaves the item alone from then on.
+///
+/// Safe to retry: the same state, note and link sent again change nothing
+/// (no second history line) and answer the item as it stands. A tick that
+/// was stored is answered 200 even if the database goes away right after;
+/// its score then follows within seconds.
 #[utoipa::path(
     put,
     path = "/api/v1/workloads/{id}/checklist/{pack}/{item}",
@@ -79,10 +86,11 @@ pub struct TickRequest {
     ),
     request_body = TickRequest,
     responses(
-        (status = 200, description = "The item as it now stands", body = ChecklistLine),
+        (status = 200, description = "The item as it now stands (the same answer for a repeated tick)", body = ChecklistLine),
         (status = 401, description = "Not signed in", body = ApiError),
         (status = 403, description = "Needs the editor role", body = ApiError),
         (status = 404, description = "No such workload or item", body = ApiError),
+        (status = 503, description = "The database is out of reach and nothing was stored; retry after `Retry-After` seconds", body = ApiError),
     )
 )]
 pub async fn tick(
@@ -96,30 +104,58 @@ pub async fn tick(
     let link = request.link.map(|link| link.trim().to_owned());
     store::check_details(note.as_deref().unwrap_or_default(), link.as_deref().unwrap_or_default())
         .map_err(|error| ApiFailure::unprocessable(error.field(), error.to_string()))?;
+    // The item is read before the tick: once the tick is stored, the
+    // answer needs nothing more from the database.
+    let dashboard = crate::dashboard::PgDashboard::new(state.pool.clone(), state.weights);
+    let before = dashboard.checklist_line(workload, &pack, &item).await.map_err(|error| match error {
+        app::error::AppError::NotFound(_) => not_found(),
+        other => other.into(),
+    })?;
     let tick = Tick {
         workload,
-        pack: pack.clone(),
-        item: item.clone(),
+        pack,
+        item,
         state: request.state,
         note,
         link: link.map(|link| (!link.is_empty()).then_some(link)),
         keep_state: false,
     };
-    tick_and_rescore(&state.pool, &state.weights, &editor.email, &tick).await.map_err(|error| match error {
-        TickError::UnknownItem => not_found(),
-        TickError::Database(error) => {
-            tracing::error!(%error, "a tick could not be stored");
-            ApiFailure::unavailable()
-        }
-    })?;
-    Ok(Json(line(&state, workload, &pack, &item).await?))
+    let ticked =
+        tick_and_rescore(&state.pool, &state.rescorer, &editor.email, &tick).await.map_err(|error| match error {
+            TickError::UnknownItem => not_found(),
+            TickError::Database(error) => {
+                tracing::error!(%error, "a tick could not be stored");
+                ApiFailure::unavailable()
+            }
+        })?;
+    Ok(Json(stood(before, ticked)))
 }
 
-/// One item of a workload's checklists, as the page shows it.
-async fn line(state: &AppState, workload: uuid::Uuid, pack: &str, item: &str) -> Result<ChecklistLine, ApiFailure> {
-    let query = ChecklistQuery { pack: Some(pack.to_owned()), ..ChecklistQuery::default() };
-    let checklist = state.dashboard.0.checklist(workload, query).await?;
-    checklist.items.into_iter().find(|line| line.pack_id == pack && line.item_id == item).ok_or_else(not_found)
+/// The item as the tick left it: the line read before, with the stored
+/// tick and, if it changed anything, its history line on top.
+fn stood(before: ChecklistLine, ticked: store::Ticked) -> ChecklistLine {
+    let mut history = before.history;
+    if ticked.changed {
+        let change = TickChange {
+            state: ticked.state,
+            by_evidence: false,
+            actor: ticked.actor.clone(),
+            at: ticked.at,
+            note: ticked.note.clone(),
+        };
+        history.insert(0, change);
+        history.truncate(HISTORY_SHOWN);
+    }
+    ChecklistLine {
+        state: ticked.state,
+        by_evidence: false,
+        actor: Some(ticked.actor),
+        at: Some(ticked.at),
+        note: ticked.note,
+        link: ticked.link,
+        history,
+        ..before
+    }
 }
 
 fn not_found() -> ApiFailure {

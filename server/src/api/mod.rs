@@ -277,3 +277,29 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
         })
     }
 }
+
+/// The `Idempotency-Key` header of a write a client may send again: 1 to
+/// 200 visible ASCII characters. The same key from the same person finds
+/// the first write's result instead of making a second.
+pub struct IdempotencyKey(pub Option<String>);
+
+/// The header's name, as the OpenAPI description gives it.
+pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(IDEMPOTENCY_KEY) else { return Ok(IdempotencyKey(None)) };
+        let key = value
+            .to_str()
+            .ok()
+            .filter(|key| (1..=200).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()));
+        key.map(|key| IdempotencyKey(Some(key.to_owned()))).ok_or_else(|| {
+            ApiFailure::invalid_fields(vec![FieldError {
+                field: IDEMPOTENCY_KEY.to_owned(),
+                message: "an idempotency key is 1 to 200 visible ASCII characters".to_owned(),
+            }])
+        })
+    }
+}

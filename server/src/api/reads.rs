@@ -141,7 +141,9 @@ pub struct FindingParams {
     /// `ACTIVE` (the default), `ARCHIVED` or `any`.
     record: Option<RecordParam>,
     resource_type: Option<String>,
-    /// Words to look for in the title and the resource id.
+    /// Words to look for in the title and the resource id; at most 200
+    /// characters (a longer text is refused with 400).
+    #[param(max_length = 200)]
     q: Option<String>,
     sort: Option<FindingSortParam>,
     /// The `next` cursor of the previous page; one that cannot be read
@@ -316,7 +318,9 @@ pub struct RuleParams {
     /// A pillar: the rules mapped to it.
     pillar: Option<Pillar>,
     compliance: Option<RuleCompliance>,
-    /// Words to look for in the rule name and managed identifier.
+    /// Words to look for in the rule name and managed identifier; at most
+    /// 200 characters (a longer text is refused with 400).
+    #[param(max_length = 200)]
     q: Option<String>,
 }
 

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::body::Body;
 use super::query::Params;
-use super::{ApiError, ApiFailure, Caller, Editor, PathId};
+use super::{ApiError, ApiFailure, Caller, Editor, IdempotencyKey, PathId};
 use crate::dashboard::today;
 use crate::http::AppState;
 use crate::remediation::store::{self, Change, RemediationError, Source};
@@ -102,6 +102,18 @@ pub async fn item(
     Ok(Json(state.dashboard.0.remediation_item(id).await?))
 }
 
+/// The optional header of the writes a client may send again.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code, reason = "documents the header; IdempotencyKey reads it")]
+pub struct IdempotencyHeader {
+    /// 1 to 200 visible ASCII characters that name this request, such as a
+    /// UUID: the same key from the same person, sent again, finds what the
+    /// first request made instead of making it twice.
+    #[param(rename = "Idempotency-Key", pattern = "^[!-~]{1,200}$", min_length = 1, max_length = 200)]
+    idempotency_key: Option<String>,
+}
+
 /// A new item: from a source (a failing control or rule, a question at
 /// risk, an open checklist item) or written by hand (`manual`).
 #[derive(Deserialize, ToSchema)]
@@ -126,15 +138,19 @@ pub struct NewItem {
 
 /// Creates an item, due by its priority's deadline. An item that exists
 /// for the same source and workload is answered instead (200), so a
-/// script may run twice.
+/// script may run twice. An item by hand has no source to be found by:
+/// send an `Idempotency-Key`, and the same key sent again answers the item
+/// the first request made (200) instead of making a second.
 #[utoipa::path(
     post,
     path = "/api/v1/remediation",
     tag = "remediation",
+    params(IdempotencyHeader),
     request_body = NewItem,
     responses(
         (status = 201, description = "Created; `Location` is its address", body = RemediationDetail),
-        (status = 200, description = "The item that exists for this source", body = RemediationDetail),
+        (status = 200, description = "The item that exists for this source, or that this idempotency key made", body = RemediationDetail),
+        (status = 400, description = "The idempotency key is not valid", body = ApiError),
         (status = 401, description = "Not signed in", body = ApiError),
         (status = 403, description = "Needs the editor role", body = ApiError),
     )
@@ -142,6 +158,7 @@ pub struct NewItem {
 pub async fn create(
     State(state): State<AppState>,
     Editor(editor): Editor,
+    IdempotencyKey(key): IdempotencyKey,
     Body(new): Body<NewItem>,
 ) -> Result<Response, ApiFailure> {
     let source = match new.source {
@@ -167,9 +184,17 @@ pub async fn create(
             Source::parse(kind.as_str(), &key).ok_or_else(|| ApiFailure::unprocessable("source", "not a source"))?
         }
     };
-    let (id, created) = store::create(&state.pool, &state.remediation, &editor.email, new.workload, source, today())
-        .await
-        .map_err(refusal)?;
+    let (id, created) = store::create_once(
+        &state.pool,
+        &state.remediation,
+        &editor.email,
+        new.workload,
+        source,
+        today(),
+        key.as_deref(),
+    )
+    .await
+    .map_err(refusal)?;
     let detail = Json(state.dashboard.0.remediation_item(id).await?);
     Ok(if created {
         (StatusCode::CREATED, [(LOCATION, format!("/api/v1/remediation/{id}"))], detail).into_response()
@@ -278,15 +303,18 @@ pub struct NewComment {
     pub body: String,
 }
 
-/// Adds a comment to an item's discussion; answers the item with it.
+/// Adds a comment to an item's discussion; answers the item with it. With
+/// an `Idempotency-Key`, the same key sent again adds nothing and answers
+/// the item with the comment the first request added.
 #[utoipa::path(
     post,
     path = "/api/v1/remediation/{id}/comments",
     tag = "remediation",
-    params(("id" = String, Path, description = "The item's id (a UUID)")),
+    params(("id" = String, Path, description = "The item's id (a UUID)"), IdempotencyHeader),
     request_body = NewComment,
     responses(
         (status = 201, description = "The item with the comment", body = RemediationDetail),
+        (status = 400, description = "The idempotency key is not valid", body = ApiError),
         (status = 401, description = "Not signed in", body = ApiError),
         (status = 403, description = "Needs the editor role", body = ApiError),
         (status = 404, description = "No such item", body = ApiError),
@@ -296,11 +324,14 @@ pub async fn comment(
     State(state): State<AppState>,
     Editor(editor): Editor,
     PathId(id): PathId,
+    IdempotencyKey(key): IdempotencyKey,
     Body(comment): Body<NewComment>,
 ) -> Result<(StatusCode, Json<RemediationDetail>), ApiFailure> {
-    store::comment(&state.pool, &editor.email, id, &comment.body).await.map_err(|error| match error {
-        RemediationError::TooLong => ApiFailure::unprocessable("body", error.to_string()),
-        error => refusal(error),
+    store::comment_once(&state.pool, &editor.email, id, &comment.body, key.as_deref()).await.map_err(|error| {
+        match error {
+            RemediationError::TooLong => ApiFailure::unprocessable("body", error.to_string()),
+            error => refusal(error),
+        }
     })?;
     Ok((StatusCode::CREATED, Json(state.dashboard.0.remediation_item(id).await?)))
 }

@@ -122,7 +122,7 @@ pub enum TickError {
 /// in one transaction. Two people ticking the same item at once are put
 /// in order by the row lock; both changes stay in the history and the
 /// later one is current.
-pub async fn tick(pool: &PgPool, actor: &str, tick: &Tick) -> Result<(), TickError> {
+pub async fn tick(pool: &PgPool, actor: &str, tick: &Tick) -> Result<Ticked, TickError> {
     let mut tx = pool.begin().await?;
     let known = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM checklist_items i JOIN workloads w ON w.id = $1
@@ -153,11 +153,41 @@ pub async fn tick(pool: &PgPool, actor: &str, tick: &Tick) -> Result<(), TickErr
     // cannot be overwritten with what was there before it.
     let note = tick.note.clone().unwrap_or_else(|| before.as_ref().map(|row| row.note.clone()).unwrap_or_default());
     let link = tick.link.clone().unwrap_or_else(|| before.as_ref().and_then(|row| row.link.clone()));
-    sqlx::query!(
-        "INSERT INTO checklist_ticks (workload_id, pack_id, item_id, state, by_evidence, actor, note, link)
-         VALUES ($1, $2, $3, $4, false, $5, $6, $7)
-         ON CONFLICT (workload_id, pack_id, item_id) DO UPDATE
-            SET state = $4, by_evidence = false, actor = $5, at = now(), note = $6, link = $7",
+    // The same tick again (a retry whose answer was lost) changes nothing.
+    if let Some(row) = &before
+        && !row.by_evidence
+        && row.state == state.as_str()
+        && row.note == note
+        && row.link == link
+    {
+        let kept = sqlx::query!(
+            "SELECT actor, at FROM checklist_ticks WHERE workload_id = $1 AND pack_id = $2 AND item_id = $3",
+            tick.workload,
+            tick.pack,
+            tick.item
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        return Ok(Ticked { changed: false, state, actor: kept.actor, at: kept.at, note, link });
+    }
+    // The state, its history line and the score's mark in one statement:
+    // a tick under load waits for each round trip.
+    let at = sqlx::query_scalar!(
+        r#"WITH stored AS (
+               INSERT INTO checklist_ticks (workload_id, pack_id, item_id, state, by_evidence, actor, note, link)
+               VALUES ($1, $2, $3, $4, false, $5, $6, $7)
+               ON CONFLICT (workload_id, pack_id, item_id) DO UPDATE
+                  SET state = $4, by_evidence = false, actor = $5, at = now(), note = $6, link = $7
+               RETURNING at
+           ), history AS (
+               INSERT INTO checklist_history (workload_id, pack_id, item_id, state, by_evidence, actor, note, link)
+               VALUES ($1, $2, $3, $4, false, $5, $6, $7)
+           ), due AS (
+               INSERT INTO score_recompute_due (workload_id) VALUES ($1)
+               ON CONFLICT (workload_id) DO UPDATE SET since = now()
+           )
+           SELECT at AS "at!" FROM stored"#,
         tick.workload,
         tick.pack,
         tick.item,
@@ -166,20 +196,7 @@ pub async fn tick(pool: &PgPool, actor: &str, tick: &Tick) -> Result<(), TickErr
         note,
         link
     )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO checklist_history (workload_id, pack_id, item_id, state, by_evidence, actor, note, link)
-         VALUES ($1, $2, $3, $4, false, $5, $6, $7)",
-        tick.workload,
-        tick.pack,
-        tick.item,
-        state.as_str(),
-        actor,
-        note,
-        link
-    )
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
     let target = format!("workload {} / {} / {}", tick.workload, tick.pack, tick.item);
     let before = before
@@ -187,7 +204,20 @@ pub async fn tick(pool: &PgPool, actor: &str, tick: &Tick) -> Result<(), TickErr
     let after = json!({ "state": state.as_str(), "note": note, "link": link });
     audit::record(&mut tx, actor, "checklist.tick", &target, before, Some(after)).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(Ticked { changed: true, state, actor: actor.to_owned(), at, note, link })
+}
+
+/// A tick as it was stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ticked {
+    /// False when the same tick was there already and nothing was written.
+    pub changed: bool,
+    pub state: TickState,
+    /// Who set the state as it stands, and when.
+    pub actor: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub note: String,
+    pub link: Option<String>,
 }
 
 /// Per workload and pillar, the checklist items the score counts: the

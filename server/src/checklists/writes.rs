@@ -2,6 +2,8 @@
 //! (the one-click tick) or a plain form, both ending here, so the score
 //! moves with every tick.
 
+use std::sync::Arc;
+
 use app::domain::answers::{AnswersQuery, WorkloadAnswers};
 use app::domain::checklists::TickState;
 use app::error::AppError;
@@ -13,22 +15,32 @@ use super::answers::{self, AnswerError};
 use super::store::{self, Tick, TickError};
 use crate::aws::clients::SourceClients;
 use crate::dashboard::database_error;
-use crate::scoring::{self, model::Weights};
+use crate::scoring::Rescorer;
+use crate::scoring::model::Weights;
 
-/// Records a tick and recomputes the workload's score. A score that cannot
-/// be recomputed now is logged: the tick stands and the next sync catches up.
-pub async fn tick_and_rescore(pool: &PgPool, weights: &Weights, actor: &str, tick: &Tick) -> Result<(), TickError> {
-    store::tick(pool, actor, tick).await?;
-    if let Err(error) = scoring::recompute_workload(pool, weights, tick.workload, "checklist").await {
-        tracing::warn!(%error, "could not recompute the score after a tick");
+/// Records a tick and recomputes the workload's score. Once the tick is
+/// committed it is answered as stored, whatever happens next: a recompute
+/// that fails stays marked due and the server's background job retries it.
+pub async fn tick_and_rescore(
+    pool: &PgPool,
+    rescorer: &Rescorer,
+    actor: &str,
+    tick: &Tick,
+) -> Result<store::Ticked, TickError> {
+    let ticked = store::tick(pool, actor, tick).await?;
+    if ticked.changed
+        && let Err(error) = rescorer.after_change(tick.workload, "checklist").await
+    {
+        tracing::warn!(%error, workload = %tick.workload, "the tick is stored; its score is recomputed when the database allows");
     }
-    Ok(())
+    Ok(ticked)
 }
 
 /// The checklist writes (and the answers page's reads) on PostgreSQL.
 pub struct PgChecklists {
     pub pool: PgPool,
     pub weights: Weights,
+    pub rescorer: Arc<Rescorer>,
     pub writers: SourceClients,
 }
 
@@ -54,8 +66,8 @@ impl ChecklistWrites for PgChecklists {
         state: TickState,
     ) -> Result<(), AppError> {
         let tick = Tick { workload, pack, item, state, note: None, link: None, keep_state: false };
-        match tick_and_rescore(&self.pool, &self.weights, &actor, &tick).await {
-            Ok(()) => Ok(()),
+        match tick_and_rescore(&self.pool, &self.rescorer, &actor, &tick).await {
+            Ok(_) => Ok(()),
             Err(TickError::UnknownItem) => Err(AppError::NotFound("That checklist item".into())),
             Err(TickError::Database(error)) => Err(database_error(error)),
         }

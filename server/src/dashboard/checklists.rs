@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use app::domain::Pillar;
 use app::domain::checklists::{
-    ChecklistLine, ChecklistQuery, FailingResources, PackLine, Progress, TickChange, TickState, WorkloadChecklist,
+    ChecklistLine, ChecklistQuery, FailingResources, HISTORY_SHOWN, PackLine, Progress, TickChange, TickState,
+    WorkloadChecklist,
 };
 use app::error::AppError;
 use uuid::Uuid;
@@ -13,13 +14,122 @@ use super::{PgDashboard, database_error};
 use crate::checklists::evidence::{self, ItemKeys};
 use crate::db::scores;
 
-/// History lines shown per item.
-const HISTORY_SHOWN: usize = 5;
-
 /// Failing resources shown per failing rule or control.
 const RESOURCES_SHOWN: i64 = 3;
 
+/// An item with the workload's tick of it, as both reads select it.
+struct ItemRow {
+    pack_id: String,
+    item_id: String,
+    text: String,
+    pillar: String,
+    choices: Vec<String>,
+    rules: Vec<String>,
+    controls: Vec<String>,
+    state: Option<String>,
+    by_evidence: Option<bool>,
+    actor: Option<String>,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    note: Option<String>,
+    link: Option<String>,
+}
+
+impl ItemRow {
+    /// The line the page shows, with the evidence judged as (state,
+    /// failing keys, passing keys).
+    fn into_line(
+        self,
+        pillar: Pillar,
+        (evidence, failing, passing): (app::domain::checklists::EvidenceState, Vec<String>, Vec<String>),
+        failing_resources: Vec<FailingResources>,
+        history: Vec<TickChange>,
+    ) -> ChecklistLine {
+        ChecklistLine {
+            pack_id: self.pack_id,
+            item_id: self.item_id,
+            text: self.text,
+            pillar,
+            choices: self.choices,
+            state: self.state.as_deref().and_then(TickState::parse).unwrap_or(TickState::Open),
+            by_evidence: self.by_evidence.unwrap_or(false),
+            actor: self.actor,
+            at: self.at,
+            note: self.note.unwrap_or_default(),
+            link: self.link,
+            evidence,
+            failing,
+            passing,
+            failing_resources,
+            history,
+        }
+    }
+}
+
 impl PgDashboard {
+    /// One item of a workload's checklists, as the page shows it, read on
+    /// its own (a tick answers with it): its state, history and evidence.
+    pub async fn checklist_line(&self, workload: Uuid, pack: &str, item: &str) -> Result<ChecklistLine, AppError> {
+        let not_found = || AppError::NotFound("That workload or checklist item".into());
+        let row = sqlx::query_as!(
+            ItemRow,
+            r#"SELECT i.pack_id, i.item_id, i.text, i.pillar, i.choices, i.rules, i.controls,
+                      t.state AS "state?", t.by_evidence AS "by_evidence?", t.actor AS "actor?", t.at AS "at?",
+                      t.note AS "note?", t.link
+               FROM checklist_items i
+               JOIN workloads w ON w.id = $1
+               LEFT JOIN checklist_ticks t ON t.workload_id = w.id AND t.pack_id = i.pack_id AND t.item_id = i.item_id
+               WHERE i.pack_id = $2 AND i.item_id = $3 AND NOT i.retired"#,
+            workload,
+            pack,
+            item
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(database_error)?
+        .ok_or_else(not_found)?;
+        let pillar = Pillar::from_id(&row.pillar).ok_or_else(not_found)?;
+        // The history and the evidence are read at once, then the failing
+        // resources of every failing key at once: a tick waits for this.
+        let history = sqlx::query!(
+            "SELECT state, by_evidence, actor, at, note FROM checklist_history
+             WHERE workload_id = $1 AND pack_id = $2 AND item_id = $3 ORDER BY id DESC LIMIT $4",
+            workload,
+            pack,
+            item,
+            HISTORY_SHOWN as i64
+        )
+        .fetch_all(&self.pool);
+        let results = async {
+            if row.rules.is_empty() && row.controls.is_empty() {
+                return Ok(HashMap::new());
+            }
+            let rows = scores::evidence_results(&self.pool, Some(workload), &row.controls, &row.rules).await?;
+            Ok::<_, sqlx::Error>(rows.into_iter().map(|result| ((result.kind, result.key), result.failed)).collect())
+        };
+        let (history, results) = futures::future::try_join(history, results).await.map_err(database_error)?;
+        let history = history
+            .into_iter()
+            .map(|row| TickChange {
+                state: TickState::parse(&row.state).unwrap_or(TickState::Open),
+                by_evidence: row.by_evidence,
+                actor: row.actor,
+                at: row.at,
+                note: row.note,
+            })
+            .collect();
+        let (evidence, failing, passing) =
+            evidence::judge(&ItemKeys { rules: &row.rules, controls: &row.controls }, Some(&results));
+        let failing_resources = futures::future::try_join_all(failing.iter().map(|key| async {
+            let kind = if row.rules.contains(key) { "rule" } else { "control" };
+            let (resources, count) =
+                scores::failing_resources(&self.pool, workload, kind, key, RESOURCES_SHOWN).await?;
+            Ok::<_, sqlx::Error>(FailingResources { key: key.clone(), resources, count })
+        }))
+        .await
+        .map_err(database_error)?;
+        Ok(row.into_line(pillar, (evidence, failing, passing), failing_resources, history))
+    }
+
     pub(super) async fn read_checklist(
         &self,
         workload: Uuid,
@@ -34,7 +144,8 @@ impl PgDashboard {
             .fetch_all(&self.pool)
             .await
             .map_err(database_error)?;
-        let rows = sqlx::query!(
+        let rows = sqlx::query_as!(
+            ItemRow,
             r#"SELECT i.pack_id, i.item_id, i.text, i.pillar, i.choices, i.rules, i.controls,
                       t.state AS "state?", t.by_evidence AS "by_evidence?", t.actor AS "actor?", t.at AS "at?",
                       t.note AS "note?", t.link
@@ -76,28 +187,12 @@ impl PgDashboard {
         let mut rules_of: HashMap<String, Vec<String>> = HashMap::new();
         for row in rows {
             let Some(pillar) = Pillar::from_id(&row.pillar) else { continue };
-            let (evidence, failing, passing) =
+            let judged =
                 evidence::judge(&ItemKeys { rules: &row.rules, controls: &row.controls }, results.get(&workload));
             let history = changes.remove(&(row.pack_id.clone(), row.item_id.clone())).unwrap_or_default();
-            let line = ChecklistLine {
-                pack_id: row.pack_id,
-                item_id: row.item_id,
-                text: row.text,
-                pillar,
-                choices: row.choices,
-                state: row.state.as_deref().and_then(TickState::parse).unwrap_or(TickState::Open),
-                by_evidence: row.by_evidence.unwrap_or(false),
-                actor: row.actor,
-                at: row.at,
-                note: row.note.unwrap_or_default(),
-                link: row.link,
-                evidence,
-                failing,
-                passing,
-                failing_resources: Vec::new(),
-                history,
-            };
-            rules_of.insert(line.anchor(), row.rules);
+            let rules = row.rules.clone();
+            let line = row.into_line(pillar, judged, Vec::new(), history);
+            rules_of.insert(line.anchor(), rules);
             lines.push(line);
         }
         let progress = |lines: &mut dyn Iterator<Item = &ChecklistLine>| {

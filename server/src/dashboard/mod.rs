@@ -375,8 +375,5 @@ fn summary_from_row(row: WorkloadRow) -> WorkloadSummary {
 /// browser only what it can act on.
 pub(crate) fn database_error(error: sqlx::Error) -> AppError {
     tracing::error!(error = %error, "dashboard read failed");
-    match error {
-        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => AppError::Unavailable,
-        _ => AppError::Internal,
-    }
+    if crate::db::is_transient(&error) { AppError::Unavailable } else { AppError::Internal }
 }

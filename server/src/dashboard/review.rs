@@ -123,6 +123,7 @@ pub fn sync_status(sources: Vec<SourceRow>, runs: Vec<RunLine>, latest: Vec<RunL
             last_run: source.last_run_id.and_then(|id| latest.iter().chain(&runs).find(|run| run.id == id).cloned()),
             id: source.id,
             name: source.name,
+            next_sync_at: (source.kind != "demo").then_some(source.next_sync_at).flatten(),
             kind: source.kind,
             sync_interval_secs: source.sync_interval_secs,
             last_success: source.last_success,

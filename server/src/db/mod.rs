@@ -44,6 +44,37 @@ pub fn connect_lazy(settings: &DatabaseSettings) -> Result<PgPool, sqlx::Error> 
     Ok(pool_options(settings).connect_lazy_with(connect_options(settings)?))
 }
 
+/// Whether the database could not do what was asked for now, rather than
+/// refusing it: it cannot be reached, it is restarting or failing over
+/// (SQLSTATE class 08, 57P01–57P03), it is out of connections or resources
+/// (class 53), or a transaction lost a race (40001, 40P01). Asked again
+/// later, the same request may well succeed, so callers answer 503 with
+/// `Retry-After` and keep what they have.
+pub fn is_transient(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(error) => error.code().is_some_and(|code| {
+            code.starts_with("08")
+                || code.starts_with("57P")
+                || code.starts_with("53")
+                || code == "40001"
+                || code == "40P01"
+        }),
+        _ => false,
+    }
+}
+
+/// Where the pool connects, without the password: "127.0.0.1:5432/plinth".
+pub fn location(pool: &PgPool) -> String {
+    let options = pool.connect_options();
+    format!("{}:{}/{}", options.get_host(), options.get_port(), options.get_database().unwrap_or("postgres"))
+}
+
 /// Applies every migration not yet applied.
 #[tracing::instrument(skip_all)]
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {

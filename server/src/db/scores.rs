@@ -13,7 +13,7 @@ pub struct ReviewRow {
     pub applicable: i64,
 }
 
-pub async fn review_tallies(pool: &PgPool) -> Result<Vec<ReviewRow>, sqlx::Error> {
+pub async fn review_tallies(pool: &PgPool, workload: Option<Uuid>) -> Result<Vec<ReviewRow>, sqlx::Error> {
     sqlx::query_as!(
         ReviewRow,
         r#"
@@ -24,8 +24,10 @@ pub async fn review_tallies(pool: &PgPool) -> Result<Vec<ReviewRow>, sqlx::Error
                count(*) FILTER (WHERE a.is_applicable AND a.risk IS DISTINCT FROM 'NOT_APPLICABLE') AS "applicable!"
         FROM workloads w
         JOIN wa_answers a ON a.wa_workload_id = w.wa_workload_id AND a.lens_alias = 'wellarchitected'
+        WHERE $1::uuid IS NULL OR w.id = $1
         GROUP BY w.id, a.pillar
-        "#
+        "#,
+        workload
     )
     .fetch_all(pool)
     .await
@@ -253,8 +255,10 @@ pub async fn gather_organisation(conn: &mut PgConnection, reason: Option<&str>) 
 }
 
 /// Every workload's id.
-pub async fn workload_ids(pool: &PgPool) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar!("SELECT id FROM workloads ORDER BY id").fetch_all(pool).await
+pub async fn workload_ids(pool: &PgPool, only: Option<Uuid>) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT id FROM workloads WHERE $1::uuid IS NULL OR id = $1 ORDER BY id", only)
+        .fetch_all(pool)
+        .await
 }
 
 /// The questions of a workload's pillar with their risk.

@@ -33,6 +33,12 @@ pub async fn upsert(
     .await
 }
 
+/// Records when the scheduler plans the source's next sync.
+pub async fn plan_next_sync(pool: &PgPool, id: Uuid, at: chrono::DateTime<chrono::Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE sources SET next_sync_at = $2 WHERE id = $1", id, at).execute(pool).await?;
+    Ok(())
+}
+
 /// Removes every source of a kind with all it stored, its workloads
 /// included; returns how many workloads went.
 pub async fn remove_kind(pool: &PgPool, kind: &str) -> Result<u64, sqlx::Error> {

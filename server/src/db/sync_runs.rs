@@ -1,5 +1,7 @@
 //! Sync runs and their slices: what ran, when, and what came of it.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -99,13 +101,6 @@ pub async fn last_success(
     .await
 }
 
-/// When the source's most recent run started.
-pub async fn last_started(pool: &PgPool, source_id: Uuid) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-    sqlx::query_scalar!(r#"SELECT max(started_at) AS "started_at" FROM sync_runs WHERE source_id = $1"#, source_id)
-        .fetch_one(pool)
-        .await
-}
-
 /// A run with its slices gathered.
 #[derive(Debug)]
 pub struct RunRow {
@@ -174,6 +169,7 @@ pub struct SourceRow {
     pub sync_interval_secs: i32,
     pub last_run_id: Option<Uuid>,
     pub last_success: Option<DateTime<Utc>>,
+    pub next_sync_at: Option<DateTime<Utc>>,
 }
 
 pub async fn sources(pool: &PgPool) -> Result<Vec<SourceRow>, sqlx::Error> {
@@ -184,7 +180,8 @@ pub async fn sources(pool: &PgPool) -> Result<Vec<SourceRow>, sqlx::Error> {
                (SELECT r.id FROM sync_runs r WHERE r.source_id = src.id ORDER BY r.started_at DESC LIMIT 1)
                    AS last_run_id,
                (SELECT max(r.finished_at) FROM sync_runs r
-                 WHERE r.source_id = src.id AND r.status IN ('succeeded', 'partial')) AS last_success
+                 WHERE r.source_id = src.id AND r.status IN ('succeeded', 'partial')) AS last_success,
+               src.next_sync_at
         FROM sources src ORDER BY src.name
         "#
     )
@@ -238,4 +235,25 @@ pub async fn lock_is_held(pool: &PgPool, key: i64) -> Result<bool, sqlx::Error> 
     )
     .fetch_one(pool)
     .await
+}
+
+/// When each source's last run ended, whatever its outcome.
+pub async fn last_finished_by_source(pool: &PgPool) -> Result<HashMap<Uuid, DateTime<Utc>>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT source_id, max(finished_at) AS "finished!" FROM sync_runs
+           WHERE finished_at IS NOT NULL GROUP BY source_id"#
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.source_id, row.finished)).collect())
+}
+
+/// When the source's last run ended (read under its sync lock).
+pub async fn last_finished(
+    conn: &mut sqlx::PgConnection,
+    source_id: Uuid,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT max(finished_at) FROM sync_runs WHERE source_id = $1", source_id)
+        .fetch_one(&mut *conn)
+        .await
 }

@@ -55,6 +55,8 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedInAdmin {
 pub enum Refused {
     Anonymous,
     Needs(Role),
+    /// Signed in with an API token where a person must sign in.
+    NeedsPerson,
 }
 
 impl IntoResponse for Refused {
@@ -62,6 +64,9 @@ impl IntoResponse for Refused {
         match self {
             Refused::Anonymous => (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
             Refused::Needs(role) => (StatusCode::FORBIDDEN, format!("This needs the {role} role.")).into_response(),
+            Refused::NeedsPerson => {
+                (StatusCode::FORBIDDEN, "Managing API tokens needs you signed in, not an API token.").into_response()
+            }
         }
     }
 }

@@ -90,8 +90,8 @@ pub async fn tick(
         link: (form.quick != "1").then(|| (!link.is_empty()).then(|| link.to_owned())),
         keep_state: !form.state_was.is_empty() && form.state_was == form.state,
     };
-    match tick_and_rescore(&state.pool, &state.weights, &editor.email, &tick).await {
-        Ok(()) => redirect(&format!("{back}{anchor}")),
+    match tick_and_rescore(&state.pool, &state.rescorer, &editor.email, &tick).await {
+        Ok(_) => redirect(&format!("{back}{anchor}")),
         Err(TickError::UnknownItem) => {
             (StatusCode::NOT_FOUND, "There is no such workload or checklist item.").into_response()
         }

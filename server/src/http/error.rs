@@ -2,7 +2,8 @@
 //! functions use `app::error::AppError`). Internal details are logged once
 //! here and never sent.
 
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 #[derive(Debug, thiserror::Error)]
@@ -24,4 +25,13 @@ impl IntoResponse for HttpError {
             }
         }
     }
+}
+
+/// Every 503, from a page, a form or the API, says when to try again: the
+/// database is restarting or out of reach, and it usually is back soon.
+pub(super) async fn retry_after_when_unavailable(mut response: Response) -> Response {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE && !response.headers().contains_key(RETRY_AFTER) {
+        response.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    response
 }

@@ -19,6 +19,16 @@ use crate::auth::alb;
 #[derive(Clone, Debug)]
 pub struct ClientAddress(pub String);
 
+/// How the request's user was recognised. Some things need a person at a
+/// browser, not a script holding a token (making more tokens).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignedInBy {
+    /// A session cookie, or the load balancer's signed header.
+    Person,
+    /// An `Authorization: Bearer` API token.
+    Token,
+}
+
 /// Paths anyone may reach, signed in or not, users or not.
 fn is_open(path: &str) -> bool {
     // `/metrics` checks its own token: a scraper has no session.
@@ -40,6 +50,13 @@ fn is_plain_path(path: &str) -> bool {
         && !lower.contains("%5c")
         && !lower.contains('\\')
         && !lower.contains("%00")
+}
+
+/// Pages whose reads cost the database the most: searches over every
+/// finding or rule, and exports. A person gets a bucket of them, as a token
+/// does for the whole API, so that one browser cannot hold the pool.
+fn is_expensive(path: &str) -> bool {
+    matches!(path, "/findings" | "/rules" | "/export") || (path.starts_with("/workloads/") && path.ends_with("/export"))
 }
 
 /// Paths for signing in and out.
@@ -93,6 +110,7 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
             }
         };
     }
+    let by_token = user.is_none() && bearer(request.headers()).is_some();
     if user.is_none()
         && let Some(secret) = bearer(request.headers())
     {
@@ -111,7 +129,14 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
     }
     match user {
         Some(user) => {
+            if !by_token
+                && is_expensive(&path)
+                && let Err(wait) = state.page_rates.take(user.id)
+            {
+                return too_many_pages(wait);
+            }
             request.extensions_mut().insert(user);
+            request.extensions_mut().insert(if by_token { SignedInBy::Token } else { SignedInBy::Person });
             next.run(request).await
         }
         None if is_sign_in(&path) => next.run(request).await,
@@ -159,6 +184,14 @@ fn too_fast(wait: std::time::Duration) -> Response {
         "fields": [],
     });
     (StatusCode::TOO_MANY_REQUESTS, [("retry-after", seconds.to_string())], axum::Json(body)).into_response()
+}
+
+fn too_many_pages(wait: std::time::Duration) -> Response {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let message = format!(
+        "You are asking for searches and exports faster than Plinth allows one person; try again in {seconds} s."
+    );
+    (StatusCode::TOO_MANY_REQUESTS, [("retry-after", seconds.to_string())], message).into_response()
 }
 
 pub(super) fn cookie_headers(headers: &HeaderMap) -> impl Iterator<Item = &str> {

@@ -58,6 +58,11 @@ pub struct AppState {
     pub metrics_token: Option<secrecy::SecretString>,
     /// How fast each API token may call.
     pub token_rates: Arc<crate::auth::rate::TokenRates>,
+    /// Recomputes scores after ticks, once for many at a time.
+    pub rescorer: Arc<crate::scoring::Rescorer>,
+    /// How fast each person may ask for the expensive pages.
+    #[from_ref(skip)]
+    pub page_rates: Arc<crate::auth::rate::TokenRates>,
 }
 
 impl AppState {
@@ -67,7 +72,13 @@ impl AppState {
         let admin = Admin(reads);
         let syncs = Syncs(Arc::new(BackgroundSyncs::new(pool.clone(), settings.clone())));
         let auth = Auth::new(pool.clone(), &settings.auth);
-        let writes = Arc::new(PgChecklists { pool: pool.clone(), weights: settings.scoring, writers: writers.clone() });
+        let rescorer = Arc::new(crate::scoring::Rescorer::new(pool.clone(), settings.scoring));
+        let writes = Arc::new(PgChecklists {
+            pool: pool.clone(),
+            weights: settings.scoring,
+            rescorer: rescorer.clone(),
+            writers: writers.clone(),
+        });
         let checklists = Checklists(writes.clone());
         let answers = Answers(writes);
         AppState {
@@ -85,6 +96,8 @@ impl AppState {
             http_metrics: Arc::new(metrics::HttpMetrics::default()),
             metrics_token: settings.metrics.token.clone(),
             token_rates: Arc::new(crate::auth::rate::TokenRates::new(settings.api)),
+            page_rates: Arc::new(crate::auth::rate::TokenRates::new(settings.http.page_reads)),
+            rescorer,
         }
     }
 }
@@ -158,6 +171,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), gate::gate))
         .layer(from_fn_with_state(state.clone(), security::same_origin_writes))
         .layer(from_fn_with_state(state.clone(), security::headers))
+        .layer(axum::middleware::map_response(error::retry_after_when_unavailable))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -13,10 +13,28 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::AppState;
-use super::exports::SignedInReader;
+use super::admin::{Refused, signed_in_as};
+use super::gate::SignedInBy;
 use crate::auth::tokens::{self, TokenError};
 
 const PAGE: &str = "/settings/tokens";
+
+/// A person signed in at a browser, of any role. A token cannot make or
+/// revoke tokens: a leaked short-lived token could otherwise mint one that
+/// never expires, and so outlive itself.
+pub struct SignedInPerson(app::domain::SignedIn);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for SignedInPerson {
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _state: &S) -> Result<Self, Refused> {
+        let user = signed_in_as(parts, Role::Viewer)?;
+        match parts.extensions.get::<SignedInBy>() {
+            Some(SignedInBy::Person) => Ok(SignedInPerson(user)),
+            _ => Err(Refused::NeedsPerson),
+        }
+    }
+}
 
 #[derive(Deserialize)]
 pub struct NewTokenForm {
@@ -36,7 +54,7 @@ fn back(params: &[(&str, String)]) -> Response {
 
 pub async fn create(
     State(state): State<AppState>,
-    SignedInReader(user): SignedInReader,
+    SignedInPerson(user): SignedInPerson,
     Form(form): Form<NewTokenForm>,
 ) -> Response {
     let refuse = |code: &str| back(&[("error", code.to_owned()), ("name", form.name.clone())]);
@@ -63,7 +81,7 @@ pub async fn create(
 
 pub async fn revoke(
     State(state): State<AppState>,
-    SignedInReader(user): SignedInReader,
+    SignedInPerson(user): SignedInPerson,
     Path(id): Path<String>,
 ) -> Response {
     let Ok(id) = Uuid::parse_str(&id) else { return back(&[("error", "unknown".to_owned())]) };

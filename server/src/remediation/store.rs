@@ -278,16 +278,34 @@ pub async fn create(
     source: Source,
     today: NaiveDate,
 ) -> Result<(Uuid, bool), RemediationError> {
+    create_once(pool, settings, actor, workload, source, today, None).await
+}
+
+/// [`create`], once per `key` of this actor: a request sent again with the
+/// same idempotency key answers the item the first one made (`false`).
+pub async fn create_once(
+    pool: &PgPool,
+    settings: &RemediationSettings,
+    actor: &str,
+    workload: Uuid,
+    source: Source,
+    today: NaiveDate,
+    key: Option<&str>,
+) -> Result<(Uuid, bool), RemediationError> {
+    if let Some(existing) = made_with_key(&mut *pool.acquire().await?, actor, key).await? {
+        return Ok((existing, false));
+    }
     if !workload_exists(&mut *pool.acquire().await?, workload).await? {
         return Err(RemediationError::UnknownWorkload);
     }
     let item = describe(pool, workload, source).await?;
     let mut tx = pool.begin().await?;
+    // Either the source's item or the key's may be there already.
     let created = sqlx::query_scalar!(
         "INSERT INTO remediation_items (workload_id, pillar, source_kind, source_key, source_url, title, description,
-                                        priority, due_on, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (workload_id, source_kind, source_key) WHERE source_key IS NOT NULL DO NOTHING
+                                        priority, due_on, created_by, idempotency_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT DO NOTHING
          RETURNING id",
         workload,
         item.pillar.id(),
@@ -298,11 +316,15 @@ pub async fn create(
         item.description,
         item.priority.as_str(),
         settings.due_on(item.priority, today),
-        actor
+        actor,
+        key
     )
     .fetch_optional(&mut *tx)
     .await?;
     let Some(id) = created else {
+        if let Some(existing) = made_with_key(&mut tx, actor, key).await? {
+            return Ok((existing, false));
+        }
         let existing = sqlx::query_scalar!(
             "SELECT id FROM remediation_items WHERE workload_id = $1 AND source_kind = $2 AND source_key = $3",
             workload,
@@ -325,6 +347,18 @@ pub async fn create(
     .await?;
     tx.commit().await?;
     Ok((id, true))
+}
+
+/// The item this actor made with this idempotency key, if any.
+async fn made_with_key(
+    conn: &mut sqlx::PgConnection,
+    actor: &str,
+    key: Option<&str>,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let Some(key) = key else { return Ok(None) };
+    sqlx::query_scalar!("SELECT id FROM remediation_items WHERE created_by = $1 AND idempotency_key = $2", actor, key)
+        .fetch_optional(conn)
+        .await
 }
 
 /// Creates an item for every question of the workload at high risk;
@@ -545,6 +579,18 @@ pub async fn bulk(
 
 /// Adds a comment to an item.
 pub async fn comment(pool: &PgPool, actor: &str, item: Uuid, body: &str) -> Result<(), RemediationError> {
+    comment_once(pool, actor, item, body, None).await
+}
+
+/// [`comment`], once per `key` of this actor on this item: a comment sent
+/// again with the same idempotency key is not added twice.
+pub async fn comment_once(
+    pool: &PgPool,
+    actor: &str,
+    item: Uuid,
+    body: &str,
+    key: Option<&str>,
+) -> Result<(), RemediationError> {
     let body = body.trim();
     if body.is_empty() {
         return Err(RemediationError::EmptyComment);
@@ -559,9 +605,21 @@ pub async fn comment(pool: &PgPool, actor: &str, item: Uuid, body: &str) -> Resu
     if !known {
         return Err(RemediationError::UnknownItem);
     }
-    sqlx::query!("INSERT INTO remediation_comments (item_id, actor, body) VALUES ($1, $2, $3)", item, actor, body)
-        .execute(&mut *tx)
-        .await?;
+    let added = sqlx::query!(
+        "INSERT INTO remediation_comments (item_id, actor, body, idempotency_key) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING",
+        item,
+        actor,
+        body,
+        key
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if added == 0 {
+        // Sent again with its key: the comment is there already.
+        return Ok(());
+    }
     audit::record(&mut tx, actor, "remediation.comment", &format!("remediation {item}"), None, Some(json!(body)))
         .await?;
     tx.commit().await?;

@@ -11,13 +11,31 @@ use super::ExportError;
 use super::organisation::OrganisationReport;
 use super::review::Review;
 
-/// One CSV file from rows, with a header from the row's field names.
+/// One CSV file from rows, with a header from the row's field names. The
+/// rows are written once to learn their cells, then every cell is
+/// neutralised on its way into the file: no field can hold a formula.
 fn table<T: Serialize>(rows: impl IntoIterator<Item = T>) -> Result<Vec<u8>, ExportError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let write_error = |error: csv::Error| ExportError::Write(error.to_string());
+    let mut staged = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        writer.serialize(row).map_err(|error| ExportError::Write(error.to_string()))?;
+        staged.serialize(row).map_err(write_error)?;
+    }
+    let staged = staged.into_inner().map_err(|error| ExportError::Write(error.to_string()))?;
+    let mut cells = csv::ReaderBuilder::new().has_headers(false).from_reader(staged.as_slice());
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for record in cells.records() {
+        let record = record.map_err(write_error)?;
+        writer.write_record(record.iter().map(|cell| neutralised(cell).into_owned())).map_err(write_error)?;
     }
     writer.into_inner().map_err(|error| ExportError::Write(error.to_string()))
+}
+
+/// A cell a spreadsheet would run as a formula (it starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return) gets a leading `'`, as OWASP
+/// advises, so it is shown as text. Numbers such as `-3` stay numbers.
+fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
+    let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula && cell.parse::<f64>().is_err() { format!("'{cell}").into() } else { cell.into() }
 }
 
 /// A header-only file when there are no rows, so every table has its columns.
@@ -280,6 +298,33 @@ mod tests {
         let bytes =
             table(vec![Row { name: "a", note: "one, two" }, Row { name: "b", note: "say \"hi\"" }]).expect("a table");
         assert_eq!(String::from_utf8(bytes).expect("UTF-8"), "name,note\na,\"one, two\"\nb,\"say \"\"hi\"\"\"\n");
+    }
+
+    #[test]
+    fn a_cell_that_a_spreadsheet_would_run_is_written_as_text() {
+        let rows =
+            ["=HYPERLINK(\"https://evil.example\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "-3", "+4.5", "a=b"]
+                .map(|note| Row { name: "n", note });
+        let bytes = table(rows).expect("a table");
+        let text = String::from_utf8(bytes).expect("UTF-8");
+        let cells: Vec<String> = csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(|record| record.expect("a record")[1].to_owned())
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                "'=HYPERLINK(\"https://evil.example\")",
+                "'+1+1",
+                "'-2+3",
+                "'@SUM(A1)",
+                "'\tx",
+                "'\rx",
+                "-3",
+                "+4.5",
+                "a=b"
+            ]
+        );
     }
 
     #[test]

@@ -3,6 +3,9 @@
 //! with its components and coverage, and kept as a snapshot every time.
 
 pub mod model;
+mod rescore;
+
+pub use rescore::Rescorer;
 
 use std::collections::HashMap;
 
@@ -46,9 +49,9 @@ async fn recompute_scope(
     reason: &str,
     only: Option<Uuid>,
 ) -> Result<Recomputed, sqlx::Error> {
-    let workloads: Vec<Uuid> =
-        scores::workload_ids(pool).await?.into_iter().filter(|id| only.is_none_or(|only| only == *id)).collect();
-    let reviews = review_tallies(pool).await?;
+    // Only the workload asked for is read, when one is.
+    let workloads = scores::workload_ids(pool, only).await?;
+    let reviews = review_tallies(pool, only).await?;
     let evidence = evidence_by_workload(pool, only).await?;
     let checklists = crate::checklists::store::scored_items(pool, only).await?;
     let mut rows = Vec::new();
@@ -67,6 +70,33 @@ async fn recompute_scope(
     scores::store(&mut tx, &rows, &MAPPING.version, reason).await?;
     tx.commit().await?;
     Ok(Recomputed { workloads: workloads.len(), scores: rows.len() })
+}
+
+/// Recomputes one workload marked due (in `score_recompute_due`, by the
+/// change that moved its scores, in that change's transaction), and clears
+/// the mark unless a newer change marked it again meanwhile.
+pub async fn recompute_marked(
+    pool: &PgPool,
+    weights: &Weights,
+    workload: Uuid,
+    reason: &str,
+) -> Result<Recomputed, sqlx::Error> {
+    let started = sqlx::query_scalar!(r#"SELECT clock_timestamp() AS "now!""#).fetch_one(pool).await?;
+    let recomputed = recompute_workload(pool, weights, workload, reason).await?;
+    sqlx::query!("DELETE FROM score_recompute_due WHERE workload_id = $1 AND since <= $2", workload, started)
+        .execute(pool)
+        .await?;
+    Ok(recomputed)
+}
+
+/// Recomputes every workload still marked due: a change whose own
+/// recompute failed (the database went away just after it committed).
+pub async fn recompute_due(pool: &PgPool, weights: &Weights) -> Result<usize, sqlx::Error> {
+    let due = sqlx::query_scalar!("SELECT workload_id FROM score_recompute_due ORDER BY since").fetch_all(pool).await?;
+    for workload in &due {
+        recompute_marked(pool, weights, *workload, "checklist").await?;
+    }
+    Ok(due.len())
 }
 
 /// Every item behind one workload's pillar score, with its part in it.
@@ -165,9 +195,12 @@ pub async fn explain_in_full(
     Ok(PillarExplanation { score: explanation.score, mapping_version: MAPPING.version.clone(), items })
 }
 
-async fn review_tallies(pool: &PgPool) -> Result<HashMap<(Uuid, Pillar), ReviewTally>, sqlx::Error> {
+async fn review_tallies(
+    pool: &PgPool,
+    workload: Option<Uuid>,
+) -> Result<HashMap<(Uuid, Pillar), ReviewTally>, sqlx::Error> {
     let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
-    Ok(scores::review_tallies(pool)
+    Ok(scores::review_tallies(pool, workload)
         .await?
         .into_iter()
         .filter_map(|row| {

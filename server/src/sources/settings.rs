@@ -102,9 +102,6 @@ impl SourceSettings {
         if self.services.is_empty() {
             return Err("no services are enabled".into());
         }
-        if self.sync_interval < Duration::from_secs(60) {
-            return Err("sync_interval is shorter than a minute".into());
-        }
         Ok(())
     }
 

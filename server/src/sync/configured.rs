@@ -1,12 +1,10 @@
-//! Syncing the sources named in the configuration: on demand (`plinth
-//! sync`) and on each source's interval (`plinth serve`).
-
-use std::sync::Arc;
-use std::time::Duration;
+//! Syncing the sources named in the configuration on demand (`plinth
+//! sync`); `schedule` syncs them on their intervals (`plinth serve`).
 
 use sqlx::PgPool;
+use std::sync::Arc;
 
-use super::progress::{LogProgress, Progress};
+use super::progress::Progress;
 use super::summary::{SourceSummary, SyncSummary};
 use super::{SyncOptions, sync_source};
 use crate::aws::AwsSource;
@@ -71,9 +69,14 @@ async fn sync_one(
     progress: &dyn Progress,
 ) -> Result<SourceSummary, SyncSetupError> {
     let source_id = register(pool, &source).await?;
-    let clients = SdkClientFactory::load(source.clone(), &settings.aws).await;
-    let aws = AwsSource::new(source, Arc::new(clients));
+    let aws = source_for(settings, source).await;
     Ok(sync_source(pool, &aws, source_id, options, progress).await)
+}
+
+/// The AWS source behind a configured source, with its SDK clients.
+pub async fn source_for(settings: &Settings, source: SourceSettings) -> AwsSource {
+    let clients = SdkClientFactory::load(source.clone(), &settings.aws).await;
+    AwsSource::new(source, Arc::new(clients))
 }
 
 /// Creates or updates the source's row (without secrets) for the UI.
@@ -81,45 +84,4 @@ pub async fn register(pool: &PgPool, source: &SourceSettings) -> Result<uuid::Uu
     let shown = serde_json::to_value(source).expect("BUG: source settings serialize to JSON");
     let interval = i32::try_from(source.sync_interval.as_secs()).unwrap_or(i32::MAX);
     db::sources::upsert(pool, &source.name, "aws", &shown, interval).await
-}
-
-/// How often the scheduler looks for a source that is due.
-const SCHEDULER_TICK: Duration = Duration::from_secs(60);
-
-/// Runs each configured source's sync on its interval, for as long as the
-/// server runs. Several servers may share a database: the sync's lock makes
-/// sure only one of them syncs a source at a time.
-pub fn spawn_scheduler(pool: PgPool, settings: Settings) -> Option<tokio::task::JoinHandle<()>> {
-    if settings.sources.is_empty() {
-        return None;
-    }
-    Some(tokio::spawn(async move {
-        let options = SyncOptions::from_settings(&settings, false);
-        let mut tick = tokio::time::interval(SCHEDULER_TICK);
-        loop {
-            tick.tick().await;
-            for source in &settings.sources {
-                if let Err(error) = sync_if_due(&pool, &settings, source, &options).await {
-                    tracing::warn!(source = %source.name, error = %error, "scheduled sync could not start");
-                }
-            }
-        }
-    }))
-}
-
-async fn sync_if_due(
-    pool: &PgPool,
-    settings: &Settings,
-    source: &SourceSettings,
-    options: &SyncOptions,
-) -> Result<(), SyncSetupError> {
-    let source_id = register(pool, source).await?;
-    let interval = chrono::Duration::from_std(source.sync_interval).unwrap_or(chrono::Duration::hours(1));
-    let last = db::sync_runs::last_started(pool, source_id).await?;
-    if last.is_some_and(|last| chrono::Utc::now() - last < interval) {
-        return Ok(());
-    }
-    let summary = sync_one(pool, settings, source.clone(), options, &LogProgress).await?;
-    tracing::info!(source = %summary.name, status = summary.status.as_str(), "scheduled sync finished");
-    Ok(())
 }

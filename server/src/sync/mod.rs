@@ -4,6 +4,7 @@
 
 pub mod configured;
 pub mod progress;
+pub mod schedule;
 pub mod summary;
 pub mod trigger;
 
@@ -64,59 +65,46 @@ pub async fn sync_source(
     options: &SyncOptions,
     progress: &dyn Progress,
 ) -> SourceSummary {
+    sync_source_if_due(pool, source, source_id, options, progress, |_| true)
+        .await
+        .expect("BUG: a source that is always due always syncs or fails")
+}
+
+/// Syncs one source if `due`, asked under the source's lock with when its
+/// last run ended, says so; `None` (having done nothing) if it does not.
+/// The scheduler asks under the lock so that two servers never both sync a
+/// source in one interval.
+pub async fn sync_source_if_due(
+    pool: &PgPool,
+    source: &dyn Source,
+    source_id: Uuid,
+    options: &SyncOptions,
+    progress: &dyn Progress,
+    due: impl Fn(Option<DateTime<Utc>>) -> bool,
+) -> Option<SourceSummary> {
     let name = source.name();
+    let unavailable = |error: sqlx::Error| SourceSummary::failed(name, None, database_gone(pool, &error));
     let mut lock = match pool.acquire().await {
         Ok(connection) => connection,
-        Err(error) => {
-            return SourceSummary::failed(name, None, format!("the database is unavailable: {error}"));
-        }
+        Err(error) => return Some(unavailable(error)),
     };
     let key = sources::lock_key(source_id);
     let locked =
         sqlx::query_scalar!(r#"SELECT pg_try_advisory_lock($1) AS "locked!""#, key).fetch_one(&mut *lock).await;
     match locked {
-        Ok(true) => {
-            // Holding the lock, no other run of this source is under way: a
-            // run still marked running was interrupted.
-            if let Err(error) = sync_runs::close_interrupted(&mut lock, source_id).await {
-                tracing::warn!(error = %error, "could not close interrupted runs");
-            }
-        }
+        Ok(true) => {}
         Ok(false) => {
-            return SourceSummary::failed(name, None, "another Plinth process is syncing this source".into());
+            return Some(SourceSummary::failed(name, None, "another Plinth process is syncing this source".into()));
         }
-        Err(error) => {
-            return SourceSummary::failed(name, None, format!("the database is unavailable: {error}"));
-        }
+        Err(error) => return Some(unavailable(error)),
     }
-    let summary = run(pool, source, source_id, options, progress).await;
-    if summary.status != summary::RunStatus::Failed {
-        if let Err(error) = crate::db::vacuum_evidence(pool).await {
-            tracing::warn!(error = %error, "could not vacuum after a sync; scoring may be slower until autovacuum runs");
+    let summary = match sync_runs::last_finished(&mut lock, source_id).await {
+        Ok(last_finished) if due(last_finished) => {
+            Some(sync_holding_lock(pool, &mut lock, source, source_id, options, progress).await)
         }
-        if let Err(error) = crate::db::finding_reads::refresh_control_failures(pool).await {
-            tracing::error!(error = %error, "could not gather the failing controls after a sync");
-        }
-        let reason = format!("sync {}", summary.run_id.map(|id| id.to_string()).unwrap_or_default());
-        match crate::checklists::evidence::follow(pool, &reason).await {
-            Ok(followed) => {
-                tracing::info!(ticked = followed.ticked, unticked = followed.unticked, "checklists follow the evidence")
-            }
-            Err(error) => tracing::error!(error = %error, "could not tick checklists from the evidence"),
-        }
-        match crate::remediation::follow::follow(pool, &reason).await {
-            Ok(followed) => tracing::info!(
-                resolved = followed.resolved,
-                reopened = followed.reopened,
-                flagged = followed.flagged,
-                "remediation items follow the evidence"
-            ),
-            Err(error) => tracing::error!(error = %error, "could not follow the evidence for remediation items"),
-        }
-        if let Err(error) = scoring::recompute(pool, &options.weights, &reason).await {
-            tracing::error!(error = %error, "could not recompute the scores after a sync");
-        }
-    }
+        Ok(_) => None,
+        Err(error) => Some(unavailable(error)),
+    };
     if let Err(error) = sqlx::query_scalar!("SELECT pg_advisory_unlock($1)", key).fetch_one(&mut *lock).await {
         // The lock ends with the connection in any case.
         tracing::warn!(error = %error, "could not release the source's sync lock");
@@ -124,6 +112,69 @@ pub async fn sync_source(
     }
     summary
 }
+
+async fn sync_holding_lock(
+    pool: &PgPool,
+    lock: &mut sqlx::PgConnection,
+    source: &dyn Source,
+    source_id: Uuid,
+    options: &SyncOptions,
+    progress: &dyn Progress,
+) -> SourceSummary {
+    // Holding the lock, no other run of this source is under way: a run
+    // still marked running was interrupted.
+    if let Err(error) = sync_runs::close_interrupted(lock, source_id).await {
+        tracing::warn!(error = %error, "could not close interrupted runs");
+    }
+    let summary = run(pool, source, source_id, options, progress).await;
+    if summary.status != summary::RunStatus::Failed {
+        follow_the_evidence(pool, options, &summary).await;
+    }
+    summary
+}
+
+/// After a sync that stored something: the checklists, remediation items
+/// and scores catch up with the new evidence.
+async fn follow_the_evidence(pool: &PgPool, options: &SyncOptions, summary: &SourceSummary) {
+    if let Err(error) = crate::db::vacuum_evidence(pool).await {
+        tracing::warn!(error = %error, "could not vacuum after a sync; scoring may be slower until autovacuum runs");
+    }
+    if let Err(error) = crate::db::finding_reads::refresh_control_failures(pool).await {
+        tracing::error!(error = %error, "could not gather the failing controls after a sync");
+    }
+    let reason = format!("sync {}", summary.run_id.map(|id| id.to_string()).unwrap_or_default());
+    match crate::checklists::evidence::follow(pool, &reason).await {
+        Ok(followed) => {
+            tracing::info!(ticked = followed.ticked, unticked = followed.unticked, "checklists follow the evidence")
+        }
+        Err(error) => tracing::error!(error = %error, "could not tick checklists from the evidence"),
+    }
+    match crate::remediation::follow::follow(pool, &reason).await {
+        Ok(followed) => tracing::info!(
+            resolved = followed.resolved,
+            reopened = followed.reopened,
+            flagged = followed.flagged,
+            "remediation items follow the evidence"
+        ),
+        Err(error) => tracing::error!(error = %error, "could not follow the evidence for remediation items"),
+    }
+    if let Err(error) = scoring::recompute(pool, &options.weights, &reason).await {
+        tracing::error!(error = %error, "could not recompute the scores after a sync");
+    }
+}
+
+/// The one line said when the database goes away during a sync: which
+/// database, what failed, and that nothing already stored was lost.
+fn database_gone(pool: &PgPool, error: &sqlx::Error) -> String {
+    format!(
+        "the database {} cannot be reached ({error}), so the sync stopped; nothing stored before was lost, \
+         and the run is closed as interrupted once the database is back",
+        crate::db::location(pool)
+    )
+}
+
+/// The error code of a slice that failed because the database went away.
+const DATABASE_UNAVAILABLE: &str = "DatabaseUnavailable";
 
 async fn run(
     pool: &PgPool,
@@ -135,9 +186,7 @@ async fn run(
     let name = source.name();
     let run_id = match sync_runs::start(pool, source_id, options.full).await {
         Ok(id) => id,
-        Err(error) => {
-            return SourceSummary::failed(name, None, format!("the database is unavailable: {error}"));
-        }
+        Err(error) => return SourceSummary::failed(name, None, database_gone(pool, &error)),
     };
     let slices = match source.slices().await {
         Ok(slices) => slices,
@@ -146,11 +195,31 @@ async fn run(
             return SourceSummary::failed(name, Some(run_id), error.to_string());
         }
     };
+    // Once a slice finds the database gone, the slices not yet started are
+    // not started: each would only wait out the pool's timeout.
+    let gone: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
     let outcomes: Vec<SliceOutcome> = stream::iter(slices)
-        .map(|slice| run_slice(pool, source, source_id, run_id, slice, options, progress))
+        .map(|slice| async {
+            let already_gone = gone.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+            if let Some(message) = already_gone {
+                let error = FetchError::new(DATABASE_UNAVAILABLE, format!("not started: {message}"));
+                return SliceOutcome { slice, pages: 0, fetched: 0, stored: 0, error: Some(error) };
+            }
+            let outcome = run_slice(pool, source, source_id, run_id, slice, options, progress).await;
+            if let Some(error) = outcome.error.as_ref().filter(|e| e.code.as_deref() == Some(DATABASE_UNAVAILABLE)) {
+                gone.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get_or_insert(error.message.clone());
+            }
+            outcome
+        })
         .buffer_unordered(options.concurrency.max(1))
         .collect()
         .await;
+    if let Some(message) = gone.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()) {
+        // The run stays `running` until a process holding the source's
+        // lock finds the database again and closes it as interrupted.
+        tracing::error!(%run_id, "{message}");
+        return SourceSummary::failed(name, Some(run_id), message);
+    }
     let summary = SourceSummary::from_outcomes(name, run_id, &outcomes);
     record_finish(pool, run_id, summary.status.as_str()).await;
     summary
@@ -188,7 +257,7 @@ async fn run_slice(
     };
     let mut tally = Tally::default();
     let result = match sync_runs::start_slice(pool, &key).await {
-        Err(error) => Err(store_error(error)),
+        Err(error) => Err(store_error(pool, error)),
         Ok(()) => match slice.service {
             Service::SecurityHub => {
                 store_findings(pool, source, source_id, &slice, options, progress, &mut tally).await
@@ -204,6 +273,11 @@ async fn run_slice(
     }
     let outcome =
         SliceOutcome { slice: slice.clone(), pages: tally.pages, fetched: tally.fetched, stored: tally.stored, error };
+    if outcome.error.as_ref().is_some_and(|error| error.code.as_deref() == Some(DATABASE_UNAVAILABLE)) {
+        // Recording it would only wait out the pool's timeout again.
+        progress.slice_finished(&outcome);
+        return outcome;
+    }
     let recorded = sync_runs::finish_slice(
         pool,
         &key,
@@ -229,7 +303,12 @@ fn clamp(count: u64) -> i32 {
     i32::try_from(count).unwrap_or(i32::MAX)
 }
 
-fn store_error(error: sqlx::Error) -> FetchError {
+/// A slice's database failure: the database gone (so the run stops), or
+/// the database refusing what was sent.
+fn store_error(pool: &PgPool, error: sqlx::Error) -> FetchError {
+    if crate::db::is_transient(&error) {
+        return FetchError::new(DATABASE_UNAVAILABLE, database_gone(pool, &error));
+    }
     tracing::error!(error = %error, "storing a slice failed");
     FetchError::new("store", format!("the database refused the data: {error}"))
 }
@@ -257,24 +336,29 @@ async fn store_findings(
     } else {
         sync_runs::last_success(pool, source_id, slice.service.as_str(), &slice.account_id, &slice.region)
             .await
-            .map_err(store_error)?
+            .map_err(|error| store_error(pool, error))?
             .map(|last| last - options.incremental_margin)
     };
-    let mut tx = pool.begin().await.map_err(store_error)?;
+    let mut tx = pool.begin().await.map_err(|error| store_error(pool, error))?;
     let mut pages = source.findings(slice, since);
     while let Some(page) = pages.next().await {
         let page = page?;
         tally.pages += 1;
         tally.fetched += page.len() as u64;
-        tally.stored += findings::upsert_page(&mut tx, source_id, &page).await.map_err(store_error)?;
+        tally.stored +=
+            findings::upsert_page(&mut tx, source_id, &page).await.map_err(|error| store_error(pool, error))?;
         progress.records_fetched(slice, tally.fetched);
     }
     if since.is_none() {
-        let started: DateTime<Utc> =
-            sqlx::query_scalar!(r#"SELECT now() AS "now!""#).fetch_one(&mut *tx).await.map_err(store_error)?;
-        findings::archive_unseen(&mut tx, source_id, scope(slice), started).await.map_err(store_error)?;
+        let started: DateTime<Utc> = sqlx::query_scalar!(r#"SELECT now() AS "now!""#)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|error| store_error(pool, error))?;
+        findings::archive_unseen(&mut tx, source_id, scope(slice), started)
+            .await
+            .map_err(|error| store_error(pool, error))?;
     }
-    tx.commit().await.map_err(store_error)
+    tx.commit().await.map_err(|error| store_error(pool, error))
 }
 
 async fn store_config(
@@ -287,13 +371,18 @@ async fn store_config(
     let snapshot = source.config(slice).await?;
     tally.pages = u64::from(snapshot.pages);
     tally.fetched = snapshot.record_count() as u64;
-    let mut tx = pool.begin().await.map_err(store_error)?;
-    config_rules::clear(&mut tx, source_id, scope(slice)).await.map_err(store_error)?;
-    tally.stored += config_rules::insert_rules(&mut tx, source_id, &snapshot.rules).await.map_err(store_error)?;
-    tally.stored += config_rules::insert_evaluations(&mut tx, &snapshot.evaluations).await.map_err(store_error)?;
-    tally.stored +=
-        config_rules::insert_packs(&mut tx, source_id, &snapshot.conformance_packs).await.map_err(store_error)?;
-    tx.commit().await.map_err(store_error)
+    let mut tx = pool.begin().await.map_err(|error| store_error(pool, error))?;
+    config_rules::clear(&mut tx, source_id, scope(slice)).await.map_err(|error| store_error(pool, error))?;
+    tally.stored += config_rules::insert_rules(&mut tx, source_id, &snapshot.rules)
+        .await
+        .map_err(|error| store_error(pool, error))?;
+    tally.stored += config_rules::insert_evaluations(&mut tx, &snapshot.evaluations)
+        .await
+        .map_err(|error| store_error(pool, error))?;
+    tally.stored += config_rules::insert_packs(&mut tx, source_id, &snapshot.conformance_packs)
+        .await
+        .map_err(|error| store_error(pool, error))?;
+    tx.commit().await.map_err(|error| store_error(pool, error))
 }
 
 async fn store_well_architected(
@@ -306,11 +395,15 @@ async fn store_well_architected(
     let snapshot = source.well_architected(slice).await?;
     tally.pages = u64::from(snapshot.pages);
     tally.fetched = snapshot.record_count() as u64;
-    let mut tx = pool.begin().await.map_err(store_error)?;
+    let mut tx = pool.begin().await.map_err(|error| store_error(pool, error))?;
     for workload in &snapshot.workloads {
-        tally.stored += wellarchitected::store_workload(&mut tx, source_id, workload).await.map_err(store_error)?;
+        tally.stored += wellarchitected::store_workload(&mut tx, source_id, workload)
+            .await
+            .map_err(|error| store_error(pool, error))?;
     }
     let kept: Vec<String> = snapshot.workloads.iter().map(|workload| workload.id.clone()).collect();
-    wellarchitected::remove_missing(&mut tx, source_id, scope(slice), &kept).await.map_err(store_error)?;
-    tx.commit().await.map_err(store_error)
+    wellarchitected::remove_missing(&mut tx, source_id, scope(slice), &kept)
+        .await
+        .map_err(|error| store_error(pool, error))?;
+    tx.commit().await.map_err(|error| store_error(pool, error))
 }

@@ -392,3 +392,51 @@ async fn a_sync_that_is_running_is_a_conflict_and_an_unknown_source_is_not_found
         assert_eq!(status, StatusCode::NOT_FOUND, "{unknown}");
     }
 }
+
+/// Sends a JSON body with an `Idempotency-Key`.
+async fn send_with_key(
+    client: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    key: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    let response =
+        client.post(app.url(path)).header("Idempotency-Key", key).json(&body).send().await.expect("the server answers");
+    let status = response.status();
+    (status, response.json().await.expect("a JSON body"))
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_write_sent_again_with_its_idempotency_key_is_made_once(pool: PgPool) {
+    let workload = insert_workload(&pool, "Checkout", &[]).await;
+    let app = spawn_app(pool.clone()).await;
+    let editor = script_as(&pool, Role::Editor).await;
+    let item = json!({ "workload": workload, "source": "manual", "title": "Rotate the keys",
+                       "pillar": "security", "priority": "high" });
+
+    let (first, made) = send_with_key(&editor, &app, "/api/v1/remediation", "retry-7f3c", item.clone()).await;
+    let (again, found) = send_with_key(&editor, &app, "/api/v1/remediation", "retry-7f3c", item.clone()).await;
+    let (other, _) = send_with_key(&editor, &app, "/api/v1/remediation", "retry-other", item.clone()).await;
+    let comments = format!("/api/v1/remediation/{}/comments", made["line"]["id"].as_str().expect("an id"));
+    let comment = json!({ "body": "Keys rotated on Monday" });
+    let (said, _) = send_with_key(&editor, &app, &comments, "comment-1", comment.clone()).await;
+    let (said_again, shown) = send_with_key(&editor, &app, &comments, "comment-1", comment.clone()).await;
+    let (bad, refusal) = send_with_key(&editor, &app, &comments, "", comment).await;
+
+    assert_eq!((first, again, other), (StatusCode::CREATED, StatusCode::OK, StatusCode::CREATED));
+    assert_eq!(found["line"]["id"], made["line"]["id"], "the key found the first item");
+    let items = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM remediation_items"#).fetch_one(&pool).await;
+    assert_eq!(items.expect("a count"), 2, "one item per key");
+    assert_eq!((said, said_again), (StatusCode::CREATED, StatusCode::CREATED));
+    assert_eq!(shown["comments"].as_array().map(Vec::len), Some(1), "one comment: {shown}");
+    assert_eq!(bad, StatusCode::BAD_REQUEST);
+    assert_eq!(field(&refusal), "Idempotency-Key");
+    let audited = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM audit_log WHERE action IN ('remediation.create', 'remediation.comment')"#
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("a count");
+    assert_eq!(audited, 3, "two items and one comment were made");
+}

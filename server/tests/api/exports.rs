@@ -423,3 +423,42 @@ async fn a_milestone_is_refused_for_demo_data_and_when_aws_refuses_it(pool: PgPo
         .expect("answers");
     assert_eq!(refused.status(), StatusCode::FORBIDDEN, "a viewer cannot record milestones");
 }
+
+/// A title with typst markup and a spreadsheet formula: printed as written
+/// in the PDF, and a text cell in the CSV.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn markup_and_formulas_in_a_title_are_text_in_the_pdf_and_the_csv(pool: PgPool) {
+    const TITLE: &str = "=SUM(A1) #panic() *bold* $x$ _y_ @ref";
+    let workload = demo_with_an_owned_item(&pool).await;
+    let source = Source::Manual {
+        title: TITLE.into(),
+        description: String::new(),
+        pillar: Pillar::Security,
+        priority: Priority::High,
+    };
+    store::create(&pool, &Default::default(), "test", workload, source, chrono::Utc::now().date_naive())
+        .await
+        .expect("the item is created");
+    let app = spawn_app(pool.clone()).await;
+
+    let (_, _, pdf) = download(&app, &app.client, &format!("/workloads/{workload}/export?format=pdf")).await;
+    let (_, _, zip) = download(&app, &app.client, &format!("/workloads/{workload}/export?format=csv")).await;
+
+    let path = artifacts().join("review-with-markup.pdf");
+    std::fs::write(&path, &pdf).expect("the PDF is kept");
+    let text = pdf_text(&path);
+    assert!(text.contains(TITLE), "the title is printed as written");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).expect("a zip");
+    let mut items = String::new();
+    for index in 0..archive.len() {
+        let mut file = archive.by_index(index).expect("a file");
+        if file.name().expect("a UTF-8 name").ends_with("remediation.csv") {
+            file.read_to_string(&mut items).expect("UTF-8 CSV");
+        }
+    }
+    let titles: Vec<String> = csv::Reader::from_reader(items.as_bytes())
+        .records()
+        .map(|record| record.expect("a row")[1].to_owned())
+        .collect();
+    assert!(titles.contains(&format!("'{TITLE}")), "the formula is a text cell: {titles:?}");
+}

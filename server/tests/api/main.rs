@@ -12,6 +12,8 @@ mod exports;
 mod findings;
 mod health;
 mod helpers;
+mod injection;
+mod limits;
 mod metrics;
 mod overview;
 mod pillar;

@@ -51,3 +51,21 @@ async fn an_unknown_theme_is_refused_with_a_clear_message(pool: PgPool) {
     let message = response.text().await.expect("a text body");
     assert!(message.contains("Unknown theme \"purple\""), "{message}");
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_theme_chosen_from_another_site_or_a_doubled_slash_goes_home(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let other_site = "http://x//evil.example/".to_owned();
+    let doubled_slash = app.url("//evil.example/");
+    for referer in [other_site, doubled_slash, "https://evil.example/findings".to_owned()] {
+        let response = app
+            .client
+            .post(app.url("/theme"))
+            .header("referer", &referer)
+            .form(&[("theme", "dark")])
+            .send()
+            .await
+            .expect("the server answers");
+        assert_eq!(response.headers()[LOCATION], "/", "from {referer}");
+    }
+}

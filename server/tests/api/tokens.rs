@@ -178,3 +178,35 @@ async fn a_token_calling_too_fast_gets_429_with_when_to_try_again(pool: PgPool) 
     let (status, _) = app.get_text("/api/v1/workloads").await;
     assert_eq!(status, StatusCode::OK, "a browser session is not limited by a token's bucket");
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_token_can_neither_mint_nor_revoke_tokens_so_none_outlives_the_one_that_leaked(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let secret = secret_of(create(&app, &app.client, "One day", "admin", "1").await).await;
+    let script = client_with(None);
+
+    let minted = script
+        .post(app.url("/settings/tokens"))
+        .header(AUTHORIZATION, format!("Bearer {secret}"))
+        .form(&[("name", "Forever"), ("role", "admin"), ("expires", "never")])
+        .send()
+        .await
+        .expect("the server answers");
+    let id = sqlx::query_scalar!("SELECT id FROM api_tokens").fetch_one(&pool).await.expect("the one token");
+    let revoked = script
+        .post(app.url(&format!("/settings/tokens/{id}/revoke")))
+        .header(AUTHORIZATION, format!("Bearer {secret}"))
+        .send()
+        .await
+        .expect("the server answers");
+
+    assert_eq!(minted.status(), StatusCode::FORBIDDEN);
+    assert!(minted.text().await.expect("a body").contains("not an API token"));
+    assert_eq!(revoked.status(), StatusCode::FORBIDDEN);
+    let tokens = sqlx::query!(r#"SELECT name, revoked_at IS NOT NULL AS "revoked!" FROM api_tokens"#)
+        .fetch_all(&pool)
+        .await
+        .expect("the tokens");
+    assert_eq!(tokens.len(), 1, "no token was minted");
+    assert!(!tokens[0].revoked, "nothing was revoked");
+}
