@@ -40,6 +40,7 @@ async fn a_demo_load_stops_within_seconds_when_the_database_goes_away(pool: PgPo
     let stopped_after = cut.elapsed();
     let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
 
+    eprintln!("the load stopped {stopped_after:?} after the database went away:\n{}", text.trim_end());
     assert!(!output.status.success(), "the load failed:\n{text}");
     assert!(
         stopped_after < Duration::from_secs(15),

@@ -127,6 +127,11 @@ async fn ticks_through_two_database_restarts_are_answered_503_or_stored_never_50
         }
     }
     assert!(answers.len() > 50, "the load went on: {} ticks", answers.len());
+    eprintln!(
+        "{} ticks by {EDITORS} editors through two restarts: {} requests, {unavailable} answered 503, all stored once",
+        answers.len(),
+        statuses.len()
+    );
 
     // The scores follow every tick, retried where a recompute failed.
     let settled = Instant::now();
