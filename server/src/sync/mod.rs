@@ -176,6 +176,11 @@ fn database_gone(pool: &PgPool, error: &sqlx::Error) -> String {
 /// The error code of a slice that failed because the database went away.
 const DATABASE_UNAVAILABLE: &str = "DatabaseUnavailable";
 
+/// A slice's failure because the database is out of reach.
+fn database_unavailable(message: String) -> FetchError {
+    FetchError { code: Some(DATABASE_UNAVAILABLE.to_owned()), ..FetchError::new("store", message) }
+}
+
 async fn run(
     pool: &PgPool,
     source: &dyn Source,
@@ -202,7 +207,7 @@ async fn run(
         .map(|slice| async {
             let already_gone = gone.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
             if let Some(message) = already_gone {
-                let error = FetchError::new(DATABASE_UNAVAILABLE, format!("not started: {message}"));
+                let error = database_unavailable(format!("not started: {message}"));
                 return SliceOutcome { slice, pages: 0, fetched: 0, stored: 0, error: Some(error) };
             }
             let outcome = run_slice(pool, source, source_id, run_id, slice, options, progress).await;
@@ -307,7 +312,7 @@ fn clamp(count: u64) -> i32 {
 /// the database refusing what was sent.
 fn store_error(pool: &PgPool, error: sqlx::Error) -> FetchError {
     if crate::db::is_transient(&error) {
-        return FetchError::new(DATABASE_UNAVAILABLE, database_gone(pool, &error));
+        return database_unavailable(database_gone(pool, &error));
     }
     tracing::error!(error = %error, "storing a slice failed");
     FetchError::new("store", format!("the database refused the data: {error}"))
