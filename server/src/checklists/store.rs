@@ -137,7 +137,7 @@ pub async fn tick(pool: &PgPool, actor: &str, tick: &Tick) -> Result<Ticked, Tic
         return Err(TickError::UnknownItem);
     }
     let before = sqlx::query!(
-        "SELECT state, by_evidence, note, link FROM checklist_ticks
+        "SELECT state, by_evidence, note, link, actor, at FROM checklist_ticks
          WHERE workload_id = $1 AND pack_id = $2 AND item_id = $3 FOR UPDATE",
         tick.workload,
         tick.pack,
@@ -160,16 +160,8 @@ pub async fn tick(pool: &PgPool, actor: &str, tick: &Tick) -> Result<Ticked, Tic
         && row.note == note
         && row.link == link
     {
-        let kept = sqlx::query!(
-            "SELECT actor, at FROM checklist_ticks WHERE workload_id = $1 AND pack_id = $2 AND item_id = $3",
-            tick.workload,
-            tick.pack,
-            tick.item
-        )
-        .fetch_one(&mut *tx)
-        .await?;
         tx.commit().await?;
-        return Ok(Ticked { changed: false, state, actor: kept.actor, at: kept.at, note, link });
+        return Ok(Ticked { changed: false, state, actor: row.actor.clone(), at: row.at, note, link });
     }
     // The state, its history line and the score's mark in one statement:
     // a tick under load waits for each round trip.
