@@ -105,6 +105,40 @@ ensure_schemathesis() {
     "$SCHEMATHESIS_VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 }
 
+# The deploy checks' tools, from PyPI, in their own virtual environment
+# (checkov pins boto3 and packaging, so it lives apart from schemathesis),
+# and the Compose Specification's JSON schema as the npm package dclint ships
+# it (compose-spec's schema/compose-spec.json of 2025-07-21).
+DEPLOY_VENV="$TARGET_DIR/deploy-venv"
+DEPLOY_TOOLS="cfn-lint==1.58.0 checkov==3.3.30 parliament==1.6.4 jsonschema==4.26.0 PyYAML==6.0.3"
+COMPOSE_SCHEMA="$TARGET_DIR/compose-spec.json"
+COMPOSE_SCHEMA_PACKAGE="dclint@3.1.0"
+COMPOSE_SCHEMA_SHA256="46b7d35f19dd93a05f8fea530291bf84d881c1791ec167ecf0e6fb94e639d496"
+ensure_deploy_tools() {
+    if [ "$(cat "$DEPLOY_VENV/.tools" 2>/dev/null)" != "$DEPLOY_TOOLS" ]; then
+        step "Installing cfn-lint, checkov and parliament (PyPI) for the deploy checks"
+        command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv
+        rm -rf "$DEPLOY_VENV"
+        python3 -m venv "$DEPLOY_VENV" 2>/dev/null || {
+            apt_install python3-venv
+            python3 -m venv "$DEPLOY_VENV"
+        }
+        # shellcheck disable=SC2086
+        "$DEPLOY_VENV/bin/pip" install --quiet --disable-pip-version-check --only-binary=:all: $DEPLOY_TOOLS
+        echo "$DEPLOY_TOOLS" >"$DEPLOY_VENV/.tools"
+    fi
+    if [ "$(sha256sum "$COMPOSE_SCHEMA" 2>/dev/null | cut -d' ' -f1)" != "$COMPOSE_SCHEMA_SHA256" ]; then
+        local unpack
+        unpack="$(mktemp -d)"
+        (cd "$unpack" && npm pack "$COMPOSE_SCHEMA_PACKAGE" --silent >/dev/null &&
+            tar -xzf ./*.tgz package/schemas/compose.schema.json)
+        cp "$unpack/package/schemas/compose.schema.json" "$COMPOSE_SCHEMA"
+        rm -rf "$unpack"
+        [ "$(sha256sum "$COMPOSE_SCHEMA" | cut -d' ' -f1)" = "$COMPOSE_SCHEMA_SHA256" ] ||
+            die "the Compose schema in $COMPOSE_SCHEMA_PACKAGE is not the one these checks were written against"
+    fi
+}
+
 # A PostgreSQL to talk to. DATABASE_URL wins; otherwise the local server on
 # 127.0.0.1:5432, started if stopped and installed if missing.
 ensure_postgres() {

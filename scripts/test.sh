@@ -13,6 +13,7 @@ ensure_node_packages
 ensure_chromium
 ensure_poppler
 ensure_schemathesis
+ensure_deploy_tools
 ensure_postgres
 
 PG_BASE="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
@@ -147,6 +148,32 @@ for log in schemathesis-viewer.log schemathesis-editor.log; do
     cases="$(grep -oE '[0-9]+ generated' "$TARGET_DIR/$log" | tail -n 1 | cut -d' ' -f1)"
     api_cases=$((api_cases + ${cases:-0}))
 done
+
+step "Deploy files: cfn-lint, checkov and parliament on deploy/aws, the compose file, the systemd unit"
+"$DEPLOY_VENV/bin/cfn-lint" --non-zero-exit-code warning --format parseable deploy/aws/*.yaml
+say "cfn-lint: $(ls deploy/aws/*.yaml | wc -l) templates, no error or warning"
+"$DEPLOY_VENV/bin/checkov" -d deploy/aws --framework cloudformation --compact --quiet --skip-download \
+    -o json >"$TARGET_DIR/checkov.json" || {
+    "$DEPLOY_VENV/bin/checkov" -d deploy/aws --framework cloudformation --compact --quiet --skip-download
+    die "checkov failed checks in deploy/aws"
+}
+say "checkov: $(python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))["summary"]; print(s["passed"], "passed,", s["failed"], "failed,", s["skipped"], "skipped with a written reason")' "$TARGET_DIR/checkov.json")"
+for policy in deploy/aws/*.json; do
+    "$DEPLOY_VENV/bin/parliament" <"$policy" || die "parliament found the above in $policy"
+done
+say "parliament: $(ls deploy/aws/*.json | wc -l) policy files, no findings"
+"$DEPLOY_VENV/bin/python" scripts/check_deploy.py "$COMPOSE_SCHEMA"
+command -v systemd-analyze >/dev/null 2>&1 || apt_install systemd
+unit="$(mktemp --suffix=.service)"
+sed 's|^ExecStart=/opt/plinth/plinth|ExecStart=/bin/true|' deploy/systemd/plinth.service >"$unit"
+systemd-analyze verify "$unit"
+exposure="$(systemd-analyze security --offline=yes --threshold=20 "$unit" 2>&1 | tail -n 1)" ||
+    die "the systemd unit is too exposed: $exposure"
+say "systemd unit: verified; ${exposure#→ }"
+rm -f "$unit"
+
+step "Container image: built with Podman, run from its exported filesystem"
+bash scripts/image.sh check
 
 # One closing line for every test that ran, Rust and browser together.
 read -r rust_passed rust_failed rust_ignored < <(

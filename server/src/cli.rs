@@ -17,7 +17,7 @@ use crate::auth::users;
 use crate::config::{ConfigFile, Settings};
 use crate::demo::DemoSpec;
 use crate::demo::load as demo_load;
-use crate::startup::{Application, StartupError};
+use crate::startup::Application;
 use crate::sync::configured::sync_configured;
 use crate::sync::progress::{LogProgress, Progress, TerminalProgress};
 use crate::sync::summary::SyncSummary;
@@ -61,6 +61,16 @@ enum Command {
     Checklist(ChecklistCommand),
     /// Export a workload's review, or the organisation's report, as PDF, CSV or JSON
     Export(ExportArgs),
+    /// Ask the server on http.addr whether it is alive (or ready): exits 0 if
+    /// so, for container health checks in an image without a shell
+    Health(HealthArgs),
+}
+
+#[derive(Debug, Args)]
+struct HealthArgs {
+    /// Ask /readyz (the database answers too) instead of /healthz
+    #[arg(long)]
+    ready: bool,
 }
 
 #[derive(Debug, Args)]
@@ -120,6 +130,10 @@ enum UserCommand {
         /// The name shown in the dashboard [default: none]
         #[arg(long, default_value = "")]
         name: String,
+        /// Make up a password and print it once, instead of asking (for a
+        /// one-off container task, which has no prompt and no stdin)
+        #[arg(long)]
+        random_password: bool,
     },
     /// Set a user's password, from a prompt or the first line of stdin
     SetPassword {
@@ -202,6 +216,7 @@ pub async fn run() -> ExitCode {
         Command::User(command) => user(&settings, command).await,
         Command::Checklist(command) => checklist(&settings, command).await,
         Command::Export(args) => export(&settings, args).await,
+        Command::Health(args) => health(&settings, &args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -226,8 +241,23 @@ async fn serve(settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+async fn health(settings: &Settings, args: &HealthArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let mut addr = settings.http.addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let url = format!("http://{addr}/{}", if args.ready { "readyz" } else { "healthz" });
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build()?;
+    let status = client.get(&url).send().await.map_err(|error| format!("{url} did not answer: {error}"))?.status();
+    if !status.is_success() {
+        return Err(format!("{url} answered {status}").into());
+    }
+    println!("{url}: {status}");
+    Ok(())
+}
+
 async fn sync(settings: &Settings, args: &SyncArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let pool = db::connect(&settings.database).await.map_err(StartupError::Connect)?;
+    let pool = db::connect(&settings.database).await?;
     db::migrate(&pool).await?;
     let progress: Box<dyn Progress> = if !args.json && std::io::stderr().is_terminal() {
         Box::new(TerminalProgress::new())
@@ -244,7 +274,7 @@ async fn sync(settings: &Settings, args: &SyncArgs) -> Result<(), Box<dyn std::e
 }
 
 async fn demo(settings: &Settings, args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let pool = db::connect(&settings.database).await.map_err(StartupError::Connect)?;
+    let pool = db::connect(&settings.database).await?;
     db::migrate(&pool).await?;
     if args.remove {
         let workloads = demo_load::remove(&pool).await?;
@@ -329,7 +359,7 @@ fn summary_text(summary: &SyncSummary) -> String {
 }
 
 async fn migrate(settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
-    let pool = db::connect(&settings.database).await.map_err(StartupError::Connect)?;
+    let pool = db::connect(&settings.database).await?;
     db::migrate(&pool).await?;
     tracing::info!(applied = db::MIGRATOR.iter().count(), "migrations are up to date");
     Ok(())
@@ -339,10 +369,16 @@ async fn user(settings: &Settings, command: UserCommand) -> Result<(), Box<dyn s
     let pool = db::connect(&settings.database).await?;
     db::migrate(&pool).await?;
     match command {
-        UserCommand::Add { email, role, name } => {
-            let password = read_password()?;
+        UserCommand::Add { email, role, name, random_password } => {
+            let password = if random_password { users::random_password() } else { read_password()? };
             users::add(&pool, CLI_ACTOR, &email, &name, role, Some(&password)).await?;
             println!("Added {} as {role}.", users::normalise_email(&email)?);
+            if random_password {
+                println!(
+                    "Their password is {} (shown only now; set another with `plinth user set-password`).",
+                    secrecy::ExposeSecret::expose_secret(&password)
+                );
+            }
         }
         UserCommand::SetPassword { email } => {
             let password = read_password()?;
@@ -402,7 +438,7 @@ async fn checklist(settings: &Settings, command: ChecklistCommand) -> Result<(),
 
 async fn export(settings: &Settings, args: ExportArgs) -> Result<(), Box<dyn std::error::Error>> {
     use crate::report::{self, Scope};
-    let pool = db::connect(&settings.database).await.map_err(StartupError::Connect)?;
+    let pool = db::connect(&settings.database).await?;
     db::migrate(&pool).await?;
     let dashboard = crate::dashboard::PgDashboard::new(pool.clone(), settings.scoring);
     let scope = match &args.workload {

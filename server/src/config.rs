@@ -62,6 +62,11 @@ pub struct DatabaseSettings {
     pub url: SecretString,
     pub max_connections: u32,
     pub acquire_timeout_secs: u64,
+    /// Connect with libpq's `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`,
+    /// `PGDATABASE` (and `PGSSLMODE`, `PGSSLROOTCERT`) instead of `url`: set
+    /// when `PGHOST` is and no URL is given, as ECS passes an RDS secret.
+    #[serde(skip)]
+    pub from_pg_environment: bool,
 }
 
 impl DatabaseSettings {
@@ -145,12 +150,13 @@ impl Settings {
         };
         let plinth_env = Env::prefixed("PLINTH_").ignore(&["CONFIG"]).split("__");
         let database_url = Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into());
-        let settings: Settings = Figment::from(Toml::string(DEFAULTS))
-            .merge(Toml::file(path))
-            .merge(plinth_env)
-            .merge(database_url)
+        let given = Figment::from(Toml::file(path)).merge(plinth_env).merge(database_url);
+        let url_given = given.find_value("database.url").is_ok();
+        let mut settings: Settings = Figment::from(Toml::string(DEFAULTS))
+            .merge(given)
             .extract()
             .map_err(|error| ConfigError::Invalid(Box::new(error)))?;
+        settings.database.from_pg_environment = !url_given && std::env::var_os("PGHOST").is_some();
         settings.validate()?;
         Ok(settings)
     }
@@ -235,6 +241,46 @@ mod tests {
             jail.set_env("PLINTH_HTTP__ADDR", "not an address");
             let error = Settings::load(&ConfigFile::Default).expect_err("a bad address is refused");
             assert!(error.to_string().to_lowercase().contains("http.addr"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn without_a_database_url_the_libpq_variables_are_used_when_pghost_is_set() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            let settings = Settings::load(&ConfigFile::Default).expect("settings load");
+            assert!(!settings.database.from_pg_environment, "no PGHOST: the default URL");
+            jail.set_env("PGHOST", "plinth.abc.eu-west-1.rds.amazonaws.com");
+            let settings = Settings::load(&ConfigFile::Default).expect("settings load");
+            assert!(settings.database.from_pg_environment, "PGHOST and no URL");
+            jail.set_env("DATABASE_URL", "postgres://db.internal/plinth");
+            let settings = Settings::load(&ConfigFile::Default).expect("settings load");
+            assert!(!settings.database.from_pg_environment, "DATABASE_URL wins over PGHOST");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn sources_and_role_maps_come_whole_from_one_environment_variable_each() {
+        // As the CloudFormation service stack passes them (PLINTH_SOURCES from
+        // a secret), so a container needs no plinth.toml.
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(
+                "PLINTH_SOURCES",
+                r#"[{ name = "organization", accounts = ["111122223333", "444455556666"], regions = ["eu-west-1"], role_arn = "arn:aws:iam::{account_id}:role/PlinthRead", external_id = "a-long-external-id" }]"#,
+            );
+            jail.set_env("PLINTH_AUTH__ROLES__MAP", r#"{ "plinth-admins" = "admin" }"#);
+            let settings = Settings::load(&ConfigFile::Default).expect("settings load");
+            let source = &settings.sources[0];
+            assert_eq!(source.name, "organization");
+            assert_eq!(source.accounts, ["111122223333", "444455556666"]);
+            assert_eq!(source.role_for("444455556666").as_deref(), Some("arn:aws:iam::444455556666:role/PlinthRead"));
+            assert_eq!(
+                source.external_id.as_ref().map(|id| id.expose_secret().to_owned()).as_deref(),
+                Some("a-long-external-id")
+            );
+            assert!(format!("{:?}", settings.auth).contains("plinth-admins"), "{:?}", settings.auth);
             Ok(())
         });
     }

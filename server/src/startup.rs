@@ -18,8 +18,8 @@ pub const OUTPUT_NAME: &str = "plinth";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("cannot connect to the database: {0}")]
-    Connect(#[source] sqlx::Error),
+    #[error(transparent)]
+    Connect(#[from] db::ConnectError),
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot listen on {addr}: {source}")]
@@ -28,6 +28,7 @@ pub enum StartupError {
 
 /// A server bound to its port, ready to run.
 pub struct Application {
+    pool: PgPool,
     listener: TcpListener,
     router: axum::Router,
     limits: crate::serving::ConnectionLimits,
@@ -36,7 +37,7 @@ pub struct Application {
 impl Application {
     /// Connects to the database, applies migrations and binds the listener.
     pub async fn build(settings: &Settings) -> Result<Application, StartupError> {
-        let pool = db::connect(&settings.database).await.map_err(StartupError::Connect)?;
+        let pool = db::connect(&settings.database).await?;
         db::migrate(&pool).await?;
         match crate::sync::close_interrupted_runs(&pool).await {
             Ok(0) => {}
@@ -78,7 +79,12 @@ impl Application {
         tokio::spawn(deliver_finding_updates(state.pool.clone(), state.writers.clone()));
         crate::sync::schedule::spawn(state.pool.clone(), settings.clone());
         tokio::spawn(recompute_due_scores(state.pool.clone(), settings.scoring));
-        Ok(Application { listener, router: http::router(state), limits: settings.http.limits })
+        Ok(Application {
+            pool: state.pool.clone(),
+            listener,
+            router: http::router(state),
+            limits: settings.http.limits,
+        })
     }
 
     /// Where the server actually listens (the port is chosen by the OS when
@@ -88,9 +94,19 @@ impl Application {
     }
 
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight
-    /// within the grace period.
+    /// within the grace period and closes the syncs under way as
+    /// interrupted (their locks end with the process).
     pub async fn run_until_stopped(self) -> io::Result<()> {
-        crate::serving::serve(self.listener, self.router, self.limits, shutdown_signal()).await
+        crate::serving::serve(self.listener, self.router, self.limits, shutdown_signal()).await?;
+        match crate::sync::interrupt_under_way(&self.pool).await {
+            Ok(0) => {}
+            Ok(closed) => tracing::warn!(closed, "sync runs under way are closed as interrupted by the stop"),
+            Err(error) => tracing::warn!(
+                error = %error,
+                "could not close the sync runs under way; the next server to start closes them"
+            ),
+        }
+        Ok(())
     }
 }
 
@@ -150,10 +166,27 @@ async fn purge_sessions(auth: crate::auth::Auth) {
 fn leptos_options(settings: &Settings, addr: SocketAddr) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name(OUTPUT_NAME)
-        .site_root(settings.site.root.to_string_lossy().into_owned())
+        .site_root(site_root(&settings.site.root).to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build()
+}
+
+/// The configured site root, or else `site/` beside the binary: the
+/// container image and an unpacked release put it there, so neither needs a
+/// setting.
+fn site_root(configured: &std::path::Path) -> std::path::PathBuf {
+    if configured.is_dir() {
+        return configured.to_path_buf();
+    }
+    let beside = std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.join("site")));
+    match beside {
+        Some(beside) if beside.is_dir() => beside,
+        _ => {
+            tracing::warn!(site = %configured.display(), "the site's files are not there; pages come without styles or scripts");
+            configured.to_path_buf()
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -12,6 +12,18 @@ use super::audit::record as audit;
 use super::password::{self, PasswordError};
 use super::sessions;
 
+/// Characters of a generated password: no look-alikes (0/O, 1/l/I).
+const PASSWORD_ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// A random password of 20 such characters (about 116 bits), to show once.
+pub fn random_password() -> secrecy::SecretString {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let password: String =
+        (0..20).map(|_| PASSWORD_ALPHABET[rng.random_range(0..PASSWORD_ALPHABET.len())] as char).collect();
+    secrecy::SecretString::from(password)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
     #[error("{0:?} is not an email address")]

@@ -56,7 +56,33 @@ pub struct SdkClientFactory {
 impl SdkClientFactory {
     pub async fn load(source: SourceSettings, aws: &AwsSettings) -> SdkClientFactory {
         let base = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry_config(aws)).load().await;
+        SdkClientFactory::with_base(base, source, aws)
+    }
+
+    /// The factory around an SDK configuration made elsewhere (tests give
+    /// one whose HTTP client answers for STS).
+    pub fn with_base(base: SdkConfig, source: SourceSettings, aws: &AwsSettings) -> SdkClientFactory {
         SdkClientFactory { base, source, retry: retry_config(aws), providers: Mutex::new(HashMap::new()) }
+    }
+
+    /// Assumes the account's role now, so that an account whose role is
+    /// missing or refuses Plinth fails with the account and role named,
+    /// once, instead of as a credentials error in every call.
+    async fn assume(&self, account_id: &str, provider: &SharedCredentialsProvider) -> Result<(), FetchError> {
+        use aws_credential_types::provider::ProvideCredentials;
+        provider.provide_credentials().await.map(drop).map_err(|error| {
+            let role = self.source.role_for(account_id).unwrap_or_default();
+            FetchError {
+                code: Some("AssumeRoleFailed".into()),
+                message: format!(
+                    "could not assume the role {role} in account {account_id}: {}. Deploy Plinth's read role in \
+                     that account (deploy/aws/plinth-read-role.yaml, or the StackSet for its OU) with this external \
+                     id, or leave the account out of the source",
+                    aws_sdk_securityhub::error::DisplayErrorContext(&error)
+                ),
+                ..FetchError::new("AssumeRole", "")
+            }
+        })
     }
 
     async fn credentials_for(&self, account_id: &str) -> Option<SharedCredentialsProvider> {
@@ -96,6 +122,7 @@ impl ClientFactory for SdkClientFactory {
     async fn clients(&self, account_id: &str, region: &str) -> Result<AwsClients, FetchError> {
         let mut config = self.base.to_builder().region(Region::new(region.to_owned()));
         if let Some(provider) = self.credentials_for(account_id).await {
+            self.assume(account_id, &provider).await?;
             config = config.credentials_provider(provider);
         }
         let config = config.retry_config(self.retry.clone()).build();
@@ -230,5 +257,78 @@ impl SourceClients {
             })
             .await;
         factory.clients(account_id, region).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_credential_types::Credentials;
+    use aws_smithy_http_client::test_util::infallible_client_fn;
+    use aws_smithy_types::body::SdkBody;
+
+    use super::*;
+
+    const GRANTED: &str = "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>\
+        <Credentials><AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>secret</SecretAccessKey>\
+        <SessionToken>token</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials>\
+        <AssumedRoleUser><Arn>arn:aws:sts::111122223333:assumed-role/PlinthRead/plinth-sync</Arn>\
+        <AssumedRoleId>AROAEXAMPLE:plinth-sync</AssumedRoleId></AssumedRoleUser></AssumeRoleResult>\
+        <ResponseMetadata><RequestId>granted</RequestId></ResponseMetadata></AssumeRoleResponse>";
+
+    const REFUSED: &str = "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
+        <Code>AccessDenied</Code><Message>User: arn:aws:sts::999988887777:assumed-role/plinth-task/ecs is not \
+        authorized to perform: sts:AssumeRole on resource: arn:aws:iam::444455556666:role/PlinthRead</Message>\
+        </Error><RequestId>refused</RequestId></ErrorResponse>";
+
+    /// STS grants the role in 111122223333; in 444455556666 the role is
+    /// missing, so STS refuses.
+    fn sts() -> SdkConfig {
+        let http = infallible_client_fn(|request: http::Request<SdkBody>| {
+            let body = String::from_utf8_lossy(request.body().bytes().unwrap_or_default()).into_owned();
+            let (status, answer) = if body.contains("111122223333") { (200, GRANTED) } else { (403, REFUSED) };
+            http::Response::builder().status(status).body(SdkBody::from(answer)).expect("a response")
+        });
+        SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .time_source(aws_smithy_async::time::SystemTimeSource::new())
+            .sleep_impl(aws_smithy_async::rt::sleep::TokioSleep::new())
+            .region(Region::new("eu-west-1"))
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::for_tests()))
+            .http_client(http)
+            .build()
+    }
+
+    fn organisation() -> SourceSettings {
+        SourceSettings {
+            name: "organisation".into(),
+            accounts: vec!["111122223333".into(), "444455556666".into()],
+            regions: vec!["eu-west-1".into()],
+            role_arn: Some("arn:aws:iam::{account_id}:role/PlinthRead".into()),
+            external_id: Some("plinth-external-id".to_owned().into()),
+            services: crate::sources::Service::ALL.to_vec(),
+            security_hub_aggregation_region: None,
+            config_aggregator: None,
+            sync_interval: std::time::Duration::from_secs(3600),
+            update_findings: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_account_without_the_read_role_fails_alone_naming_the_account_and_the_role() {
+        let aws = AwsSettings { max_attempts: 1, initial_backoff: std::time::Duration::from_millis(1) };
+        let factory = SdkClientFactory::with_base(sts(), organisation(), &aws);
+
+        factory.clients("111122223333", "eu-west-1").await.expect("the account with the role gets its clients");
+        let refused = factory.clients("444455556666", "eu-west-1").await.expect_err("the account without it fails");
+
+        assert_eq!(refused.operation, "AssumeRole");
+        assert!(refused.message.contains("arn:aws:iam::444455556666:role/PlinthRead"), "{}", refused.message);
+        assert!(refused.message.contains("in account 444455556666"), "{}", refused.message);
+        assert!(
+            refused.message.contains("AccessDenied") || refused.message.contains("not authorized"),
+            "{}",
+            refused.message
+        );
+        assert!(!refused.message.contains("plinth-external-id"), "the external id is never printed");
     }
 }

@@ -23,9 +23,25 @@ use crate::config::DatabaseSettings;
 /// The migrations in `migrations/`, compiled into the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 
-/// Connection options from the settings. The URL is only exposed here.
+/// Connection options from the settings: the URL, or libpq's `PG*`
+/// variables when the settings say so. The URL is only exposed here.
 pub fn connect_options(settings: &DatabaseSettings) -> Result<PgConnectOptions, sqlx::Error> {
+    if settings.from_pg_environment {
+        // Reads PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE...
+        return Ok(PgConnectOptions::new());
+    }
     settings.url.expose_secret().parse()
+}
+
+/// The database could not be reached at start: says where and as whom,
+/// never with the password.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot connect to the database {location} as {user}: {source}")]
+pub struct ConnectError {
+    pub location: String,
+    pub user: String,
+    #[source]
+    pub source: sqlx::Error,
 }
 
 fn pool_options(settings: &DatabaseSettings) -> PgPoolOptions {
@@ -34,8 +50,14 @@ fn pool_options(settings: &DatabaseSettings) -> PgPoolOptions {
 
 /// Connects now, so a wrong URL or a stopped server is reported at start.
 #[tracing::instrument(skip_all)]
-pub async fn connect(settings: &DatabaseSettings) -> Result<PgPool, sqlx::Error> {
-    pool_options(settings).connect_with(connect_options(settings)?).await
+pub async fn connect(settings: &DatabaseSettings) -> Result<PgPool, ConnectError> {
+    let options = connect_options(settings).map_err(|source| ConnectError {
+        location: "named by database.url".into(),
+        user: "an unreadable user".into(),
+        source,
+    })?;
+    let (location, user) = (location_of(&options), options.get_username().to_owned());
+    pool_options(settings).connect_with(options).await.map_err(|source| ConnectError { location, user, source })
 }
 
 /// A pool that connects on first use; the server starts even while the
@@ -71,8 +93,12 @@ pub fn is_transient(error: &sqlx::Error) -> bool {
 
 /// Where the pool connects, without the password: "127.0.0.1:5432/plinth".
 pub fn location(pool: &PgPool) -> String {
-    let options = pool.connect_options();
-    format!("{}:{}/{}", options.get_host(), options.get_port(), options.get_database().unwrap_or("postgres"))
+    location_of(&pool.connect_options())
+}
+
+fn location_of(options: &PgConnectOptions) -> String {
+    let database = options.get_database().unwrap_or(options.get_username());
+    format!("{}:{}/{database}", options.get_host(), options.get_port())
 }
 
 /// Applies every migration not yet applied.

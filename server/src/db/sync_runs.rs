@@ -15,9 +15,14 @@ pub async fn start(pool: &PgPool, source_id: Uuid, full: bool) -> Result<Uuid, s
 
 /// Records the end of a run with its overall status.
 pub async fn finish(pool: &PgPool, run_id: Uuid, status: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!("UPDATE sync_runs SET status = $2, finished_at = now() WHERE id = $1", run_id, status)
-        .execute(pool)
-        .await?;
+    // A run this process closed as interrupted (it is stopping) stays so.
+    sqlx::query!(
+        "UPDATE sync_runs SET status = $2, finished_at = now() WHERE id = $1 AND status = 'running'",
+        run_id,
+        status
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
@@ -219,6 +224,29 @@ pub async fn close_interrupted(conn: &mut sqlx::PgConnection, source_id: Uuid) -
     .execute(&mut *conn)
     .await?
     .rows_affected();
+    Ok(closed)
+}
+
+/// Marks these runs, and their slices still running, as failed with
+/// `reason`: the process running them is stopping.
+pub async fn interrupt(pool: &PgPool, runs: &[Uuid], reason: &str) -> Result<u64, sqlx::Error> {
+    let mut transaction = pool.begin().await?;
+    sqlx::query!(
+        "UPDATE sync_slices SET status = 'failed', finished_at = now(), error_message = $2
+         WHERE run_id = ANY($1) AND status = 'running'",
+        runs,
+        reason
+    )
+    .execute(&mut *transaction)
+    .await?;
+    let closed = sqlx::query!(
+        "UPDATE sync_runs SET status = 'failed', finished_at = now() WHERE id = ANY($1) AND status = 'running'",
+        runs
+    )
+    .execute(&mut *transaction)
+    .await?
+    .rows_affected();
+    transaction.commit().await?;
     Ok(closed)
 }
 

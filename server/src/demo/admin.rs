@@ -3,7 +3,6 @@
 //! printed once and stored only as its hash.
 
 use app::domain::Role;
-use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::PgPool;
 
@@ -12,18 +11,13 @@ use crate::auth::users::{self, UserError};
 /// The demo admin's email: clearly not a real person's.
 pub const DEMO_ADMIN_EMAIL: &str = "demo-admin@plinth.demo";
 
-/// Characters of a generated password: no look-alikes (0/O, 1/l/I).
-const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
 /// Adds the demo admin if no user exists yet, returning its password to
 /// show once; `None` when users exist already.
 pub async fn ensure(pool: &PgPool) -> Result<Option<SecretString>, UserError> {
     if !users::list(pool).await?.is_empty() {
         return Ok(None);
     }
-    let mut rng = rand::rng();
-    let password: String = (0..20).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
-    let password = SecretString::from(password);
+    let password = users::random_password();
     users::add(pool, "demo", DEMO_ADMIN_EMAIL, "Demo admin", Role::Admin, Some(&password)).await?;
     Ok(Some(password))
 }

@@ -33,6 +33,38 @@ pub struct SyncOptions {
     pub weights: Weights,
 }
 
+/// The runs this process has under way, so that a stopping server can
+/// close them rather than leave them `running`.
+static UNDER_WAY: std::sync::Mutex<std::collections::BTreeSet<Uuid>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// A run listed in `UNDER_WAY` for as long as this lives.
+struct UnderWay(Uuid);
+
+impl UnderWay {
+    fn list(run_id: Uuid) -> UnderWay {
+        UNDER_WAY.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(run_id);
+        UnderWay(run_id)
+    }
+}
+
+impl Drop for UnderWay {
+    fn drop(&mut self) {
+        UNDER_WAY.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&self.0);
+    }
+}
+
+/// Closes the runs this process has under way as interrupted: called when
+/// the server stops (SIGTERM), just before the process, and with it every
+/// source lock it holds, goes. Returns how many it closed.
+pub async fn interrupt_under_way(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let runs: Vec<Uuid> = UNDER_WAY.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).iter().copied().collect();
+    if runs.is_empty() {
+        return Ok(0);
+    }
+    sync_runs::interrupt(pool, &runs, "interrupted: the server stopped (SIGTERM) before this part finished").await
+}
+
 /// Marks runs left `running` by a process that stopped as failed, for every
 /// source nobody is syncing now (run when the server starts).
 pub async fn close_interrupted_runs(pool: &PgPool) -> Result<u64, sqlx::Error> {
@@ -193,6 +225,7 @@ async fn run(
         Ok(id) => id,
         Err(error) => return SourceSummary::failed(name, None, database_gone(pool, &error)),
     };
+    let _under_way = UnderWay::list(run_id);
     let slices = match source.slices().await {
         Ok(slices) => slices,
         Err(error) => {

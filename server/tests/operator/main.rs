@@ -7,5 +7,6 @@
 mod connections;
 mod database_gone;
 mod database_restart;
+mod fleet;
 mod helpers;
 mod scheduler;
