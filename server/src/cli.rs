@@ -139,6 +139,9 @@ enum UserCommand {
     SetPassword {
         #[arg(long)]
         email: String,
+        /// Make up a password and print it once, instead of asking
+        #[arg(long)]
+        random_password: bool,
     },
     /// List the users
     List,
@@ -380,10 +383,13 @@ async fn user(settings: &Settings, command: UserCommand) -> Result<(), Box<dyn s
                 );
             }
         }
-        UserCommand::SetPassword { email } => {
-            let password = read_password()?;
+        UserCommand::SetPassword { email, random_password } => {
+            let password = if random_password { users::random_password() } else { read_password()? };
             users::set_password(&pool, CLI_ACTOR, &email, &password).await?;
             println!("Set the password of {}.", users::normalise_email(&email)?);
+            if random_password {
+                println!("It is {} (shown only now).", secrecy::ExposeSecret::expose_secret(&password));
+            }
         }
         UserCommand::List => {
             let all = users::list(&pool).await?;

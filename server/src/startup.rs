@@ -179,7 +179,12 @@ fn site_root(configured: &std::path::Path) -> std::path::PathBuf {
     if configured.is_dir() {
         return configured.to_path_buf();
     }
-    let beside = std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.join("site")));
+    // The binary's path from /proc, or else as it was started: a chroot, or
+    // a sandbox without /proc, still has the absolute path in argv[0].
+    let exe = std::env::current_exe()
+        .ok()
+        .or_else(|| std::env::args_os().next().map(std::path::PathBuf::from).filter(|path| path.is_absolute()));
+    let beside = exe.and_then(|exe| Some(exe.parent()?.join("site")));
     match beside {
         Some(beside) if beside.is_dir() => beside,
         _ => {
