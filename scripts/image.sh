@@ -54,25 +54,27 @@ build_binary() {
     fi
 }
 
-# The shared libraries the binary loads, as absolute paths. ldd cannot run
-# a foreign binary, so for arm64 they are read from its ELF header and
-# looked up in Debian's cross libraries.
+# The shared libraries the binary loads: lines of "where it is here" and
+# "where it goes in the image". ldd cannot run a foreign binary, so for arm64
+# they are read from its ELF header and taken from Debian's cross libraries,
+# and put where an arm64 Debian keeps them.
 shared_libraries() {
     local arch="$1" bin="$2"
     if [ "$arch" = amd64 ]; then
-        ldd "$bin" | awk '/=> \// {print $3} /^\s*\/[^ ]+ \(/ {print $1}'
+        ldd "$bin" | awk '/=> \// {print $3, $3} /^\s*\/[^ ]+ \(/ {print $1, $1}'
     else
-        local libdir=/usr/aarch64-linux-gnu/lib name
-        echo "$libdir/ld-linux-aarch64.so.1"
+        local cross=/usr/aarch64-linux-gnu/lib name interpreter
+        interpreter="$(readelf -l "$bin" | sed -n 's/.*program interpreter: \(.*\)]$/\1/p')"
+        echo "$cross/$(basename "$interpreter") $interpreter"
         for name in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-            echo "$libdir/$name"
+            echo "$cross/$name /lib/aarch64-linux-gnu/$name"
         done
     fi
 }
 
 # Lays out the image's filesystem in $1.
 stage_rootfs() {
-    local arch="$1" bin="$2" rootfs="$3" lib strip=strip
+    local arch="$1" bin="$2" rootfs="$3" strip=strip
     [ "$arch" = arm64 ] && strip=aarch64-linux-gnu-strip
     rm -rf "$rootfs" && mkdir -p "$rootfs/etc/ssl/certs"
     "$strip" -o "$rootfs/plinth" "$bin"
@@ -81,11 +83,12 @@ stage_rootfs() {
     printf 'root:x:0:0:root:/:/nonexistent\nplinth:x:%s:%s:Plinth:/:/nonexistent\n' "$IMAGE_UID" "$IMAGE_UID" \
         >"$rootfs/etc/passwd"
     printf 'root:x:0:\nplinth:x:%s:\n' "$IMAGE_UID" >"$rootfs/etc/group"
-    for lib in $(shared_libraries "$arch" "$bin"); do
-        [ -f "$lib" ] || die "$bin needs $lib, which is not on this machine"
-        mkdir -p "$rootfs$(dirname "$lib")"
-        cp -L "$lib" "$rootfs$lib"
-    done
+    local here there
+    while read -r here there; do
+        [ -f "$here" ] || die "$bin needs $here, which is not on this machine"
+        mkdir -p "$rootfs$(dirname "$there")"
+        cp -L "$here" "$rootfs$there"
+    done < <(shared_libraries "$arch" "$bin")
     # The loader's path for amd64 binaries is /lib64/..., a symlink on
     # Debian: keep the link as a file the loader finds.
     if [ "$arch" = amd64 ] && [ ! -e "$rootfs/lib64/ld-linux-x86-64.so.2" ]; then
@@ -113,6 +116,34 @@ build_image() {
     say "layer: $(tar -C "$rootfs" -c . | gzip -6 | wc -c) bytes gzipped"
     say "binary: $(wc -c <"$rootfs/plinth") bytes (stripped)"
     echo "$tag" >"$context/tag"
+    [ "$arch" = arm64 ] && smoke_arm64 "$rootfs"
+    return 0
+}
+
+# Runs the arm64 /plinth once under qemu (user mode, with the image's own
+# libraries): it serves the sign-in page and the site's files.
+smoke_arm64() {
+    local rootfs="$1" addr db pid
+    step "Running the arm64 /plinth under qemu-aarch64-static"
+    say "$(qemu-aarch64-static -L "$rootfs" "$rootfs/plinth" --version)"
+    db="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+    db="${db%/*}/plinth_image_arm64"
+    psql "${db%/*}/postgres" -qc "DROP DATABASE IF EXISTS plinth_image_arm64 WITH (FORCE)" >/dev/null
+    ensure_database "$db"
+    printf 'image-check-password\n' | DATABASE_URL="$db" RUST_LOG=warn \
+        qemu-aarch64-static -L "$rootfs" "$rootfs/plinth" user add --email admin@image.test --role admin >/dev/null
+    addr="127.0.0.1:${IMAGE_PORT:-3196}"
+    DATABASE_URL="$db" PLINTH_HTTP__ADDR="$addr" RUST_LOG=warn \
+        qemu-aarch64-static -L "$rootfs" "$rootfs/plinth" serve &
+    pid=$!
+    for _ in $(seq 1 600); do
+        curl -fs "http://$addr/readyz" >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    curl -fsS -o /dev/null "http://$addr/login" && curl -fsS -o /dev/null "http://$addr/pkg/plinth.css" ||
+        { kill "$pid"; die "the arm64 /plinth did not serve the sign-in page and its styles"; }
+    kill -TERM "$pid" && wait "$pid" || die "the arm64 /plinth did not stop cleanly"
+    say "arm64: /readyz, /login and /pkg/plinth.css 200 under qemu; stopped cleanly on SIGTERM"
 }
 
 # Runs /plinth from the image's exported filesystem against the test

@@ -88,6 +88,16 @@ ensure_poppler() {
     fi
 }
 
+# An empty Python virtual environment at $1 (made again if it was there).
+new_venv() {
+    command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv
+    rm -rf "$1"
+    python3 -m venv "$1" 2>/dev/null || {
+        apt_install python3-venv
+        python3 -m venv "$1"
+    }
+}
+
 # schemathesis (from PyPI) in a virtual environment beside the build, for
 # the API contract tests.
 SCHEMATHESIS_VENV="$TARGET_DIR/schemathesis-venv"
@@ -96,12 +106,7 @@ ensure_schemathesis() {
         return
     fi
     step "Installing schemathesis $SCHEMATHESIS_VERSION (PyPI) for the API contract tests"
-    command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv
-    rm -rf "$SCHEMATHESIS_VENV"
-    python3 -m venv "$SCHEMATHESIS_VENV" 2>/dev/null || {
-        apt_install python3-venv
-        python3 -m venv "$SCHEMATHESIS_VENV"
-    }
+    new_venv "$SCHEMATHESIS_VENV"
     "$SCHEMATHESIS_VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 }
 
@@ -117,12 +122,7 @@ COMPOSE_SCHEMA_SHA256="46b7d35f19dd93a05f8fea530291bf84d881c1791ec167ecf0e6fb94e
 ensure_deploy_tools() {
     if [ "$(cat "$DEPLOY_VENV/.tools" 2>/dev/null)" != "$DEPLOY_TOOLS" ]; then
         step "Installing cfn-lint, checkov and parliament (PyPI) for the deploy checks"
-        command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv
-        rm -rf "$DEPLOY_VENV"
-        python3 -m venv "$DEPLOY_VENV" 2>/dev/null || {
-            apt_install python3-venv
-            python3 -m venv "$DEPLOY_VENV"
-        }
+        new_venv "$DEPLOY_VENV"
         # shellcheck disable=SC2086
         "$DEPLOY_VENV/bin/pip" install --quiet --disable-pip-version-check --only-binary=:all: $DEPLOY_TOOLS
         echo "$DEPLOY_TOOLS" >"$DEPLOY_VENV/.tools"

@@ -179,15 +179,18 @@ fn site_root(configured: &std::path::Path) -> std::path::PathBuf {
     if configured.is_dir() {
         return configured.to_path_buf();
     }
-    // The binary's path from /proc, or else as it was started: a chroot, or
-    // a sandbox without /proc, still has the absolute path in argv[0].
-    let exe = std::env::current_exe()
+    // The binary's path from /proc, and as it was started: a chroot without
+    // /proc, or an emulator that /proc names instead, still has it in argv[0].
+    let started_as = std::env::args_os().next().map(std::path::PathBuf::from).filter(|path| path.is_absolute());
+    let beside = std::env::current_exe()
         .ok()
-        .or_else(|| std::env::args_os().next().map(std::path::PathBuf::from).filter(|path| path.is_absolute()));
-    let beside = exe.and_then(|exe| Some(exe.parent()?.join("site")));
+        .into_iter()
+        .chain(started_as)
+        .filter_map(|exe| Some(exe.parent()?.join("site")))
+        .find(|site| site.is_dir());
     match beside {
-        Some(beside) if beside.is_dir() => beside,
-        _ => {
+        Some(beside) => beside,
+        None => {
             tracing::warn!(site = %configured.display(), "the site's files are not there; pages come without styles or scripts");
             configured.to_path_buf()
         }

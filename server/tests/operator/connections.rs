@@ -83,14 +83,7 @@ async fn sigterm_stops_the_server_within_its_grace_period(pool: PgPool) {
     .await;
     // A keep-alive connection that sends nothing must not hold the stop.
     let _idle = TcpStream::connect(server.addr).await.expect("a connection");
-    let pid = server.child.id().expect("a running process");
-    let asked = Instant::now();
-    let killed = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill runs");
-    assert!(killed.success());
-    let status = tokio::time::timeout(Duration::from_secs(10), server.child.wait())
-        .await
-        .expect("it stops within 10 s")
-        .expect("its status");
+    let (status, stopped_in) = server.terminate().await;
     assert!(status.success(), "a clean stop: {status}\n{}", server.log_text());
-    assert!(asked.elapsed() < Duration::from_secs(4), "stopped in {:?}", asked.elapsed());
+    assert!(stopped_in < Duration::from_secs(4), "stopped in {stopped_in:?}");
 }

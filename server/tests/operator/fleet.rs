@@ -69,15 +69,7 @@ async fn sigterm_during_a_sync_closes_the_run_as_interrupted_releases_its_lock_a
     }
     assert!(source_locks_held(&pool).await, "the syncing server holds the source's lock");
 
-    let pid = server.child.id().expect("a running process");
-    let asked = Instant::now();
-    let killed = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill runs");
-    assert!(killed.success());
-    let status = tokio::time::timeout(Duration::from_secs(10), server.child.wait())
-        .await
-        .expect("it stops within 10 s")
-        .expect("its status");
-    let stopped_in = asked.elapsed();
+    let (status, stopped_in) = server.terminate().await;
     assert!(status.success(), "a clean stop: {status}\n{}", server.log_text());
 
     assert_eq!(running_runs(&pool).await, 0, "no run is left running:\n{}", server.log_text());

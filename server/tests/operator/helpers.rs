@@ -134,6 +134,20 @@ impl Server {
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+
+    /// Sends SIGTERM, as ECS and systemd do, and waits up to 10 s for the
+    /// process to end; says how it ended and how long that took.
+    pub async fn terminate(&mut self) -> (std::process::ExitStatus, Duration) {
+        let pid = self.child.id().expect("a running process");
+        let asked = Instant::now();
+        let killed = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill runs");
+        assert!(killed.success());
+        let status = tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+            .await
+            .expect("it stops within 10 s")
+            .expect("its status");
+        (status, asked.elapsed())
+    }
 }
 
 /// A free port on loopback (bound, then let go).
