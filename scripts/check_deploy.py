@@ -95,6 +95,37 @@ def check_template_policies(problems):
     print(f"parliament: {checked} policies inside {len(TEMPLATES)} templates")
 
 
+def check_no_wildcard_actions(problems):
+    """Every policy names its actions: no `service:*` or `service:Get*`."""
+    for template in TEMPLATES:
+        document, _ = decode(str(template))
+        for where, policy in policies(document.get("Resources", {})):
+            for statement in policy.get("Statement", []):
+                actions = statement.get("Action", [])
+                for action in [actions] if isinstance(actions, str) else actions:
+                    if "*" in str(action):
+                        problems.append(f"{template.name}{where}: the action {action} is a wildcard")
+
+
+def check_task_role(problems):
+    """The ECS task role may do one thing: assume the read roles, by name,
+    with the external id. No managed policy, no other statement."""
+    document, _ = decode(str(ROOT / "deploy" / "aws" / "plinth-service.yaml"))
+    role = document["Resources"]["TaskRole"]["Properties"]
+    statements = [s for policy in role.get("Policies", []) for s in policy["PolicyDocument"]["Statement"]]
+    expected = {
+        "Effect": "Allow",
+        "Action": "sts:AssumeRole",
+        "Resource": {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${ReadRoleName}"},
+        "Condition": {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}},
+    }
+    found = [{key: value for key, value in s.items() if key != "Sid"} for s in statements]
+    if role.get("ManagedPolicyArns") or found != [expected]:
+        problems.append(f"plinth-service.yaml: TaskRole grants more or other than sts:AssumeRole on the read roles: {found}")
+    else:
+        print("task role: only sts:AssumeRole on role/${ReadRoleName} with sts:ExternalId")
+
+
 def check_required_parameters(problems):
     required = 0
     for template in TEMPLATES:
@@ -132,6 +163,8 @@ def check_compose(schema_path, problems):
 def main():
     problems = []
     check_template_policies(problems)
+    check_no_wildcard_actions(problems)
+    check_task_role(problems)
     check_required_parameters(problems)
     check_compose(sys.argv[1], problems)
     for problem in problems:

@@ -65,7 +65,7 @@ build_binary() {
 shared_libraries() {
     local arch="$1" bin="$2"
     if [ "$arch" = amd64 ]; then
-        ldd "$bin" | awk '/=> \// {print $3, $3} /^\s*\/[^ ]+ \(/ {print $1, $1}'
+        ldd "$bin" | awk '/=> \// {print $3, $3} /^[ \t]*\/[^ ]+ \(/ {print $1, $1}'
     else
         local cross=/usr/aarch64-linux-gnu/lib name interpreter
         interpreter="$(readelf -l "$bin" | sed -n 's/.*program interpreter: \(.*\)]$/\1/p')"
@@ -87,12 +87,14 @@ stage_rootfs() {
     printf 'root:x:0:0:root:/:/nonexistent\nplinth:x:%s:%s:Plinth:/:/nonexistent\n' "$IMAGE_UID" "$IMAGE_UID" \
         >"$rootfs/etc/passwd"
     printf 'root:x:0:\nplinth:x:%s:\n' "$IMAGE_UID" >"$rootfs/etc/group"
-    local here there
+    local libraries here there
+    # Read first, so that a failing ldd or readelf stops the build.
+    libraries="$(shared_libraries "$arch" "$bin")"
     while read -r here there; do
         [ -f "$here" ] || die "$bin needs $here, which is not on this machine"
         mkdir -p "$rootfs$(dirname "$there")"
         cp -L "$here" "$rootfs$there"
-    done < <(shared_libraries "$arch" "$bin")
+    done <<<"$libraries"
     # The loader's path for amd64 binaries is /lib64/..., a symlink on
     # Debian: keep the link as a file the loader finds.
     if [ "$arch" = amd64 ] && [ ! -e "$rootfs/lib64/ld-linux-x86-64.so.2" ]; then
@@ -130,15 +132,16 @@ smoke_arm64() {
     local rootfs="$1" addr db pid
     step "Running the arm64 /plinth under qemu-aarch64-static"
     say "$(qemu-aarch64-static -L "$rootfs" "$rootfs/plinth" --version)"
-    db="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-    db="${db%/*}/plinth_image_arm64"
+    db="${DATABASE_URL%/*}/plinth_image_arm64"
     psql "${db%/*}/postgres" -qc "DROP DATABASE IF EXISTS plinth_image_arm64 WITH (FORCE)" >/dev/null
     ensure_database "$db"
     printf 'image-check-password\n' | DATABASE_URL="$db" RUST_LOG=warn \
         qemu-aarch64-static -L "$rootfs" "$rootfs/plinth" user add --email admin@image.test --role admin >/dev/null
     addr="127.0.0.1:${IMAGE_PORT:-3196}"
-    DATABASE_URL="$db" PLINTH_HTTP__ADDR="$addr" RUST_LOG=warn \
-        qemu-aarch64-static -L "$rootfs" "$rootfs/plinth" serve &
+    # From the image's root: the default site.root (target/site) is not
+    # there, so /plinth must find the image's own /site beside it.
+    (cd "$rootfs" && DATABASE_URL="$db" PLINTH_HTTP__ADDR="$addr" RUST_LOG=warn \
+        exec qemu-aarch64-static -L "$rootfs" "$rootfs/plinth" serve) &
     pid=$!
     for _ in $(seq 1 600); do
         curl -fs "http://$addr/readyz" >/dev/null 2>&1 && break
@@ -161,6 +164,7 @@ check_image() {
     tag="$(cat "$TARGET_DIR/image/$arch/tag")"
     step "Running /plinth from the exported image ($tag)"
     dir="$(mktemp -d)"
+    trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "${dir:?}" "$dir.log"' EXIT
     container="$(podman create "$tag")"
     podman export "$container" | tar -x -C "$dir"
     chmod 755 "$dir" # the image's root, as a runtime makes it (mktemp made it 0700)
@@ -188,7 +192,6 @@ check_image() {
     env -i DATABASE_URL="$db" PLINTH_HTTP__ADDR="$addr" RUST_LOG=warn \
         "$chroot" --userspec="$IMAGE_UID:$IMAGE_UID" "$dir" /plinth serve >"$dir.log" 2>&1 &
     pid=$!
-    trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "${dir:?}" "$dir.log"' EXIT
     for _ in $(seq 1 300); do
         curl -fs "http://$addr/readyz" >/dev/null 2>&1 && break
         kill -0 "$pid" 2>/dev/null || { cat "$dir.log" >&2; die "/plinth stopped before it was ready"; }
@@ -211,6 +214,12 @@ check_image() {
     wait "$pid" || die "/plinth did not stop cleanly on SIGTERM"
     say "SIGTERM: stopped with status 0"
 }
+
+# A database for the checks: DATABASE_URL's server, or the local one.
+if [ "${1:-build}" = check ] || [ "${2:-}" = arm64 ]; then
+    ensure_postgres
+    export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+fi
 
 case "${1:-build}" in
     build) build_image "${2:-amd64}" ;;

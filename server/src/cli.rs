@@ -223,8 +223,12 @@ pub async fn run() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
+        // One line: a structured record for JSON logs, a sentence otherwise.
+        Err(error) if settings.log.json => {
             tracing::error!(error = %error, "plinth failed");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
             eprintln!("plinth: {error}");
             ExitCode::FAILURE
         }
@@ -250,7 +254,8 @@ async fn health(settings: &Settings, args: &HealthArgs) -> Result<(), Box<dyn st
         addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
     }
     let url = format!("http://{addr}/{}", if args.ready { "readyz" } else { "healthz" });
-    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build()?;
+    // Loopback: never through an HTTP(S)_PROXY the environment names.
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).no_proxy().build()?;
     let status = client.get(&url).send().await.map_err(|error| format!("{url} did not answer: {error}"))?.status();
     if !status.is_success() {
         return Err(format!("{url} answered {status}").into());

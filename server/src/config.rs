@@ -280,7 +280,7 @@ mod tests {
                 source.external_id.as_ref().map(|id| id.expose_secret().to_owned()).as_deref(),
                 Some("a-long-external-id")
             );
-            assert!(format!("{:?}", settings.auth).contains("plinth-admins"), "{:?}", settings.auth);
+            assert_eq!(settings.auth.roles.map.get("plinth-admins"), Some(&app::domain::Role::Admin));
             Ok(())
         });
     }

@@ -51,6 +51,9 @@ pub struct SdkClientFactory {
     retry: RetryConfig,
     /// Assumed-role credentials per account, cached and refreshed by the SDK.
     providers: Mutex<HashMap<String, SharedCredentialsProvider>>,
+    /// Accounts whose role was assumed once already: checked only the
+    /// first time, so that a sync costs no extra STS call per region.
+    assumed: Mutex<std::collections::HashSet<String>>,
 }
 
 impl SdkClientFactory {
@@ -62,7 +65,13 @@ impl SdkClientFactory {
     /// The factory around an SDK configuration made elsewhere (tests give
     /// one whose HTTP client answers for STS).
     pub fn with_base(base: SdkConfig, source: SourceSettings, aws: &AwsSettings) -> SdkClientFactory {
-        SdkClientFactory { base, source, retry: retry_config(aws), providers: Mutex::new(HashMap::new()) }
+        SdkClientFactory {
+            base,
+            source,
+            retry: retry_config(aws),
+            providers: Mutex::new(HashMap::new()),
+            assumed: Mutex::new(std::collections::HashSet::new()),
+        }
     }
 
     /// Assumes the account's role now, so that an account whose role is
@@ -70,19 +79,29 @@ impl SdkClientFactory {
     /// once, instead of as a credentials error in every call.
     async fn assume(&self, account_id: &str, provider: &SharedCredentialsProvider) -> Result<(), FetchError> {
         use aws_credential_types::provider::ProvideCredentials;
-        provider.provide_credentials().await.map(drop).map_err(|error| {
-            let role = self.source.role_for(account_id).unwrap_or_default();
-            FetchError {
-                code: Some("AssumeRoleFailed".into()),
-                message: format!(
-                    "could not assume the role {role} in account {account_id}: {}. Deploy Plinth's read role in \
+        let assumed = || self.assumed.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if assumed().contains(account_id) {
+            return Ok(());
+        }
+        provider
+            .provide_credentials()
+            .await
+            .map(|_| {
+                assumed().insert(account_id.to_owned());
+            })
+            .map_err(|error| {
+                let role = self.source.role_for(account_id).unwrap_or_default();
+                FetchError {
+                    code: Some("AssumeRoleFailed".into()),
+                    message: format!(
+                        "could not assume the role {role} in account {account_id}: {}. Deploy Plinth's read role in \
                      that account (deploy/aws/plinth-read-role.yaml, or the StackSet for its OU) with this external \
                      id, or leave the account out of the source",
-                    aws_sdk_securityhub::error::DisplayErrorContext(&error)
-                ),
-                ..FetchError::new("AssumeRole", "")
-            }
-        })
+                        aws_sdk_securityhub::error::DisplayErrorContext(&error)
+                    ),
+                    ..FetchError::new("AssumeRole", "")
+                }
+            })
     }
 
     async fn credentials_for(&self, account_id: &str) -> Option<SharedCredentialsProvider> {
@@ -282,20 +301,25 @@ mod tests {
 
     /// STS grants the role in 111122223333; in 444455556666 the role is
     /// missing, so STS refuses.
-    fn sts() -> SdkConfig {
-        let http = infallible_client_fn(|request: http::Request<SdkBody>| {
+    /// Also counts the roles STS was asked for.
+    fn sts() -> (SdkConfig, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = asked.clone();
+        let http = infallible_client_fn(move |request: http::Request<SdkBody>| {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let body = String::from_utf8_lossy(request.body().bytes().unwrap_or_default()).into_owned();
             let (status, answer) = if body.contains("111122223333") { (200, GRANTED) } else { (403, REFUSED) };
             http::Response::builder().status(status).body(SdkBody::from(answer)).expect("a response")
         });
-        SdkConfig::builder()
+        let config = SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
             .time_source(aws_smithy_async::time::SystemTimeSource::new())
             .sleep_impl(aws_smithy_async::rt::sleep::TokioSleep::new())
             .region(Region::new("eu-west-1"))
             .credentials_provider(SharedCredentialsProvider::new(Credentials::for_tests()))
             .http_client(http)
-            .build()
+            .build();
+        (config, asked)
     }
 
     fn organisation() -> SourceSettings {
@@ -316,9 +340,12 @@ mod tests {
     #[tokio::test]
     async fn an_account_without_the_read_role_fails_alone_naming_the_account_and_the_role() {
         let aws = AwsSettings { max_attempts: 1, initial_backoff: std::time::Duration::from_millis(1) };
-        let factory = SdkClientFactory::with_base(sts(), organisation(), &aws);
+        let (sts, asked) = sts();
+        let factory = SdkClientFactory::with_base(sts, organisation(), &aws);
 
         factory.clients("111122223333", "eu-west-1").await.expect("the account with the role gets its clients");
+        factory.clients("111122223333", "us-east-1").await.expect("and in a second region");
+        assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1, "the role is checked once per account");
         let refused = factory.clients("444455556666", "eu-west-1").await.expect_err("the account without it fails");
 
         assert_eq!(refused.operation, "AssumeRole");

@@ -63,7 +63,7 @@ pub async fn finish_slice(pool: &PgPool, key: &SliceKey<'_>, result: &SliceResul
         "UPDATE sync_slices
          SET status = $5, finished_at = now(), pages = $6, fetched = $7, stored = $8,
              error_code = $9, error_message = $10, request_id = $11
-         WHERE run_id = $1 AND service = $2 AND account_id = $3 AND region = $4",
+         WHERE run_id = $1 AND service = $2 AND account_id = $3 AND region = $4 AND status = 'running'",
         key.run_id,
         key.service,
         key.account_id,

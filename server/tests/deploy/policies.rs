@@ -207,8 +207,12 @@ fn the_read_role_template_grants_what_the_two_policies_grant() {
     assert_eq!(in_template, both, "plinth-read-role.yaml's policies against the policy files");
 }
 
+/// The task role's own policy (only `sts:AssumeRole` on the read roles,
+/// with the external id) is checked in `scripts/check_deploy.py`, which
+/// reads the template as CloudFormation does; here, that the code needs
+/// nothing else of STS.
 #[test]
-fn the_task_role_may_assume_the_read_roles_and_nothing_else_of_sts() {
+fn the_code_needs_nothing_of_sts_but_assuming_the_read_roles() {
     let (actions, assumes_roles) = actions_in_code();
     assert!(assumes_roles, "the code assumes each account's role");
     let sts_calls: BTreeSet<&String> = actions.iter().filter(|a| a.starts_with("sts:")).collect();
@@ -216,8 +220,6 @@ fn the_task_role_may_assume_the_read_roles_and_nothing_else_of_sts() {
         sts_calls.iter().all(|a| NEED_NO_PERMISSION.contains(&a.as_str())),
         "STS calls that need a grant: {sts_calls:?}"
     );
-    let granted = actions_in_template("plinth-service.yaml", &["sts"]);
-    assert_eq!(granted, BTreeSet::from(["sts:AssumeRole".to_owned()]));
 }
 
 #[test]

@@ -161,7 +161,6 @@ async fn wrong_pg_settings_give_one_line_naming_the_host_and_user_never_the_pass
         .env("PGUSER", "no_such_user")
         .env("PGPASSWORD", "hunter2-rotated")
         .env("PGDATABASE", "plinth")
-        .env("RUST_LOG", "off")
         .output()
         .await
         .expect("plinth migrate runs");
