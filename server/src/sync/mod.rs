@@ -7,6 +7,7 @@ pub mod progress;
 pub mod schedule;
 pub mod summary;
 pub mod trigger;
+mod under_way;
 
 use std::time::Duration;
 
@@ -17,6 +18,8 @@ use uuid::Uuid;
 
 use self::progress::Progress;
 use self::summary::{SliceOutcome, SourceSummary};
+pub use self::under_way::interrupt_under_way;
+use self::under_way::{INTERRUPTED_BY_STOP, UnderWay};
 use crate::db::{config_rules, findings, sources, sync_runs, wellarchitected};
 use crate::scoring;
 use crate::scoring::model::Weights;
@@ -31,61 +34,6 @@ pub struct SyncOptions {
     pub incremental_margin: Duration,
     /// Scores are recomputed after every sync that stored anything.
     pub weights: Weights,
-}
-
-/// The runs this process has under way, so that a stopping server can
-/// close them rather than leave them `running`; once it is stopping, no
-/// run may join.
-static UNDER_WAY: std::sync::Mutex<UnderWayRuns> =
-    std::sync::Mutex::new(UnderWayRuns { stopping: false, runs: std::collections::BTreeSet::new() });
-
-struct UnderWayRuns {
-    stopping: bool,
-    runs: std::collections::BTreeSet<Uuid>,
-}
-
-fn under_way() -> std::sync::MutexGuard<'static, UnderWayRuns> {
-    UNDER_WAY.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// What a stopping server writes on the runs and parts it cuts short.
-const INTERRUPTED_BY_STOP: &str = "interrupted: the server stopped (SIGTERM) before this part finished";
-
-/// A run listed in `UNDER_WAY` for as long as this lives.
-struct UnderWay(Uuid);
-
-impl UnderWay {
-    /// Lists the run, unless the server is stopping (`None`).
-    fn list(run_id: Uuid) -> Option<UnderWay> {
-        let mut state = under_way();
-        if state.stopping {
-            return None;
-        }
-        state.runs.insert(run_id);
-        Some(UnderWay(run_id))
-    }
-}
-
-impl Drop for UnderWay {
-    fn drop(&mut self) {
-        under_way().runs.remove(&self.0);
-    }
-}
-
-/// Closes the runs this process has under way as interrupted, and lets no
-/// new one start: called when the server stops (SIGTERM), just before the
-/// process, and with it every source lock it holds, goes. Returns how many
-/// it closed.
-pub async fn interrupt_under_way(pool: &PgPool) -> Result<u64, sqlx::Error> {
-    let runs: Vec<Uuid> = {
-        let mut state = under_way();
-        state.stopping = true;
-        state.runs.iter().copied().collect()
-    };
-    if runs.is_empty() {
-        return Ok(0);
-    }
-    sync_runs::interrupt(pool, &runs, INTERRUPTED_BY_STOP).await
 }
 
 /// Marks runs left `running` by a process that stopped as failed, for every
@@ -250,9 +198,7 @@ async fn run(
     };
     let Some(_under_way) = UnderWay::list(run_id) else {
         // The server began to stop between the run's row and this line.
-        if let Err(error) = sync_runs::interrupt(pool, &[run_id], INTERRUPTED_BY_STOP).await {
-            tracing::warn!(error = %error, %run_id, "could not close a run the stop cut short");
-        }
+        under_way::close_cut_short(pool, run_id).await;
         return SourceSummary::failed(name, Some(run_id), INTERRUPTED_BY_STOP.into());
     };
     let slices = match source.slices().await {
