@@ -9,7 +9,7 @@ use crate::domain::answers::{AnswersQuery, WorkloadAnswers};
 use crate::domain::checklists::{ChecklistQuery, TickState, WorkloadChecklist};
 use crate::domain::findings::{FindingDetail, FindingQuery, FindingsPage};
 use crate::domain::rules::{RuleDetail, RuleQuery, RulesPage};
-use crate::domain::sync::SyncStatus;
+use crate::domain::sync::{OnboardingPage, OnboardingQuery, SyncStatus};
 use crate::domain::{Overview, Pillar, PillarBreakdown, WorkloadDetail};
 use crate::error::AppError;
 
@@ -42,6 +42,9 @@ pub trait DashboardReads: Send + Sync {
 
     /// The sources and their recent sync runs.
     async fn sync_status(&self) -> Result<SyncStatus, AppError>;
+
+    /// The sources' accounts as onboarding sees them, a page at a time.
+    async fn onboarding(&self, query: OnboardingQuery) -> Result<OnboardingPage, AppError>;
 
     /// The remediation items the query selects; `me` is the signed-in
     /// user's email, for "my items".

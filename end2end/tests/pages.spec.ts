@@ -206,3 +206,37 @@ test('a filter field keeps the keyboard focus after the filters apply', async ({
   await expect(page).toHaveURL(/workflow=NEW/);
   await expect(page.getByLabel('Workflow')).toBeFocused();
 });
+
+test('findings show each account by its name beside its id, and the account filter takes a name', async ({ page }, testInfo) => {
+  await page.goto(demo(testInfo, '/findings'));
+  const table = page.getByRole('table', { name: 'Findings' });
+  const accounts = table.locator('tbody .account-name');
+  await expect(accounts.first()).toBeVisible();
+  for (const text of await accounts.allTextContents()) {
+    expect(text).toMatch(/^(Production|Staging|Shared services) \d{12}$/);
+  }
+  if (jsOn(testInfo)) {
+    await hydrated(page);
+  }
+
+  await page.getByLabel('Account').fill('staging');
+  await page.getByLabel('Account').press('Enter');
+
+  await expect(page).toHaveURL(/account=staging/);
+  await expect(page.getByLabel('Account')).toHaveValue('staging');
+  await expect(accounts.first()).toBeVisible();
+  expect(new Set(await accounts.allTextContents())).toEqual(new Set(['Staging 271828182845']));
+});
+
+test('the sync page lists every account with its name, unit and when it last synced', async ({ page }, testInfo) => {
+  await page.goto(demo(testInfo, '/sync'));
+  const accounts = page.getByRole('table', { name: "Each source's accounts: failing first, then by name" });
+  const production = accounts.getByRole('row', { name: /Production 314159265358/ });
+  await expect(production).toBeVisible();
+  await expect(production).toContainText('Root / Workloads / Production');
+  await expect(production).toContainText('Synced');
+
+  await page.getByRole('link', { name: /^Failing \(\d+\)$/ }).click();
+  await expect(page).toHaveURL(/accounts=failing/);
+  await expect(page.getByText('No account matches.')).toBeVisible();
+});

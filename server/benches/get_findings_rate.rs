@@ -17,7 +17,7 @@ use server::aws::AwsSource;
 use server::aws::clients::{AwsClients, FixedClients, retry_config};
 use server::config::AwsSettings;
 use server::sources::Service;
-use server::sources::settings::SourceSettings;
+use server::sources::settings::{Accounts, Regions, SourceSettings};
 use server::sync::progress::LogProgress;
 use server::sync::{SyncOptions, sync_source};
 
@@ -91,8 +91,8 @@ async fn main() {
     }
     let settings = SourceSettings {
         name: "rate-bench".into(),
-        accounts: vec![ACCOUNT.into()],
-        regions: REGIONS.iter().map(|region| (*region).to_owned()).collect(),
+        accounts: Accounts::Listed(vec![ACCOUNT.into()]),
+        regions: Regions::Listed(REGIONS.iter().map(|region| (*region).to_owned()).collect()),
         services: vec![Service::SecurityHub],
         ..SourceSettings::default_source()
     };

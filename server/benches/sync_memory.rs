@@ -14,7 +14,7 @@ use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use server::aws::clients::{AwsClients, FixedClients};
 use server::aws::{AwsSource, Pace};
 use server::sources::Service;
-use server::sources::settings::SourceSettings;
+use server::sources::settings::{Accounts, Regions, SourceSettings};
 use server::sync::progress::LogProgress;
 use server::sync::{SyncOptions, sync_source};
 
@@ -46,8 +46,8 @@ async fn main() {
     };
     let settings = SourceSettings {
         name: "memory-bench".into(),
-        accounts: vec![ACCOUNT.into()],
-        regions: vec![REGION.into()],
+        accounts: Accounts::Listed(vec![ACCOUNT.into()]),
+        regions: Regions::Listed(vec![REGION.into()]),
         services: vec![Service::SecurityHub],
         ..SourceSettings::default_source()
     };

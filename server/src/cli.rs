@@ -342,6 +342,15 @@ fn summary_text(summary: &SyncSummary) -> String {
         if let Some(error) = &source.error {
             text += &format!("  {error}\n");
         }
+        for error in &source.accounts_failed {
+            text += &format!(
+                "  account {} not synced: {} {}: {}\n",
+                error.account_id,
+                error.operation,
+                error.code.as_deref().unwrap_or("error"),
+                error.message
+            );
+        }
         for (service, counts) in &source.services {
             text += &format!(
                 "  {service:<17} {:>7} fetched {:>7} stored {:>5} pages {:>3} errors\n",

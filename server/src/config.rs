@@ -274,7 +274,10 @@ mod tests {
             let settings = Settings::load(&ConfigFile::Default).expect("settings load");
             let source = &settings.sources[0];
             assert_eq!(source.name, "organization");
-            assert_eq!(source.accounts, ["111122223333", "444455556666"]);
+            assert_eq!(
+                source.accounts,
+                crate::sources::settings::Accounts::Listed(vec!["111122223333".into(), "444455556666".into()])
+            );
             assert_eq!(source.role_for("444455556666").as_deref(), Some("arn:aws:iam::444455556666:role/PlinthRead"));
             assert_eq!(
                 source.external_id.as_ref().map(|id| id.expose_secret().to_owned()).as_deref(),

@@ -1,5 +1,7 @@
 //! Components shared by pages, one per file.
 
+mod account_name;
+mod account_onboarding;
 mod badges;
 mod chart;
 mod demo_notice;
@@ -14,6 +16,8 @@ mod workload_pillars;
 mod workload_table;
 mod workloads_empty;
 
+pub use account_name::AccountName;
+pub use account_onboarding::AccountOnboardingSection;
 pub use badges::{ComplianceBadge, EvidenceBadge, RiskBadge, RuleComplianceBadge, RunStatusBadge, SeverityBadge};
 pub use chart::Chart;
 pub use demo_notice::DemoNotice;

@@ -219,6 +219,8 @@ pub struct FindingLine {
     pub workflow: WorkflowStatus,
     pub record: RecordState,
     pub account_id: String,
+    /// The account's name in the organisation, where Organizations was read.
+    pub account_name: Option<String>,
     pub region: String,
     pub resource_type: Option<String>,
     pub resource_id: Option<String>,
@@ -230,6 +232,8 @@ pub struct FindingLine {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FindingFilterOptions {
     pub accounts: Vec<String>,
+    /// The names of those accounts that have one, by id.
+    pub account_names: super::sync::AccountNames,
     pub regions: Vec<String>,
     /// Each workload as `[id, name]`.
     #[cfg_attr(feature = "ssr", schema(value_type = Vec<Vec<String>>))]

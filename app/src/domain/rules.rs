@@ -93,6 +93,8 @@ pub struct RulesPage {
     pub rules: Vec<RuleLine>,
     pub packs: Vec<PackLine>,
     pub accounts: Vec<String>,
+    /// The names of those accounts that have one, by id.
+    pub account_names: super::sync::AccountNames,
     pub regions: Vec<String>,
     /// Each workload as `[id, name]`.
     #[cfg_attr(feature = "ssr", schema(value_type = Vec<Vec<String>>))]
@@ -138,6 +140,8 @@ pub struct RuleDetail {
     /// Non-compliant resources first.
     pub resources: Vec<RuleResource>,
     pub resource_count: u64,
+    /// The names of the accounts above that have one, by id.
+    pub account_names: super::sync::AccountNames,
 }
 
 pub fn rule_href(rule_name: &str) -> String {

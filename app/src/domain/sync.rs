@@ -92,6 +92,7 @@ pub fn in_text(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
 pub struct SliceError {
     pub service: String,
     pub account_id: String,
+    pub account_name: Option<String>,
     pub region: String,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
@@ -113,9 +114,278 @@ impl SyncStatus {
     }
 }
 
+/// Account names by account id, for the accounts that have one.
+pub type AccountNames = std::collections::BTreeMap<String, String>;
+
+/// "Production (314159265358)" where the account has a name, else its id.
+pub fn account_label(id: &str, name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("{name} ({id})"),
+        None => id.to_owned(),
+    }
+}
+
+/// Whether a source still covers an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Membership {
+    /// Synced.
+    Active,
+    /// In the organisation but not ACTIVE (suspended, closing): not synced,
+    /// its history kept.
+    Suspended,
+    /// No longer listed (it left the organisation or the list): not
+    /// synced, its history kept.
+    Gone,
+}
+
+impl Membership {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Membership::Active => "active",
+            Membership::Suspended => "suspended",
+            Membership::Gone => "gone",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Membership> {
+        [Membership::Active, Membership::Suspended, Membership::Gone].into_iter().find(|m| m.as_str() == value)
+    }
+}
+
+/// Which accounts the onboarding table shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OnboardingFilter {
+    #[default]
+    All,
+    /// The last sync failed in at least one slice of the account.
+    Failing,
+    /// No sync has read the account whole yet.
+    Never,
+}
+
+impl OnboardingFilter {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnboardingFilter::All => "all",
+            OnboardingFilter::Failing => "failing",
+            OnboardingFilter::Never => "never",
+        }
+    }
+
+    /// From the `accounts` query parameter; anything else shows all.
+    pub fn parse(value: Option<&str>) -> OnboardingFilter {
+        match value {
+            Some("failing") => OnboardingFilter::Failing,
+            Some("never") => OnboardingFilter::Never,
+            _ => OnboardingFilter::All,
+        }
+    }
+}
+
+/// One account of a source as onboarding sees it: whether the last sync
+/// could read it, the exact failure where it could not, and when a sync
+/// last read it whole.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AccountOnboarding {
+    pub source: String,
+    pub account_id: String,
+    /// Its name in the organisation, where Organizations could be read.
+    pub name: Option<String>,
+    pub ou_path: Option<String>,
+    pub membership: Membership,
+    pub first_seen: DateTime<Utc>,
+    /// The last sync that tried the account.
+    pub last_attempt: Option<DateTime<Utc>>,
+    /// The last sync in which every slice of the account succeeded.
+    pub last_synced: Option<DateTime<Utc>>,
+    /// Slices of the last attempt that failed.
+    pub slices_failed: u32,
+    /// The first failure of the last attempt: where, and what AWS said.
+    pub error_service: Option<String>,
+    pub error_region: Option<String>,
+    pub error_operation: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+}
+
+impl AccountOnboarding {
+    pub fn label(&self) -> String {
+        account_label(&self.account_id, self.name.as_deref())
+    }
+
+    /// The account's state in a few words: what someone onboarding it
+    /// must do next.
+    pub fn status_text(&self) -> &'static str {
+        match self.membership {
+            Membership::Suspended => "Suspended: not synced",
+            Membership::Gone => "Gone: no longer synced",
+            Membership::Active if self.slices_failed > 0 => self.problem(),
+            Membership::Active if self.last_attempt.is_none() => "Not synced yet",
+            Membership::Active if self.last_synced.is_none() => "Never synced whole",
+            Membership::Active => "Synced",
+        }
+    }
+
+    /// What the failure means, from the operation and AWS's error code.
+    fn problem(&self) -> &'static str {
+        let code = self.error_code.as_deref().unwrap_or_default();
+        match (self.error_operation.as_deref(), code) {
+            (Some("AssumeRole"), _) => "Role not assumed",
+            (_, "UnrecognizedClientException" | "InvalidClientTokenId" | "AuthFailure" | "OptInRequired") => {
+                "Region not enabled"
+            }
+            (_, "InvalidAccessException") if self.error_service.as_deref() == Some("security_hub") => {
+                "Security Hub not enabled"
+            }
+            (_, "NoSuchConfigurationRecorderException" | "NoAvailableConfigurationRecorderException") => {
+                "Config not enabled"
+            }
+            (Some("ListRegions"), _) => "Regions not listed",
+            (_, "AccessDeniedException" | "AccessDenied") => "Access denied",
+            _ => "Failing",
+        }
+    }
+
+    pub fn is_failing(&self) -> bool {
+        self.membership == Membership::Active && self.slices_failed > 0
+    }
+}
+
+/// Which page of the onboarding table: a source (or all), a filter and a
+/// page of [`OnboardingQuery::PAGE_SIZE`] accounts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OnboardingQuery {
+    pub source: Option<String>,
+    pub accounts: OnboardingFilter,
+    /// From 1.
+    pub page: u32,
+}
+
+impl OnboardingQuery {
+    pub const PAGE_SIZE: u32 = 100;
+
+    /// From the query string: `source`, `accounts` (`failing`, `never`)
+    /// and `page`; anything unreadable falls back to the default.
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> OnboardingQuery {
+        OnboardingQuery {
+            source: get("source").map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+            accounts: OnboardingFilter::parse(get("accounts").as_deref()),
+            page: get("page").and_then(|page| page.parse().ok()).filter(|page| *page >= 1).unwrap_or(1),
+        }
+    }
+
+    /// The query string of this query with another filter and page.
+    pub fn href(&self, path: &str, accounts: OnboardingFilter, page: u32) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if let Some(source) = &self.source {
+            pairs.push(("source", source.clone()));
+        }
+        if accounts != OnboardingFilter::All {
+            pairs.push(("accounts", accounts.as_str().to_owned()));
+        }
+        if page > 1 {
+            pairs.push(("page", page.to_string()));
+        }
+        let query = super::params::query_string(&pairs);
+        if query.is_empty() { format!("{path}#accounts") } else { format!("{path}?{query}#accounts") }
+    }
+}
+
+/// How many accounts a source has, by onboarding state.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OnboardingCounts {
+    pub source: String,
+    pub total: u32,
+    /// Synced at every sync.
+    pub active: u32,
+    /// Active, and the last sync failed in at least one of its slices.
+    pub failing: u32,
+    /// Active, and no sync has read it whole yet.
+    pub never_synced: u32,
+    pub suspended: u32,
+    pub gone: u32,
+}
+
+/// One page of the onboarding table, with every source's counts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OnboardingPage {
+    pub counts: Vec<OnboardingCounts>,
+    /// Failing accounts first, then by name.
+    pub accounts: Vec<AccountOnboarding>,
+    pub page: u32,
+    pub pages: u32,
+    /// Accounts the filter selects, over every page.
+    pub matching: u32,
+    /// When the page was read, for "3 hours ago".
+    pub now: Option<DateTime<Utc>>,
+    #[serde(skip)]
+    pub query: OnboardingQuery,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_onboarding_query_reads_its_filter_and_page_and_links_to_others() {
+        let params = [("source", "org"), ("accounts", "failing"), ("page", "3")];
+        let get = |name: &str| params.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned());
+        let query = OnboardingQuery::from_params(get);
+        assert_eq!(query, OnboardingQuery { source: Some("org".into()), accounts: OnboardingFilter::Failing, page: 3 });
+        assert_eq!(query.href("/sync", OnboardingFilter::Never, 1), "/sync?source=org&accounts=never#accounts");
+        let nonsense = OnboardingQuery::from_params(|_| Some("x".into()));
+        assert_eq!((nonsense.accounts, nonsense.page), (OnboardingFilter::All, 1));
+    }
+
+    fn onboarding() -> AccountOnboarding {
+        AccountOnboarding {
+            source: "organisation".into(),
+            account_id: "444455556666".into(),
+            name: Some("Payments prod".into()),
+            ou_path: Some("Root / Workloads".into()),
+            membership: Membership::Active,
+            first_seen: DateTime::from_timestamp(1_000_000, 0).expect("a time"),
+            last_attempt: DateTime::from_timestamp(1_000_100, 0),
+            last_synced: None,
+            slices_failed: 3,
+            error_service: Some("security_hub".into()),
+            error_region: Some("eu-west-1".into()),
+            error_operation: Some("GetFindings".into()),
+            error_code: Some("InvalidAccessException".into()),
+            error_message: Some("Account is not subscribed to AWS Security Hub".into()),
+        }
+    }
+
+    #[test]
+    fn an_account_reads_as_its_name_with_its_id_beside_it() {
+        assert_eq!(onboarding().label(), "Payments prod (444455556666)");
+        assert_eq!(account_label("444455556666", None), "444455556666");
+    }
+
+    #[test]
+    fn a_failure_says_what_to_do_next_from_the_aws_error_code() {
+        assert_eq!(onboarding().status_text(), "Security Hub not enabled");
+        let role = AccountOnboarding {
+            error_operation: Some("AssumeRole".into()),
+            error_code: Some("AccessDenied".into()),
+            ..onboarding()
+        };
+        assert_eq!(role.status_text(), "Role not assumed");
+        let region = AccountOnboarding { error_code: Some("UnrecognizedClientException".into()), ..onboarding() };
+        assert_eq!(region.status_text(), "Region not enabled");
+        let synced = AccountOnboarding { slices_failed: 0, last_synced: onboarding().last_attempt, ..onboarding() };
+        assert_eq!(synced.status_text(), "Synced");
+        let gone = AccountOnboarding { membership: Membership::Gone, ..onboarding() };
+        assert_eq!(gone.status_text(), "Gone: no longer synced");
+        assert!(!gone.is_failing(), "an account that left is not failing");
+    }
 
     #[test]
     fn durations_read_in_the_unit_that_fits() {

@@ -14,6 +14,8 @@ pub struct WorkloadDetail {
     pub environment: Option<String>,
     pub review_owner: Option<String>,
     pub account_ids: Vec<String>,
+    /// The names of its accounts that have one, by id.
+    pub account_names: super::sync::AccountNames,
     pub regions: Vec<String>,
     /// The six pillars in the framework's order.
     pub pillars: Vec<PillarDetail>,

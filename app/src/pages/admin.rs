@@ -286,6 +286,7 @@ pub fn AdminSourcesPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <crate::components::AccountOnboardingSection path="/admin/sources" />
     }
 }
 

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::{ComplianceBadge, PageTitle, PillarName, SeverityBadge};
+use crate::components::{AccountName, ComplianceBadge, PageTitle, PillarName, SeverityBadge};
 use crate::domain::findings::{FindingDetail, FindingQuery};
 use crate::error::AppError;
 use crate::server_fns::get_finding;
@@ -75,7 +75,7 @@ fn FindingView(finding: FindingDetail) -> impl IntoView {
                 <h2 id="where-heading">"Where"</h2>
                 <dl class="facts">
                     <dt>"Account"</dt>
-                    <dd><a href=account_href><code>{line.account_id.clone()}</code></a></dd>
+                    <dd><a href=account_href><AccountName id=line.account_id.clone() name=line.account_name.clone() /></a></dd>
                     <dt>"Region"</dt>
                     <dd>{line.region.clone()}</dd>
                     <dt>"Resource"</dt>

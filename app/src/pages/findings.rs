@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::{ComplianceBadge, ErrorNotice, PageTitle, PillarName, SeverityBadge, SubmitOnChange};
+use crate::components::{
+    AccountName, ComplianceBadge, ErrorNotice, PageTitle, PillarName, SeverityBadge, SubmitOnChange,
+};
 use crate::domain::findings::{
     FindingFilterOptions, FindingQuery, FindingSort, FindingsPage, IgnoredParam, finding_href,
 };
@@ -136,9 +138,13 @@ fn FindingFilters(query: FindingQuery, options: FindingFilterOptions) -> impl In
                 </label>
                 <label>
                     <span>"Account"</span>
-                    <input type="text" name="account" value=query.account.clone() inputmode="numeric" list="known-accounts" />
+                    <input type="text" name="account" value=query.account.clone() list="known-accounts" placeholder="Id or name" />
                     <datalist id="known-accounts">
-                        {options.accounts.iter().map(|a| view! { <option value=a.clone()></option> }).collect_view()}
+                        {options
+                            .accounts
+                            .iter()
+                            .map(|a| view! { <option value=a.clone()>{options.account_names.get(a).cloned()}</option> })
+                            .collect_view()}
                     </datalist>
                 </label>
                 <label>
@@ -242,7 +248,7 @@ fn FindingResults(page: FindingsPage, query: FindingQuery) -> impl IntoView {
                                     <td><ComplianceBadge compliance=finding.compliance /></td>
                                     <td>{finding.workflow.as_str()}</td>
                                     <td class="nowrap">
-                                        <code>{finding.account_id}</code>
+                                        <AccountName id=finding.account_id name=finding.account_name />
                                         <span class="resource-type">{finding.region}</span>
                                     </td>
                                     <td class="resource">

@@ -181,7 +181,7 @@ fn Freshness(sources: Vec<SourceStatus>, now: chrono::DateTime<chrono::Utc>) -> 
                     };
                     let problem = failed.map(|run| {
                         let first = run.errors.first().map(|e| {
-                            format!(": {} ({} {})", e.error_code.clone().unwrap_or_else(|| "error".into()), e.service.replace('_', " "), e.account_id)
+                            format!(": {} ({} {})", e.error_code.clone().unwrap_or_else(|| "error".into()), e.service.replace('_', " "), crate::domain::sync::account_label(&e.account_id, e.account_name.as_deref()))
                         });
                         view! {
                             <span class="freshness-problem">

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::findings::IgnoredNotice;
-use crate::components::{ErrorNotice, PageTitle, PillarName, RuleComplianceBadge, SubmitOnChange};
+use crate::components::{AccountName, ErrorNotice, PageTitle, PillarName, RuleComplianceBadge, SubmitOnChange};
 use crate::domain::findings::FindingQuery;
 use crate::domain::group_thousands;
 use crate::domain::params::MAX_SEARCH_CHARS;
@@ -91,9 +91,13 @@ fn RuleFilters(query: RuleQuery, page: RulesPage) -> impl IntoView {
                 </label>
                 <label>
                     <span>"Account"</span>
-                    <input type="text" name="account" value=query.account.clone() inputmode="numeric" list="rule-accounts" />
+                    <input type="text" name="account" value=query.account.clone() list="rule-accounts" placeholder="Id or name" />
                     <datalist id="rule-accounts">
-                        {page.accounts.iter().map(|a| view! { <option value=a.clone()></option> }).collect_view()}
+                        {page
+                            .accounts
+                            .iter()
+                            .map(|a| view! { <option value=a.clone()>{page.account_names.get(a).cloned()}</option> })
+                            .collect_view()}
                     </datalist>
                 </label>
                 <label>
@@ -270,6 +274,7 @@ pub fn RulePage() -> impl IntoView {
 
 #[component]
 fn RuleView(rule: RuleDetail) -> impl IntoView {
+    let names = rule.account_names.clone();
     let shown = rule.resources.len() as u64;
     let more = (rule.resource_count > shown)
         .then(|| format!("Showing {shown} of {} resources.", group_thousands(rule.resource_count)));
@@ -313,7 +318,7 @@ fn RuleView(rule: RuleDetail) -> impl IntoView {
                             .into_iter()
                             .map(|d| view! {
                                 <tr>
-                                    <th scope="row"><code>{d.account_id}</code></th>
+                                    <th scope="row"><AccountName name=names.get(&d.account_id).cloned() id=d.account_id /></th>
                                     <td>{d.region}</td>
                                     <td><RuleComplianceBadge compliance=d.compliance /></td>
                                     <td class="num">{d.non_compliant_count.map_or_else(|| "–".to_owned(), |n| n.to_string())}</td>
@@ -352,7 +357,7 @@ fn RuleView(rule: RuleDetail) -> impl IntoView {
                                         <tr>
                                             <th scope="row" class="resource"><code>{r.resource_id}</code></th>
                                             <td>{r.resource_type}</td>
-                                            <td><code>{r.account_id}</code></td>
+                                            <td><AccountName name=names.get(&r.account_id).cloned() id=r.account_id /></td>
                                             <td>{r.region}</td>
                                             <td><RuleComplianceBadge compliance=Some(r.compliance) /></td>
                                             <td>{r.annotation}</td>

@@ -1,7 +1,7 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-use crate::components::{ErrorNotice, PageTitle, RunStatusBadge};
+use crate::components::{AccountOnboardingSection, ErrorNotice, PageTitle, RunStatusBadge};
 use crate::domain::sync::{RunLine, SourceStatus, SyncStatus, ago_text, in_text};
 use crate::domain::{Role, group_thousands};
 use crate::server_fns::{SyncNow, get_sync_status};
@@ -37,6 +37,7 @@ pub fn SyncPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <AccountOnboardingSection path="/sync" />
     }
 }
 
@@ -230,7 +231,12 @@ fn RunTable(runs: Vec<RunLine>, now: chrono::DateTime<chrono::Utc>) -> impl Into
                                             .map(|e| view! {
                                                 <div class="run-error">
                                                     <strong>{e.error_code.clone().unwrap_or_else(|| "Error".into())}</strong>
-                                                    {format!(" in {} {} {}: ", e.service.replace('_', " "), e.account_id, e.region)}
+                                                    {format!(
+                                                        " in {} {} {}: ",
+                                                        e.service.replace('_', " "),
+                                                        crate::domain::sync::account_label(&e.account_id, e.account_name.as_deref()),
+                                                        e.region
+                                                    )}
                                                     {e.error_message.clone()}
                                                     {e.request_id.clone().map(|id| view! { <span class="request-id">" (request "{id}")"</span> })}
                                                 </div>

@@ -41,7 +41,12 @@ pub fn WorkloadPage() -> impl IntoView {
 #[component]
 fn WorkloadView(workload: WorkloadDetail) -> impl IntoView {
     let overall = workload.overall();
-    let accounts = workload.account_ids.join(", ");
+    let accounts = workload
+        .account_ids
+        .iter()
+        .map(|id| crate::domain::sync::account_label(id, workload.account_names.get(id).map(String::as_str)))
+        .collect::<Vec<_>>()
+        .join(", ");
     let regions = workload.regions.join(", ");
     let findings_href = FindingQuery { workload: Some(workload.id), ..FindingQuery::default() }.href();
     let trend = charts::pillar_trend(&workload.trends, &workload.milestones);

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use uuid::Uuid;
 
-use crate::domain::sync::SyncStatus;
+use crate::domain::sync::{OnboardingPage, OnboardingQuery, SyncStatus};
 use crate::error::AppError;
 
 /// The sources and their recent runs.
@@ -18,4 +18,13 @@ pub async fn get_sync_status() -> Result<SyncStatus, AppError> {
 pub async fn sync_now(source: Uuid) -> Result<(), AppError> {
     let admin = crate::auth::require(crate::domain::Role::Admin)?;
     crate::ports::Syncs::from_context()?.0.sync_now(source, admin.email).await
+}
+
+/// One page of the sources' accounts as onboarding sees them.
+#[server(input = GetUrl, endpoint = "onboarding")]
+pub async fn get_onboarding(query: OnboardingQuery) -> Result<OnboardingPage, AppError> {
+    crate::auth::require(crate::domain::Role::Viewer)?;
+    let mut page = crate::ports::Dashboard::from_context()?.0.onboarding(query.clone()).await?;
+    page.query = query;
+    Ok(page)
 }

@@ -52,7 +52,8 @@ pub const BASE: &str = "/api/v1";
         reads::FindingSortParam,
         reads::RecordParam,
         remediation::Flag,
-        remediation::RemediationSortParam
+        remediation::RemediationSortParam,
+        app::domain::sync::OnboardingFilter
     )),
     tags(
         (name = "workloads", description = "Workloads and their scores"),
@@ -183,6 +184,7 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(remediation::item, remediation::update))
         .routes(routes!(remediation::comment))
         .routes(routes!(sync::sync_runs))
+        .routes(routes!(sync::accounts))
         .routes(routes!(sync::start))
         .split_for_parts();
     add_shared_responses(&mut document);

@@ -1,14 +1,16 @@
 //! Sources and their sync runs: read by every role, a sync started by
 //! admins.
 
-use app::domain::sync::SyncStatus;
+use app::domain::params::IgnoredParam;
+use app::domain::sync::{OnboardingFilter, OnboardingPage, OnboardingQuery, SyncStatus};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::query::Params;
 use super::{Admin, ApiError, ApiFailure, Caller, PathId};
 use crate::http::AppState;
 
@@ -56,4 +58,64 @@ pub async fn start(
 ) -> Result<(StatusCode, Json<SyncStarted>), ApiFailure> {
     state.syncs.0.sync_now(source, admin.email).await?;
     Ok((StatusCode::ACCEPTED, Json(SyncStarted { source, follow: "/api/v1/sync-runs".into() })))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "documents the query string")]
+pub struct AccountParams {
+    /// Only this source's accounts (its name).
+    source: Option<String>,
+    /// `failing`: the last sync failed in the account; `never`: no sync
+    /// has read it whole yet; `all` (the default).
+    status: Option<OnboardingFilter>,
+    /// The page, from 1; 100 accounts a page.
+    #[param(minimum = 1)]
+    page: Option<u32>,
+}
+
+/// Every source's accounts as onboarding sees them, failing ones first:
+/// name, organizational unit, whether the last sync could read the account
+/// and exactly what AWS said where it could not, and when a sync last read
+/// it whole; with each source's counts.
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts",
+    tag = "sync",
+    params(AccountParams),
+    responses(
+        (status = 200, description = "One page of accounts", body = OnboardingPage),
+        (status = 400, description = "A parameter is not valid; `fields` names it", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+    )
+)]
+pub async fn accounts(
+    State(state): State<AppState>,
+    _caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<OnboardingPage>, ApiFailure> {
+    let params = Params::parse(query.as_deref());
+    let mut ignored = Vec::new();
+    let accounts = match params.get("status").as_deref() {
+        None | Some("all") => OnboardingFilter::All,
+        Some("failing") => OnboardingFilter::Failing,
+        Some("never") => OnboardingFilter::Never,
+        Some(other) => {
+            ignored.push(IgnoredParam { name: "status".into(), value: other.to_owned() });
+            OnboardingFilter::All
+        }
+    };
+    let page = match params.get("page") {
+        None => 1,
+        Some(page) => match page.parse::<u32>() {
+            Ok(page) if page >= 1 => page,
+            _ => {
+                ignored.push(IgnoredParam { name: "page".into(), value: page });
+                1
+            }
+        },
+    };
+    params.refuse(&["source", "status", "page"], ignored)?;
+    let query = OnboardingQuery { source: params.get("source"), accounts, page };
+    Ok(Json(state.dashboard.0.onboarding(query).await?))
 }

@@ -35,7 +35,18 @@ pub trait ClientFactory: Send + Sync {
     fn default_region(&self) -> Option<String>;
 
     async fn clients(&self, account_id: &str, region: &str) -> Result<AwsClients, FetchError>;
+
+    /// Organizations, read in `account_id` through the source's role there,
+    /// or with Plinth's own credentials when no account is given.
+    async fn organizations(&self, account_id: Option<&str>) -> Result<aws_sdk_organizations::Client, FetchError>;
+
+    /// Account Management in an account, for the regions enabled there.
+    async fn account(&self, account_id: &str) -> Result<aws_sdk_account::Client, FetchError>;
 }
+
+/// Organizations and Account Management are global: their endpoints are
+/// found from any region of the partition.
+const GLOBAL_REGION: &str = "us-east-1";
 
 /// Throttling and transient errors are retried with exponential backoff.
 pub fn retry_config(settings: &AwsSettings) -> RetryConfig {
@@ -91,17 +102,46 @@ impl SdkClientFactory {
             })
             .map_err(|error| {
                 let role = self.source.role_for(account_id).unwrap_or_default();
-                FetchError {
-                    code: Some("AssumeRoleFailed".into()),
-                    message: format!(
-                        "could not assume the role {role} in account {account_id}: {}. Deploy Plinth's read role in \
-                     that account (deploy/aws/plinth-read-role.yaml, or the StackSet for its OU) with this external \
-                     id, or leave the account out of the source",
-                        aws_sdk_securityhub::error::DisplayErrorContext(&error)
+                let said = sts_refusal(&error);
+                let (code, reason) = match &said {
+                    Some(refusal) => (
+                        refusal.code.clone(),
+                        format!("{}: {}", refusal.code.as_deref().unwrap_or("refused"), refusal.message),
                     ),
+                    None => (None, aws_sdk_securityhub::error::DisplayErrorContext(&error).to_string()),
+                };
+                FetchError {
+                    code: code.or_else(|| Some("AssumeRoleFailed".into())),
+                    message: format!(
+                        "could not assume the role {role} in account {account_id}: {reason}. Deploy Plinth's read role \
+                         in that account (deploy/aws/plinth-read-role.yaml, or the StackSet for its OU) with this \
+                         external id, or leave the account out of the source"
+                    ),
+                    request_id: said.and_then(|refusal| refusal.request_id),
                     ..FetchError::new("AssumeRole", "")
                 }
             })
+    }
+
+    /// The SDK configuration for calls in an account (through its role when
+    /// the source assumes one; Plinth's own credentials when `None`).
+    async fn config_for(&self, account_id: Option<&str>, region: &str) -> Result<SdkConfig, FetchError> {
+        let mut config = self.base.to_builder().region(Region::new(region.to_owned()));
+        if let Some(account_id) = account_id
+            && let Some(provider) = self.credentials_for(account_id).await
+        {
+            self.assume(account_id, &provider).await?;
+            config = config.credentials_provider(provider);
+        }
+        Ok(config.retry_config(self.retry.clone()).build())
+    }
+
+    fn global_region(&self) -> String {
+        let region = self.base.region().map(|region| region.to_string());
+        // GovCloud and China keep their own partitions' endpoints.
+        region
+            .filter(|region| region.starts_with("us-gov-") || region.starts_with("cn-"))
+            .unwrap_or(GLOBAL_REGION.into())
     }
 
     async fn credentials_for(&self, account_id: &str) -> Option<SharedCredentialsProvider> {
@@ -139,18 +179,45 @@ impl ClientFactory for SdkClientFactory {
     }
 
     async fn clients(&self, account_id: &str, region: &str) -> Result<AwsClients, FetchError> {
-        let mut config = self.base.to_builder().region(Region::new(region.to_owned()));
-        if let Some(provider) = self.credentials_for(account_id).await {
-            self.assume(account_id, &provider).await?;
-            config = config.credentials_provider(provider);
-        }
-        let config = config.retry_config(self.retry.clone()).build();
+        let config = self.config_for(Some(account_id), region).await?;
         Ok(AwsClients {
             security_hub: aws_sdk_securityhub::Client::new(&config),
             config: aws_sdk_config::Client::new(&config),
             well_architected: aws_sdk_wellarchitected::Client::new(&config),
         })
     }
+
+    async fn organizations(&self, account_id: Option<&str>) -> Result<aws_sdk_organizations::Client, FetchError> {
+        Ok(aws_sdk_organizations::Client::new(&self.config_for(account_id, &self.global_region()).await?))
+    }
+
+    async fn account(&self, account_id: &str) -> Result<aws_sdk_account::Client, FetchError> {
+        Ok(aws_sdk_account::Client::new(&self.config_for(Some(account_id), &self.global_region()).await?))
+    }
+}
+
+/// What STS said when it refused a role, found in the credentials error.
+fn sts_refusal(error: &(dyn std::error::Error + 'static)) -> Option<FetchError> {
+    use aws_sdk_sts::error::SdkError;
+    use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = cause {
+        if let Some(refusal) = current.downcast_ref::<SdkError<AssumeRoleError>>() {
+            use aws_sdk_sts::error::ProvideErrorMetadata;
+            use aws_sdk_sts::operation::RequestId;
+            return Some(FetchError {
+                operation: "AssumeRole".into(),
+                code: refusal.code().map(str::to_owned),
+                message: refusal
+                    .message()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| aws_sdk_sts::error::DisplayErrorContext(refusal).to_string()),
+                request_id: refusal.request_id().or_else(|| refusal.meta().request_id()).map(str::to_owned),
+            });
+        }
+        cause = current.source();
+    }
+    None
 }
 
 /// Clients built elsewhere, one set per region, for one account: the
@@ -177,6 +244,14 @@ impl ClientFactory for FixedClients {
             .get(region)
             .cloned()
             .ok_or_else(|| FetchError::new("clients", format!("no clients for region {region}")))
+    }
+
+    async fn organizations(&self, _account_id: Option<&str>) -> Result<aws_sdk_organizations::Client, FetchError> {
+        Err(FetchError::new("clients", "fixed clients read one account, outside any organisation"))
+    }
+
+    async fn account(&self, _account_id: &str) -> Result<aws_sdk_account::Client, FetchError> {
+        Err(FetchError::new("clients", "fixed clients name their regions; they list no enabled regions"))
     }
 }
 
@@ -286,6 +361,7 @@ mod tests {
     use aws_smithy_types::body::SdkBody;
 
     use super::*;
+    use crate::sources::settings::{Accounts, Regions};
 
     const GRANTED: &str = "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>\
         <Credentials><AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>secret</SecretAccessKey>\
@@ -325,8 +401,11 @@ mod tests {
     fn organisation() -> SourceSettings {
         SourceSettings {
             name: "organisation".into(),
-            accounts: vec!["111122223333".into(), "444455556666".into()],
-            regions: vec!["eu-west-1".into()],
+            accounts: Accounts::Listed(vec!["111122223333".into(), "444455556666".into()]),
+            organizational_units: Vec::new(),
+            exclude_accounts: Vec::new(),
+            organization_account: None,
+            regions: Regions::Listed(vec!["eu-west-1".into()]),
             role_arn: Some("arn:aws:iam::{account_id}:role/PlinthRead".into()),
             external_id: Some("plinth-external-id".to_owned().into()),
             services: crate::sources::Service::ALL.to_vec(),
@@ -349,6 +428,7 @@ mod tests {
         let refused = factory.clients("444455556666", "eu-west-1").await.expect_err("the account without it fails");
 
         assert_eq!(refused.operation, "AssumeRole");
+        assert_eq!(refused.code.as_deref(), Some("AccessDenied"), "STS's own code reaches the page");
         assert!(refused.message.contains("arn:aws:iam::444455556666:role/PlinthRead"), "{}", refused.message);
         assert!(refused.message.contains("in account 444455556666"), "{}", refused.message);
         assert!(

@@ -22,6 +22,16 @@ pub async fn page(pool: &PgPool, query: FindingQuery) -> Result<FindingsPage, Ap
         scope.accounts = Some(accounts);
         scope.regions = Some(regions);
     }
+    // The account filter takes a name too; the page keeps what was typed.
+    let typed = query;
+    let mut query = typed.clone();
+    if let Some(named) = super::accounts_named(pool, typed.account.as_deref()).await? {
+        query.account = None;
+        scope.accounts = Some(match scope.accounts.take() {
+            Some(within) => within.into_iter().filter(|account| named.contains(account)).collect(),
+            None => named,
+        });
+    }
     if let Some(pillar) = query.pillar {
         scope.controls = Some(
             MAPPING
@@ -44,16 +54,23 @@ pub async fn page(pool: &PgPool, query: FindingQuery) -> Result<FindingsPage, Ap
     let total = finding_reads::count(pool, &query, &scope).await.map_err(database_error)?;
     let (accounts, regions) = finding_reads::known_scopes(pool).await.map_err(database_error)?;
     let workloads = finding_reads::workload_names(pool).await.map_err(database_error)?;
+    let names = super::account_names(pool).await?;
     Ok(FindingsPage {
-        findings: rows.into_iter().take(size).map(line).collect(),
+        findings: rows.into_iter().take(size).map(|row| line(row, &names)).collect(),
         next,
         total,
-        options: FindingFilterOptions { accounts, regions, workloads },
+        options: FindingFilterOptions {
+            account_names: accounts.iter().filter_map(|id| Some((id.clone(), names.get(id)?.clone()))).collect(),
+            accounts,
+            regions,
+            workloads,
+        },
     })
 }
 
-fn line(row: FindingListRow) -> FindingLine {
+fn line(row: FindingListRow, names: &app::domain::sync::AccountNames) -> FindingLine {
     FindingLine {
+        account_name: names.get(&row.account_id).cloned(),
         severity: Severity::parse(&row.severity).unwrap_or(Severity::Informational),
         compliance: row.compliance_status.as_deref().and_then(|c| ComplianceStatus::parse(c).ok()),
         workflow: WorkflowStatus::parse(&row.workflow_status).unwrap_or(WorkflowStatus::New),
@@ -83,8 +100,10 @@ pub async fn detail(pool: &PgPool, id: String) -> Result<FindingDetail, AppError
         .unwrap_or_default();
     let control_title = control.and_then(|id| CATALOGUE.control(id)).map(|c| c.title.clone());
     let raw = serde_json::to_string_pretty(&row.raw).unwrap_or_else(|_| row.raw.to_string());
+    let account_name = crate::db::accounts::name_of(pool, &row.account_id).await.map_err(database_error)?;
     Ok(FindingDetail {
         line: FindingLine {
+            account_name,
             severity: Severity::parse(&row.severity).unwrap_or(Severity::Informational),
             compliance: row.compliance_status.as_deref().and_then(|c| ComplianceStatus::parse(c).ok()),
             workflow: WorkflowStatus::parse(&row.workflow_status).unwrap_or(WorkflowStatus::New),

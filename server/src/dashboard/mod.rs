@@ -174,6 +174,29 @@ impl DashboardReads for PgDashboard {
         Ok(review::sync_status(sources, runs, latest))
     }
 
+    async fn onboarding(
+        &self,
+        query: app::domain::sync::OnboardingQuery,
+    ) -> Result<app::domain::sync::OnboardingPage, AppError> {
+        let size = app::domain::sync::OnboardingQuery::PAGE_SIZE;
+        let offset = i64::from(query.page.saturating_sub(1)) * i64::from(size);
+        let (accounts, matching) =
+            crate::db::accounts::onboarding(&self.pool, query.source.as_deref(), query.accounts, size.into(), offset)
+                .await
+                .map_err(database_error)?;
+        let counts = crate::db::accounts::counts(&self.pool).await.map_err(database_error)?;
+        let matching = u32::try_from(matching).unwrap_or(u32::MAX);
+        Ok(app::domain::sync::OnboardingPage {
+            counts,
+            accounts,
+            page: query.page,
+            pages: matching.div_ceil(size).max(1),
+            matching,
+            now: Some(chrono::Utc::now()),
+            query,
+        })
+    }
+
     async fn pillar(&self, workload: uuid::Uuid, pillar: Pillar) -> Result<PillarBreakdown, AppError> {
         let row = workloads::detail(&self.pool, workload)
             .await
@@ -306,6 +329,11 @@ impl DashboardReads for PgDashboard {
             description: row.description,
             environment: row.environment,
             review_owner: row.review_owner,
+            account_names: account_names(&self.pool)
+                .await?
+                .into_iter()
+                .filter(|(id, _)| row.account_ids.contains(id))
+                .collect(),
             account_ids: row.account_ids,
             regions: row.regions,
             pillars,
@@ -376,4 +404,21 @@ fn summary_from_row(row: WorkloadRow) -> WorkloadSummary {
 pub(crate) fn database_error(error: sqlx::Error) -> AppError {
     tracing::error!(error = %error, "dashboard read failed");
     if crate::db::is_transient(&error) { AppError::Unavailable } else { AppError::Internal }
+}
+
+/// Every named account, for labels: "Production (314159265358)".
+pub(crate) async fn account_names(pool: &sqlx::PgPool) -> Result<app::domain::sync::AccountNames, AppError> {
+    crate::db::accounts::names(pool).await.map_err(database_error)
+}
+
+/// The accounts an account filter stands for when it holds a name rather
+/// than an id (every account of that name, in any case; none if no
+/// account has it); `None` for an id or no filter.
+pub(crate) async fn accounts_named(pool: &sqlx::PgPool, filter: Option<&str>) -> Result<Option<Vec<String>>, AppError> {
+    match filter.map(str::trim) {
+        Some(name) if !name.is_empty() && !crate::sources::settings::is_account_id(name) => {
+            Ok(Some(crate::db::accounts::ids_named(pool, name).await.map_err(database_error)?))
+        }
+        _ => Ok(None),
+    }
 }

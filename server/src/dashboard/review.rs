@@ -106,6 +106,7 @@ pub fn run_line(row: RunRow) -> RunLine {
             .map(|e| SliceError {
                 service: e.service,
                 account_id: e.account_id,
+                account_name: e.account_name,
                 region: e.region,
                 error_code: e.error_code,
                 error_message: e.error_message,

@@ -14,8 +14,10 @@ use crate::mapping::{EvidenceKind, MAPPING};
 use crate::reference::CATALOGUE;
 
 async fn scope(pool: &PgPool, query: &RuleQuery) -> Result<RuleScope, AppError> {
+    // The account filter takes a name too.
+    let named = super::accounts_named(pool, query.account.as_deref()).await?;
     let mut scope = RuleScope {
-        account: query.account.clone(),
+        account: if named.is_some() { None } else { query.account.clone() },
         region: query.region.clone(),
         compliance: query.compliance.map(|c| c.as_str().to_owned()),
         text: query.text.clone(),
@@ -28,6 +30,12 @@ async fn scope(pool: &PgPool, query: &RuleQuery) -> Result<RuleScope, AppError> 
             .ok_or_else(|| AppError::NotFound("That workload".into()))?;
         scope.accounts = Some(accounts);
         scope.regions = Some(regions);
+    }
+    if let Some(named) = named {
+        scope.accounts = Some(match scope.accounts.take() {
+            Some(within) => within.into_iter().filter(|account| named.contains(account)).collect(),
+            None => named,
+        });
     }
     if let Some(pillar) = query.pillar {
         scope.identifiers =
@@ -72,6 +80,7 @@ pub async fn page(pool: &PgPool, query: RuleQuery) -> Result<RulesPage, AppError
                 score_updated_at: row.score_updated_at,
             })
             .collect(),
+        account_names: super::account_names(pool).await?.into_iter().filter(|(id, _)| accounts.contains(id)).collect(),
         accounts,
         regions,
         workloads,
@@ -121,5 +130,6 @@ pub async fn detail(pool: &PgPool, rule_name: String, query: RuleQuery) -> Resul
             })
             .collect(),
         resource_count: u64::try_from(total).unwrap_or(0),
+        account_names: super::account_names(pool).await?,
     })
 }

@@ -1,6 +1,7 @@
 //! The database: one pool, embedded migrations, and SQL in small named
 //! functions (one module per area).
 
+pub mod accounts;
 pub mod config_rules;
 pub mod finding_reads;
 pub mod findings;

@@ -128,6 +128,8 @@ pub struct RunRow {
 pub struct SliceErrorRow {
     pub service: String,
     pub account_id: String,
+    #[serde(default)]
+    pub account_name: Option<String>,
     pub region: String,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
@@ -148,6 +150,7 @@ pub async fn runs(pool: &PgPool, ids: Option<&[Uuid]>, limit: i64) -> Result<Vec
                COALESCE(sum(s.stored), 0)::bigint AS "stored!",
                COALESCE(jsonb_agg(jsonb_build_object(
                    'service', s.service, 'account_id', s.account_id, 'region', s.region,
+                   'account_name', (SELECT a.name FROM aws_accounts a WHERE a.account_id = s.account_id),
                    'error_code', s.error_code, 'error_message', s.error_message, 'request_id', s.request_id
                ) ORDER BY s.service, s.account_id, s.region) FILTER (WHERE s.status = 'failed'), '[]'::jsonb)
                    AS "errors!: sqlx::types::Json<Vec<SliceErrorRow>>"

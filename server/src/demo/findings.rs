@@ -2,7 +2,7 @@
 //! made a page at a time.
 
 use app::domain::{ComplianceStatus, RecordState, Severity, WorkflowStatus};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
 use super::organisation::Organisation;
@@ -33,13 +33,21 @@ pub fn resource_name(resource: usize) -> &'static str {
     NAMES[resource % NAMES.len()]
 }
 
-/// The findings of an account and region, a page at a time.
+/// The findings of an account and region, a page at a time; only those
+/// updated at or after `since` when it is given, as Security Hub's
+/// `UpdatedAt` filter answers an incremental sync.
 pub fn pages<'a>(
     org: &'a Organisation,
     account_id: &'a str,
     region: &'a str,
+    since: Option<DateTime<Utc>>,
 ) -> impl Iterator<Item = Vec<Finding>> + 'a {
-    let mut checks = org.checks(account_id, region).peekable();
+    let mut checks = org
+        .checks(account_id, region)
+        .filter(move |(control, resource)| {
+            since.is_none_or(|since| updated_at(org, account_id, region, *control, *resource) >= since)
+        })
+        .peekable();
     std::iter::from_fn(move || {
         checks.peek()?;
         Some(
@@ -50,6 +58,14 @@ pub fn pages<'a>(
                 .collect(),
         )
     })
+}
+
+/// When a check's finding was last updated: within the twelve days before
+/// the organisation's anchor.
+fn updated_at(org: &Organisation, account: &str, region: &str, control_index: usize, resource: usize) -> DateTime<Utc> {
+    let control = org.controls[control_index].0;
+    let dice = roll(org.spec.seed, &["updated", account, region, &control.id, &resource.to_string()]);
+    org.anchor - Duration::hours((dice * 24.0 * 12.0) as i64)
 }
 
 fn finding(org: &Organisation, account: &str, region: &str, control_index: usize, resource: usize) -> Finding {
@@ -73,7 +89,7 @@ fn finding(org: &Organisation, account: &str, region: &str, control_index: usize
     };
     let record_state = if dice("archived") < 0.04 { RecordState::Archived } else { RecordState::Active };
     let first_observed = org.anchor - Duration::hours((dice("first") * 24.0 * 170.0) as i64 + 24);
-    let updated = org.anchor - Duration::hours((dice("updated") * 24.0 * 12.0) as i64);
+    let updated = updated_at(org, account, region, control_index, resource);
     let id = format!(
         "arn:aws:securityhub:{region}:{account}:security-control/{}/finding/{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
         control.id,

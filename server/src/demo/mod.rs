@@ -19,7 +19,7 @@ use futures::StreamExt;
 
 pub use self::organisation::{DemoSpec, Organisation, ScaleError};
 use crate::sources::records::{ConfigSnapshot, WaSnapshot};
-use crate::sources::{Coverage, FetchError, FindingPages, Service, Slice, Source};
+use crate::sources::{AccountSeen, Coverage, FetchError, FindingPages, Plan, Service, Slice, Source};
 
 /// The name of the demo source in the `sources` table.
 pub const DEMO_SOURCE: &str = "demo";
@@ -44,8 +44,18 @@ impl Source for DemoSource {
         DEMO_SOURCE
     }
 
-    async fn slices(&self) -> Result<Vec<Slice>, FetchError> {
+    async fn plan(&self) -> Result<Plan, FetchError> {
         let org = &self.organisation;
+        let accounts = org
+            .accounts
+            .iter()
+            .map(|account| AccountSeen {
+                id: account.id.clone(),
+                name: Some(account.name.clone()),
+                ou_path: Some(account.ou_path.clone()),
+                active: true,
+            })
+            .collect();
         let mut slices = Vec::new();
         for service in Service::ALL {
             for account in &org.accounts {
@@ -64,11 +74,13 @@ impl Source for DemoSource {
                 }
             }
         }
-        Ok(slices)
+        Ok(Plan { accounts, slices, failures: Vec::new() })
     }
 
-    fn findings<'a>(&'a self, slice: &'a Slice, _since: Option<DateTime<Utc>>) -> FindingPages<'a> {
-        futures::stream::iter(findings::pages(&self.organisation, &slice.account_id, &slice.region)).map(Ok).boxed()
+    fn findings<'a>(&'a self, slice: &'a Slice, since: Option<DateTime<Utc>>) -> FindingPages<'a> {
+        futures::stream::iter(findings::pages(&self.organisation, &slice.account_id, &slice.region, since))
+            .map(Ok)
+            .boxed()
     }
 
     async fn config(&self, slice: &Slice) -> Result<ConfigSnapshot, FetchError> {

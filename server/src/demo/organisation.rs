@@ -65,6 +65,8 @@ impl DemoSpec {
 pub struct DemoAccount {
     pub id: String,
     pub name: String,
+    /// The organizational units above it, from the root down.
+    pub ou_path: String,
     /// The share of checks that pass in this account.
     pub hygiene: f64,
 }
@@ -143,14 +145,20 @@ impl Organisation {
     }
 }
 
-const STANDARD_ACCOUNTS: [(&str, &str, f64); 3] =
-    [("314159265358", "Production", 0.86), ("271828182845", "Staging", 0.7), ("161803398874", "Shared services", 0.82)];
+const STANDARD_ACCOUNTS: [(&str, &str, &str, f64); 3] = [
+    ("314159265358", "Production", "Root / Workloads / Production", 0.86),
+    ("271828182845", "Staging", "Root / Workloads / Staging", 0.7),
+    ("161803398874", "Shared services", "Root / Infrastructure", 0.82),
+];
+
+/// Business units a scaled demo's accounts are spread over.
+const UNITS: [&str; 8] = ["Payments", "Retail", "Logistics", "Data", "Identity", "Media", "Research", "Platform"];
 
 fn accounts(spec: &DemoSpec) -> Vec<DemoAccount> {
     (0..spec.accounts)
         .map(|n| match STANDARD_ACCOUNTS.get(n) {
-            Some((id, name, hygiene)) if spec.accounts <= STANDARD_ACCOUNTS.len() => {
-                DemoAccount { id: (*id).into(), name: (*name).into(), hygiene: *hygiene }
+            Some((id, name, ou_path, hygiene)) if spec.accounts <= STANDARD_ACCOUNTS.len() => {
+                DemoAccount { id: (*id).into(), name: (*name).into(), ou_path: (*ou_path).into(), hygiene: *hygiene }
             }
             _ => {
                 let number =
@@ -158,7 +166,10 @@ fn accounts(spec: &DemoSpec) -> Vec<DemoAccount> {
                 // Keep ids distinct: the low digits carry the index.
                 let id = format!("{:012}", number - number % 1000 + (n as u64 % 1000));
                 let hygiene = 0.65 + 0.3 * roll(spec.seed, &["hygiene", &n.to_string()]);
-                DemoAccount { id, name: format!("Account {:03}", n + 1), hygiene }
+                let unit = UNITS[n % UNITS.len()];
+                let stage = if n % 3 == 0 { "Production" } else { "Development" };
+                let name = format!("{} {} {:04}", unit.to_lowercase(), stage.to_lowercase(), n + 1);
+                DemoAccount { id, name, ou_path: format!("Root / Workloads / {unit} / {stage}"), hygiene }
             }
         })
         .collect()

@@ -55,6 +55,9 @@ pub struct WorkloadFacts {
     pub environment: Option<String>,
     pub owner: Option<String>,
     pub accounts: Vec<String>,
+    /// The names of those accounts that have one, by id.
+    #[serde(default)]
+    pub account_names: app::domain::sync::AccountNames,
     pub regions: Vec<String>,
     pub review_updated_at: Option<DateTime<Utc>>,
 }
@@ -305,6 +308,7 @@ pub async fn gather(dashboard: &PgDashboard, workload: Uuid, reviewer: &str) -> 
             environment: detail.environment,
             owner: detail.review_owner,
             accounts: detail.account_ids,
+            account_names: detail.account_names,
             regions: detail.regions,
             review_updated_at: detail.review_updated_at,
         },

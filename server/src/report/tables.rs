@@ -52,6 +52,7 @@ fn table_or_header<T: Serialize>(rows: Vec<T>, header: &[&str]) -> Result<Vec<u8
 struct FindingRow {
     id: String,
     account_id: String,
+    account_name: Option<String>,
     region: String,
     control_id: Option<String>,
     title: Option<String>,
@@ -64,9 +65,10 @@ struct FindingRow {
     updated_at: Option<String>,
 }
 
-const FINDING_COLUMNS: [&str; 12] = [
+const FINDING_COLUMNS: [&str; 13] = [
     "id",
     "account_id",
+    "account_name",
     "region",
     "control_id",
     "title",
@@ -187,9 +189,10 @@ async fn findings_in_scope(
     regions: &[String],
 ) -> Result<Vec<FindingRow>, ExportError> {
     let rows = sqlx::query!(
-        r#"SELECT id, account_id, region, control_id, title, severity, compliance_status, workflow_status,
+        r#"SELECT id, account_id, (SELECT a.name FROM aws_accounts a WHERE a.account_id = f.account_id) AS account_name,
+                  region, control_id, title, severity, compliance_status, workflow_status,
                   resource_type, resource_id, first_observed_at, updated_at
-           FROM findings
+           FROM findings f
            WHERE record_state = 'ACTIVE' AND account_id = ANY($1) AND region = ANY($2)
            ORDER BY array_position(ARRAY['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL'], severity),
                     control_id, resource_id, id"#,
@@ -200,6 +203,7 @@ async fn findings_in_scope(
     .map_ok(|row| FindingRow {
         id: row.id,
         account_id: row.account_id,
+        account_name: row.account_name,
         region: row.region,
         control_id: row.control_id,
         title: row.title,

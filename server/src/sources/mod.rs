@@ -91,6 +91,38 @@ impl FetchError {
     }
 }
 
+/// An account a source covers, as Organizations describes it (or as the
+/// configuration lists it, when Organizations cannot be read).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountSeen {
+    pub id: String,
+    /// The account's name in the organisation (never its email).
+    pub name: Option<String>,
+    /// The organizational units above it, from the root down, such as
+    /// `Root / Workloads / Production`.
+    pub ou_path: Option<String>,
+    /// ACTIVE in the organisation (or listed by hand): synced. Suspended,
+    /// closing or closed accounts are not synced and keep their history.
+    pub active: bool,
+}
+
+/// An account that could not be planned: its role could not be assumed,
+/// or its regions could not be listed. The others go on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountFailure {
+    pub account_id: String,
+    pub error: FetchError,
+}
+
+/// What a sync of a source will do: the accounts it covers now (an account
+/// it covered before and no longer lists has left), and its slices.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub accounts: Vec<AccountSeen>,
+    pub slices: Vec<Slice>,
+    pub failures: Vec<AccountFailure>,
+}
+
 /// A page of findings, or the failure that ended the stream.
 pub type FindingPages<'a> = BoxStream<'a, Result<Vec<Finding>, FetchError>>;
 
@@ -99,8 +131,17 @@ pub type FindingPages<'a> = BoxStream<'a, Result<Vec<Finding>, FetchError>>;
 pub trait Source: Send + Sync {
     fn name(&self) -> &str;
 
-    /// The slices a sync of this source runs, in order.
-    async fn slices(&self) -> Result<Vec<Slice>, FetchError>;
+    /// The accounts a sync of this source covers and the slices it runs, in
+    /// order. Fails only when no account at all can be planned (the
+    /// organisation cannot be listed); one account's failure is in the plan.
+    async fn plan(&self) -> Result<Plan, FetchError>;
+
+    /// Names and units for accounts the plan could not name (a list kept by
+    /// hand), where they can be read; none is no failure. Asked while the
+    /// slices run, so a slow answer never holds the sync up.
+    async fn names(&self) -> Vec<AccountSeen> {
+        Vec::new()
+    }
 
     /// The Security Hub findings of a slice, a page at a time; only those
     /// updated at or after `since` when it is given.

@@ -14,13 +14,26 @@ pub const ACCOUNT_PLACEHOLDER: &str = "{account_id}";
 #[serde(deny_unknown_fields)]
 pub struct SourceSettings {
     pub name: String,
-    /// Twelve-digit account ids; empty means the caller's own account. The
-    /// first account is the one that holds aggregators.
+    /// Twelve-digit account ids (empty means the caller's own account; the
+    /// first account holds aggregators), or `"organization"`: every ACTIVE
+    /// account of the AWS Organization, listed again at every sync.
     #[serde(default)]
-    pub accounts: Vec<String>,
-    /// Empty means the SDK's region (`AWS_REGION`, the profile's region).
+    pub accounts: Accounts,
+    /// With `accounts = "organization"`: only the accounts under these
+    /// roots (`r-…`) and organizational units (`ou-…`), at any depth.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organizational_units: Vec<String>,
+    /// Accounts never synced, whatever the organisation says.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_accounts: Vec<String>,
+    /// The account Organizations is read in (the management account or a
+    /// delegated administrator), through the source's role there; unset,
+    /// with Plinth's own credentials.
+    pub organization_account: Option<String>,
+    /// Region names (empty means the SDK's region: `AWS_REGION`, the
+    /// profile's region), or `"enabled"`: each account's enabled regions.
     #[serde(default)]
-    pub regions: Vec<String>,
+    pub regions: Regions,
     /// A role assumed through STS in each account; `{account_id}` in it is
     /// replaced by the account's id.
     pub role_arn: Option<String>,
@@ -57,8 +70,11 @@ impl SourceSettings {
     pub fn default_source() -> SourceSettings {
         SourceSettings {
             name: "default".into(),
-            accounts: Vec::new(),
-            regions: Vec::new(),
+            accounts: Accounts::default(),
+            organizational_units: Vec::new(),
+            exclude_accounts: Vec::new(),
+            organization_account: None,
+            regions: Regions::default(),
             role_arn: None,
             external_id: None,
             services: every_service(),
@@ -75,12 +91,26 @@ impl SourceSettings {
         if self.name.trim().is_empty() {
             return Err("the name is empty".into());
         }
-        for account in &self.accounts {
-            if account.len() != 12 || !account.bytes().all(|byte| byte.is_ascii_digit()) {
+        let listed = match &self.accounts {
+            Accounts::Listed(accounts) => accounts.as_slice(),
+            Accounts::Organization => &[],
+        };
+        for account in listed.iter().chain(&self.exclude_accounts).chain(&self.organization_account) {
+            if !is_account_id(account) {
                 return Err(format!("account {account:?} is not a 12-digit AWS account id"));
             }
         }
-        let named_regions = self.regions.iter().chain(&self.security_hub_aggregation_region);
+        for unit in &self.organizational_units {
+            if !is_unit_id(unit) {
+                return Err(format!(
+                    "organizational unit {unit:?} is neither a root id such as \"r-a1b2\" nor an OU id such as \"ou-a1b2-c3d4e5f6\""
+                ));
+            }
+        }
+        if !self.organizational_units.is_empty() && self.accounts != Accounts::Organization {
+            return Err("organizational_units needs accounts = \"organization\"".into());
+        }
+        let named_regions = self.regions.listed().iter().chain(&self.security_hub_aggregation_region);
         for region in named_regions {
             if !is_region_name(region) {
                 return Err(format!("{region:?} is not an AWS region name such as \"eu-west-1\""));
@@ -93,7 +123,7 @@ impl SourceSettings {
                      \"arn:aws:iam::{ACCOUNT_PLACEHOLDER}:role/PlinthReadOnly\""
                 ));
             }
-            if self.accounts.len() > 1 && !role.contains(ACCOUNT_PLACEHOLDER) {
+            if (listed.len() > 1 || self.accounts == Accounts::Organization) && !role.contains(ACCOUNT_PLACEHOLDER) {
                 return Err(format!(
                     "role_arn must contain {ACCOUNT_PLACEHOLDER} when the source has several accounts"
                 ));
@@ -115,6 +145,117 @@ impl SourceSettings {
     }
 }
 
+/// Which accounts a source reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Accounts {
+    /// These accounts; none means the caller's own.
+    Listed(Vec<String>),
+    /// Every ACTIVE account of the organisation, listed at every sync.
+    Organization,
+}
+
+impl Default for Accounts {
+    fn default() -> Self {
+        Accounts::Listed(Vec::new())
+    }
+}
+
+/// Which regions a source reads in each account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Regions {
+    /// These regions; none means the SDK's region.
+    Listed(Vec<String>),
+    /// Each account's enabled regions, as Account Management lists them.
+    Enabled,
+}
+
+impl Default for Regions {
+    fn default() -> Self {
+        Regions::Listed(Vec::new())
+    }
+}
+
+impl Regions {
+    /// The regions named in the configuration (none for `"enabled"`).
+    pub fn listed(&self) -> &[String] {
+        match self {
+            Regions::Listed(regions) => regions,
+            Regions::Enabled => &[],
+        }
+    }
+}
+
+/// A list of strings, or one word standing for a list found at sync time.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ListOrWord {
+    List(Vec<String>),
+    Word(String),
+}
+
+fn list_or_word<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    word: &str,
+    list: &str,
+) -> Result<Option<Vec<String>>, D::Error> {
+    use serde::de::Error;
+    let expected = || D::Error::custom(format!("expected a list of {list}, or \"{word}\""));
+    match ListOrWord::deserialize(deserializer).map_err(|_| expected())? {
+        ListOrWord::List(items) => Ok(Some(items)),
+        ListOrWord::Word(given) if given == word => Ok(None),
+        ListOrWord::Word(_) => Err(expected()),
+    }
+}
+
+impl<'de> Deserialize<'de> for Accounts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(list_or_word(deserializer, "organization", "12-digit account ids")?
+            .map_or(Accounts::Organization, Accounts::Listed))
+    }
+}
+
+impl Serialize for Accounts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Accounts::Listed(accounts) => accounts.serialize(serializer),
+            Accounts::Organization => serializer.serialize_str("organization"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Regions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(list_or_word(deserializer, "enabled", "region names")?.map_or(Regions::Enabled, Regions::Listed))
+    }
+}
+
+impl Serialize for Regions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Regions::Listed(regions) => regions.serialize(serializer),
+            Regions::Enabled => serializer.serialize_str("enabled"),
+        }
+    }
+}
+
+pub fn is_account_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|byte| byte.is_ascii_digit())
+}
+
+/// A root (`r-` and 4 to 32 characters) or an OU (`ou-`, the root's part,
+/// `-` and 8 to 32 characters), as Organizations writes them.
+fn is_unit_id(id: &str) -> bool {
+    let plain = |part: &str, min: usize| {
+        (min..=32).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    if let Some(root) = id.strip_prefix("r-") {
+        return plain(root, 4);
+    }
+    id.strip_prefix("ou-")
+        .and_then(|rest| rest.split_once('-'))
+        .is_some_and(|(root, unit)| plain(root, 4) && plain(unit, 8))
+}
+
 fn is_region_name(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
     parts.len() >= 3
@@ -130,8 +271,8 @@ mod tests {
 
     fn source() -> SourceSettings {
         SourceSettings {
-            accounts: vec!["111122223333".into(), "444455556666".into()],
-            regions: vec!["eu-west-1".into(), "us-gov-west-1".into()],
+            accounts: Accounts::Listed(vec!["111122223333".into(), "444455556666".into()]),
+            regions: Regions::Listed(vec!["eu-west-1".into(), "us-gov-west-1".into()]),
             role_arn: Some("arn:aws:iam::{account_id}:role/PlinthReadOnly".into()),
             ..SourceSettings::default_source()
         }
@@ -149,10 +290,10 @@ mod tests {
 
     #[test]
     fn malformed_accounts_regions_and_roles_are_refused_with_the_reason() {
-        let bad_account = SourceSettings { accounts: vec!["12345".into()], ..source() };
+        let bad_account = SourceSettings { accounts: Accounts::Listed(vec!["12345".into()]), ..source() };
         assert!(bad_account.validate().is_err_and(|e| e.contains("12-digit")));
 
-        let bad_region = SourceSettings { regions: vec!["Ireland".into()], ..source() };
+        let bad_region = SourceSettings { regions: Regions::Listed(vec!["Ireland".into()]), ..source() };
         assert!(bad_region.validate().is_err_and(|e| e.contains("region")));
 
         let fixed_role = SourceSettings { role_arn: Some("arn:aws:iam::111122223333:role/Audit".into()), ..source() };
@@ -160,5 +301,45 @@ mod tests {
 
         let no_services = SourceSettings { services: vec![], ..source() };
         assert!(no_services.validate().is_err());
+    }
+
+    #[test]
+    fn an_organisation_source_reads_its_accounts_and_regions_at_sync_time() {
+        let organisation: SourceSettings = toml::from_str(
+            r#"
+            name = "organisation"
+            accounts = "organization"
+            organizational_units = ["ou-a1b2-c3d4e5f6", "r-a1b2"]
+            exclude_accounts = ["999988887777"]
+            regions = "enabled"
+            role_arn = "arn:aws:iam::{account_id}:role/PlinthRead"
+            "#,
+        )
+        .expect("an organisation source parses");
+        assert_eq!(organisation.accounts, Accounts::Organization);
+        assert_eq!(organisation.regions, Regions::Enabled);
+        assert_eq!(organisation.validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_word_other_than_organization_or_enabled_is_refused_saying_what_is_expected() {
+        let error = toml::from_str::<SourceSettings>("name = \"x\"\naccounts = \"all\"").expect_err("refused");
+        assert!(error.to_string().contains("\"organization\""), "{error}");
+        let error = toml::from_str::<SourceSettings>("name = \"x\"\nregions = \"all\"").expect_err("refused");
+        assert!(error.to_string().contains("\"enabled\""), "{error}");
+    }
+
+    #[test]
+    fn organisation_settings_are_refused_when_malformed_or_without_an_organisation() {
+        let organisation = SourceSettings { accounts: Accounts::Organization, ..source() };
+        assert_eq!(organisation.validate(), Ok(()));
+        let bad_unit = SourceSettings { organizational_units: vec!["Production".into()], ..organisation.clone() };
+        assert!(bad_unit.validate().is_err_and(|e| e.contains("OU id")));
+        let units_of_a_list = SourceSettings { organizational_units: vec!["ou-a1b2-c3d4e5f6".into()], ..source() };
+        assert!(units_of_a_list.validate().is_err_and(|e| e.contains("\"organization\"")));
+        let bad_exclusion = SourceSettings { exclude_accounts: vec!["1".into()], ..organisation.clone() };
+        assert!(bad_exclusion.validate().is_err_and(|e| e.contains("12-digit")));
+        let fixed_role = SourceSettings { role_arn: Some("arn:aws:iam::111122223333:role/R".into()), ..organisation };
+        assert!(fixed_role.validate().is_err_and(|e| e.contains("{account_id}")));
     }
 }

@@ -20,7 +20,7 @@ use self::progress::Progress;
 use self::summary::{SliceOutcome, SourceSummary};
 pub use self::under_way::interrupt_under_way;
 use self::under_way::{INTERRUPTED_BY_STOP, UnderWay};
-use crate::db::{config_rules, findings, sources, sync_runs, wellarchitected};
+use crate::db::{accounts, config_rules, findings, sources, sync_runs, wellarchitected};
 use crate::scoring;
 use crate::scoring::model::Weights;
 use crate::sources::{Coverage, FetchError, Service, Slice, Source};
@@ -176,6 +176,9 @@ fn database_gone(pool: &PgPool, error: &sqlx::Error) -> String {
     )
 }
 
+/// How long a sync waits for account names it reads beside its slices.
+const NAMES_WAIT: Duration = Duration::from_secs(30);
+
 /// The error code of a slice that failed because the database went away.
 const DATABASE_UNAVAILABLE: &str = "DatabaseUnavailable";
 
@@ -201,17 +204,24 @@ async fn run(
         under_way::close_cut_short(pool, run_id).await;
         return SourceSummary::failed(name, Some(run_id), INTERRUPTED_BY_STOP.into());
     };
-    let slices = match source.slices().await {
-        Ok(slices) => slices,
+    let plan = match source.plan().await {
+        Ok(plan) => plan,
         Err(error) => {
             record_finish(pool, run_id, "failed").await;
             return SourceSummary::failed(name, Some(run_id), error.to_string());
         }
     };
+    if let Err(error) = accounts::record_discovery(pool, source_id, &plan.accounts).await {
+        let message = store_error(pool, error).message;
+        record_finish(pool, run_id, "failed").await;
+        return SourceSummary::failed(name, Some(run_id), message);
+    }
+    let slices = plan.slices;
     // Once a slice finds the database gone, the slices not yet started are
     // not started: each would only wait out the pool's timeout.
     let gone: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
-    let outcomes: Vec<SliceOutcome> = stream::iter(slices)
+    let names = tokio::time::timeout(NAMES_WAIT, source.names());
+    let slices = stream::iter(slices)
         .map(|slice| async {
             let already_gone = gone.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
             if let Some(message) = already_gone {
@@ -225,15 +235,28 @@ async fn run(
             outcome
         })
         .buffer_unordered(options.concurrency.max(1))
-        .collect()
-        .await;
+        .collect::<Vec<SliceOutcome>>();
+    let (outcomes, names) = tokio::join!(slices, names);
+    match names {
+        Ok(names) if !names.is_empty() => {
+            if let Err(error) = accounts::record_names(pool, &names).await {
+                tracing::warn!(error = %error, "could not store the accounts' names");
+            }
+        }
+        Ok(_) => {}
+        Err(_) => tracing::info!(source = name, "no account names: Organizations did not answer in time"),
+    }
     if let Some(message) = gone.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()) {
         // The run stays `running` until a process holding the source's
         // lock finds the database again and closes it as interrupted.
         tracing::error!(%run_id, "{message}");
         return SourceSummary::failed(name, Some(run_id), message);
     }
-    let summary = SourceSummary::from_outcomes(name, run_id, &outcomes);
+    let tried: Vec<_> = outcomes.iter().map(|outcome| (&outcome.slice, outcome.error.as_ref())).collect();
+    if let Err(error) = accounts::record_attempts(pool, source_id, &tried, &plan.failures).await {
+        tracing::error!(error = %error, %run_id, "could not record how each account synced");
+    }
+    let summary = SourceSummary::from_outcomes(name, run_id, &outcomes, &plan.failures);
     record_finish(pool, run_id, summary.status.as_str()).await;
     summary
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::sources::{FetchError, Service, Slice};
+use crate::sources::{AccountFailure, FetchError, Service, Slice};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -48,6 +48,10 @@ pub struct SourceSummary {
     /// process syncing the source).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Accounts that could not be planned (their enabled regions could not
+    /// be listed, their role not assumed): none of their slices ran.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accounts_failed: Vec<SliceError>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -87,10 +91,16 @@ impl SourceSummary {
             status: RunStatus::Failed,
             services: BTreeMap::new(),
             error: Some(error),
+            accounts_failed: Vec::new(),
         }
     }
 
-    pub fn from_outcomes(name: &str, run_id: Uuid, outcomes: &[SliceOutcome]) -> SourceSummary {
+    pub fn from_outcomes(
+        name: &str,
+        run_id: Uuid,
+        outcomes: &[SliceOutcome],
+        account_failures: &[AccountFailure],
+    ) -> SourceSummary {
         let mut services: BTreeMap<Service, ServiceSummary> = BTreeMap::new();
         for outcome in outcomes {
             let service = services.entry(outcome.slice.service).or_default();
@@ -108,12 +118,23 @@ impl SourceSummary {
                 });
             }
         }
+        let accounts_failed: Vec<SliceError> = account_failures
+            .iter()
+            .map(|failure| SliceError {
+                account_id: failure.account_id.clone(),
+                region: String::new(),
+                operation: failure.error.operation.clone(),
+                code: failure.error.code.clone(),
+                message: failure.error.message.clone(),
+                request_id: failure.error.request_id.clone(),
+            })
+            .collect();
         let failed = outcomes.iter().filter(|outcome| outcome.error.is_some()).count();
-        let status = match failed {
-            0 => RunStatus::Succeeded,
-            n if n == outcomes.len() => RunStatus::Failed,
+        let status = match (failed, accounts_failed.len()) {
+            (0, 0) => RunStatus::Succeeded,
+            (n, _) if n == outcomes.len() => RunStatus::Failed,
             _ => RunStatus::Partial,
         };
-        SourceSummary { name: name.to_owned(), run_id: Some(run_id), status, services, error: None }
+        SourceSummary { name: name.to_owned(), run_id: Some(run_id), status, services, error: None, accounts_failed }
     }
 }

@@ -247,7 +247,14 @@ async fn the_csv_export_is_a_zip_of_findings_remediation_and_checklist_tables(po
     .await
     .expect("a count");
     let findings = &tables["findings.csv"];
-    assert!(findings.starts_with("id,account_id,region,control_id,"), "a header row");
+    assert!(findings.starts_with("id,account_id,account_name,region,control_id,"), "a header row");
+    assert!(
+        findings
+            .lines()
+            .skip(1)
+            .all(|row| ["Production", "Staging", "Shared services"].iter().any(|name| row.contains(name))),
+        "every finding names its account"
+    );
     let rows = csv::Reader::from_reader(findings.as_bytes()).records().count();
     assert_eq!(rows as i64, in_scope, "every active finding in the workload's accounts and regions");
     assert!(in_scope > 0, "the demo workload has findings");

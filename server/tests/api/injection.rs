@@ -63,6 +63,9 @@ const FREE_TEXT: &[(&str, &str)] = &[
     ("users", "display_name"),
     ("api_tokens", "name"),
     ("sources", "name"),
+    ("aws_accounts", "name"),
+    ("aws_accounts", "ou_path"),
+    ("source_accounts", "error_message"),
 ];
 
 /// Parameters pages read besides their forms' fields: the kept input and
@@ -101,6 +104,9 @@ const REFLECTED: &[&str] = &[
     "open",
     "done",
     "q",
+    "source",
+    "accounts",
+    "account",
 ];
 
 /// The elements and attributes the payload would bring if any of it were
@@ -166,6 +172,14 @@ async fn rows_in_every_table(pool: &PgPool, workload: Uuid) -> Uuid {
     .execute(pool)
     .await
     .expect("a failed slice");
+    sqlx::query!(
+        "UPDATE source_accounts SET slices_failed = 1, error_operation = 'AssumeRole', error_code = 'AccessDenied',
+                error_message = 'denied'
+         WHERE ctid IN (SELECT ctid FROM source_accounts LIMIT 1)"
+    )
+    .execute(pool)
+    .await
+    .expect("a failing account");
     item
 }
 

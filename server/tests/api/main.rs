@@ -2,6 +2,7 @@
 //! database per test.
 
 mod access;
+mod accounts;
 mod admin;
 mod answers;
 mod api_v1;

@@ -12,6 +12,8 @@ const IAM_PREFIXES: &[(&str, &str)] = &[
     ("aws-sdk-config", "config"),
     ("aws-sdk-wellarchitected", "wellarchitected"),
     ("aws-sdk-sts", "sts"),
+    ("aws-sdk-organizations", "organizations"),
+    ("aws-sdk-account", "account"),
 ];
 
 /// Calls that need no IAM permission at all (AWS STS API reference:

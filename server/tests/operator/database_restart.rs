@@ -36,6 +36,8 @@ async fn ticks_through_two_database_restarts_are_answered_503_or_stored_never_50
     .into_iter()
     .map(|row| (row.pack_id, row.item_id))
     .collect();
+    let per_editor = items.len() / EDITORS;
+    assert!(per_editor >= 2, "{} built-in items for {EDITORS} editors", items.len());
     let mut tokens = Vec::new();
     for n in 0..EDITORS {
         tokens.push(token_for(&pool, &format!("editor-{n}@example.com"), Role::Editor).await);
@@ -54,12 +56,12 @@ async fn ticks_through_two_database_restarts_are_answered_503_or_stored_never_50
             let mut answers: Answers = Vec::new();
             let mut tick = 0;
             while Instant::now() < load_ends {
-                // Each editor ticks its own five items. A retry whose first
+                // Each editor ticks items of its own. A retry whose first
                 // try was stored (the commit landed, its answer was lost)
                 // is recognised as the same tick only while nobody else
                 // ticked the item in between; another editor's tick there
                 // would make the retry a change again, rightly stored.
-                let (pack, item) = &items[n * 5 + tick % 5];
+                let (pack, item) = &items[n * per_editor + tick % per_editor];
                 let note = format!("editor {n}, tick {tick}");
                 let state = if tick % 2 == 0 { "done" } else { "not_applicable" };
                 let mut statuses = Vec::new();

@@ -256,7 +256,7 @@ async fn an_aggregator_is_read_instead_of_each_account(pool: PgPool) {
     let packs =
         mock!(Client::describe_conformance_packs).then_output(|| DescribeConformancePacksOutput::builder().build());
     let mut aggregated = settings(Service::Config, &[IRELAND]);
-    aggregated.accounts = vec![PRODUCTION.into(), STAGING.into()];
+    aggregated.accounts = server::sources::settings::Accounts::Listed(vec![PRODUCTION.into(), STAGING.into()]);
     aggregated.config_aggregator = Some("organization".into());
     let source = source(
         aggregated,

@@ -6,7 +6,7 @@ use server::aws::AwsSource;
 use server::aws::clients::{AwsClients, FixedClients, retry_config};
 use server::config::AwsSettings;
 use server::sources::Service;
-use server::sources::settings::SourceSettings;
+use server::sources::settings::{Accounts, Regions, SourceSettings};
 use server::sync::progress::LogProgress;
 use server::sync::summary::SourceSummary;
 use server::sync::{SyncOptions, sync_source};
@@ -46,8 +46,8 @@ pub fn clients(security_hub: &[&Rule], config: &[&Rule], well_architected: &[&Ru
 pub fn settings(service: Service, regions: &[&str]) -> SourceSettings {
     SourceSettings {
         name: "test".into(),
-        accounts: vec![PRODUCTION.into()],
-        regions: regions.iter().map(|region| (*region).to_owned()).collect(),
+        accounts: Accounts::Listed(vec![PRODUCTION.into()]),
+        regions: Regions::Listed(regions.iter().map(|region| (*region).to_owned()).collect()),
         services: vec![service],
         ..SourceSettings::default_source()
     }

@@ -5,6 +5,7 @@ mod config;
 mod demo;
 mod finding_updates;
 mod helpers;
+mod organization;
 mod scoring;
 mod security_hub;
 mod store;
