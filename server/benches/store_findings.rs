@@ -28,8 +28,9 @@ async fn main() {
 
     let started = Instant::now();
     let mut tx = pool.begin().await.expect("a transaction");
-    for page in findings.chunks(PAGE) {
-        server::db::findings::upsert_page(&mut tx, source_id, page).await.expect("a stored page");
+    // As the sync writes them: Security Hub's pages gathered into statements.
+    for rows in findings.chunks(server::db::findings::STATEMENT_ROWS) {
+        server::db::findings::upsert_page(&mut tx, source_id, rows).await.expect("stored findings");
     }
     tx.commit().await.expect("commit");
     let upsert = started.elapsed();
@@ -42,9 +43,13 @@ async fn main() {
     let upsert_rate = FINDINGS as f64 / upsert.as_secs_f64();
     let copy_rate = FINDINGS as f64 / copy.as_secs_f64();
     println!("findings: {FINDINGS}, page size {PAGE}");
-    println!("sync store (UNNEST upsert): {:.2} s, {upsert_rate:.0} rows/s", upsert.as_secs_f64());
+    println!(
+        "sync store (UNNEST upsert, {} rows a statement): {:.2} s, {upsert_rate:.0} rows/s",
+        server::db::findings::STATEMENT_ROWS,
+        upsert.as_secs_f64()
+    );
     println!("COPY into identical table:  {:.2} s, {copy_rate:.0} rows/s", copy.as_secs_f64());
-    println!("ratio: {:.2} (target >= 0.5)", upsert_rate / copy_rate);
+    println!("ratio: {:.2} (target >= 0.9)", upsert_rate / copy_rate);
 }
 
 /// COPY (CSV) of the same rows into `findings_copy`, a table like

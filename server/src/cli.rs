@@ -170,6 +170,10 @@ struct DemoArgs {
     /// The organisation's size [default: findings=5000,accounts=3,workloads=4]
     #[arg(long, value_name = "KEY=N,...", value_parser = DemoSpec::parse_scale)]
     scale: Option<DemoSpec>,
+    /// Sync the loaded organisation again reading only the findings updated
+    /// since its last sync, as `plinth sync` does: what a resync costs
+    #[arg(long, conflicts_with_all = ["reset", "if_empty"])]
+    incremental: bool,
 }
 
 #[derive(Debug, Args)]
@@ -314,7 +318,11 @@ async fn demo(settings: &Settings, args: DemoArgs) -> Result<(), Box<dyn std::er
         if std::io::stderr().is_terminal() { Box::new(TerminalProgress::new()) } else { Box::new(LogProgress) };
     let started = Instant::now();
     let options = crate::sync::SyncOptions::from_settings(settings, true);
-    let summary = demo_load::load(&pool, spec, &options, progress.as_ref()).await?;
+    let summary = if args.incremental {
+        demo_load::resync(&pool, spec, &options, progress.as_ref()).await?
+    } else {
+        demo_load::load(&pool, spec, &options, progress.as_ref()).await?
+    };
     let summary = SyncSummary { sources: vec![summary] };
     print!("{}", summary_text(&summary));
     println!("Done in {:.1} s; peak memory {:.0} MiB.", started.elapsed().as_secs_f64(), telemetry::peak_rss_mib());

@@ -7,9 +7,18 @@ use uuid::Uuid;
 
 use crate::sources::records::Finding;
 
-/// Inserts or updates a page of findings with one `INSERT … SELECT FROM
-/// UNNEST` statement; returns how many rows were written. A finding that
-/// appears twice in a page is written once, as its last copy.
+/// How many findings the sync writes in one statement: Security Hub's pages
+/// of 100 are gathered up to this, which halves the statements' share of
+/// the time against pages written one by one.
+pub const STATEMENT_ROWS: usize = 1000;
+
+/// The separator standards travel with in one text value per finding (the
+/// ASCII unit separator, which no standards ARN holds).
+const STANDARDS_SEPARATOR: &str = "\u{1f}";
+
+/// Inserts or updates findings (a page or more) with one `INSERT … SELECT
+/// FROM UNNEST` statement; returns how many rows were written. A finding
+/// that appears twice is written once, as its last copy.
 #[tracing::instrument(skip_all, fields(findings = page.len()))]
 pub async fn upsert_page(conn: &mut PgConnection, source_id: Uuid, page: &[Finding]) -> Result<u64, sqlx::Error> {
     let page = last_copy_of_each(page);
@@ -24,13 +33,13 @@ pub async fn upsert_page(conn: &mut PgConnection, source_id: Uuid, page: &[Findi
             created_at, updated_at, remediation_text, remediation_url, raw, synced_at)
         SELECT u.id, $1, u.product_arn, u.product_name, u.generator_id, u.account_id, u.region,
                u.title, u.description, u.control_id,
-               ARRAY(SELECT jsonb_array_elements_text(u.standards)), u.compliance_status,
+               string_to_array(u.standards, chr(31)), u.compliance_status,
                u.severity, u.workflow_status, u.record_state, u.resource_type, u.resource_id,
                u.resource_region, u.resource_tags, u.first_observed_at, u.last_observed_at,
                u.created_at, u.updated_at, u.remediation_text, u.remediation_url, u.raw, now()
         FROM UNNEST(
             $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-            $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::text[],
+            $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
             $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
             $18::text[], $19::jsonb[], $20::timestamptz[], $21::timestamptz[],
             $22::timestamptz[], $23::timestamptz[], $24::text[], $25::text[], $26::jsonb[]
@@ -158,7 +167,7 @@ struct Columns {
     title: Vec<Option<String>>,
     description: Vec<Option<String>>,
     control_id: Vec<Option<String>>,
-    standards: Vec<Value>,
+    standards: Vec<String>,
     compliance_status: Vec<Option<String>>,
     severity: Vec<String>,
     workflow_status: Vec<String>,
@@ -189,7 +198,7 @@ impl Columns {
             c.title.push(f.title.clone());
             c.description.push(f.description.clone());
             c.control_id.push(f.control_id.clone());
-            c.standards.push(Value::from(f.associated_standards.clone()));
+            c.standards.push(f.associated_standards.join(STANDARDS_SEPARATOR));
             c.compliance_status.push(f.compliance_status.map(|s| s.as_str().to_owned()));
             c.severity.push(f.severity.as_str().to_owned());
             c.workflow_status.push(f.workflow_status.as_str().to_owned());

@@ -288,3 +288,48 @@ pub async fn last_finished(
         .fetch_one(&mut *conn)
         .await
 }
+
+/// The fingerprint of what a slice last stored, if it stored any.
+pub async fn fingerprint(
+    conn: &mut sqlx::PgConnection,
+    source_id: Uuid,
+    service: &str,
+    account_id: &str,
+    region: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT fingerprint FROM slice_fingerprints
+         WHERE source_id = $1 AND service = $2 AND account_id = $3 AND region = $4",
+        source_id,
+        service,
+        account_id,
+        region
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Records the fingerprint of what a slice stored.
+pub async fn set_fingerprint(
+    conn: &mut sqlx::PgConnection,
+    source_id: Uuid,
+    service: &str,
+    account_id: &str,
+    region: &str,
+    fingerprint: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO slice_fingerprints (source_id, service, account_id, region, fingerprint)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (source_id, service, account_id, region)
+         DO UPDATE SET fingerprint = EXCLUDED.fingerprint, stored_at = now()",
+        source_id,
+        service,
+        account_id,
+        region,
+        fingerprint
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

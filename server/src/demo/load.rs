@@ -12,8 +12,29 @@ use crate::sync::summary::SourceSummary;
 use crate::sync::{SyncOptions, sync_source};
 
 /// Loads (or refreshes) the demo organisation: the demo source is synced
-/// like any other, so loading twice gives the same rows.
+/// like any other, in full, so loading twice gives the same rows.
 pub async fn load(
+    pool: &PgPool,
+    spec: DemoSpec,
+    options: &SyncOptions,
+    progress: &dyn Progress,
+) -> Result<SourceSummary, sqlx::Error> {
+    sync_demo(pool, spec, &SyncOptions { full: true, ..options.clone() }, progress).await
+}
+
+/// Syncs the demo organisation again reading only the findings updated
+/// since its last sync, as an incremental sync of AWS does: what a resync
+/// of an organisation where little changed costs.
+pub async fn resync(
+    pool: &PgPool,
+    spec: DemoSpec,
+    options: &SyncOptions,
+    progress: &dyn Progress,
+) -> Result<SourceSummary, sqlx::Error> {
+    sync_demo(pool, spec, &SyncOptions { full: false, ..options.clone() }, progress).await
+}
+
+async fn sync_demo(
     pool: &PgPool,
     spec: DemoSpec,
     options: &SyncOptions,
@@ -24,7 +45,7 @@ pub async fn load(
     // The demo never syncs on its own; a year stands for "on demand".
     let source_id = db::sources::upsert(pool, DEMO_SOURCE, "demo", &shown, 365 * 24 * 3600).await?;
     let source = DemoSource::new(spec);
-    let options = SyncOptions { full: true, incremental_margin: Duration::ZERO, ..options.clone() };
+    let options = SyncOptions { incremental_margin: Duration::ZERO, ..options.clone() };
     let summary = sync_source(pool, &source, source_id, &options, progress).await;
     if summary.status != crate::sync::summary::RunStatus::Failed {
         history(pool).await?;

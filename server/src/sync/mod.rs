@@ -298,8 +298,10 @@ async fn run_slice(
             Service::SecurityHub => {
                 store_findings(pool, source, source_id, &slice, options, progress, &mut tally).await
             }
-            Service::Config => store_config(pool, source, source_id, &slice, &mut tally).await,
-            Service::WellArchitected => store_well_architected(pool, source, source_id, &slice, &mut tally).await,
+            Service::Config => store_config(pool, source, source_id, &slice, options.full, &mut tally).await,
+            Service::WellArchitected => {
+                store_well_architected(pool, source, source_id, &slice, options.full, &mut tally).await
+            }
         },
     };
     let error = result.err();
@@ -377,13 +379,22 @@ async fn store_findings(
     };
     let mut tx = pool.begin().await.map_err(|error| store_error(pool, error))?;
     let mut pages = source.findings(slice, since);
+    let mut gathered: Vec<crate::sources::records::Finding> = Vec::with_capacity(findings::STATEMENT_ROWS);
     while let Some(page) = pages.next().await {
         let page = page?;
         tally.pages += 1;
         tally.fetched += page.len() as u64;
-        tally.stored +=
-            findings::upsert_page(&mut tx, source_id, &page).await.map_err(|error| store_error(pool, error))?;
+        gathered.extend(page);
+        if gathered.len() >= findings::STATEMENT_ROWS {
+            tally.stored +=
+                findings::upsert_page(&mut tx, source_id, &gathered).await.map_err(|error| store_error(pool, error))?;
+            gathered.clear();
+        }
         progress.records_fetched(slice, tally.fetched);
+    }
+    if !gathered.is_empty() {
+        tally.stored +=
+            findings::upsert_page(&mut tx, source_id, &gathered).await.map_err(|error| store_error(pool, error))?;
     }
     if since.is_none() {
         let started: DateTime<Utc> = sqlx::query_scalar!(r#"SELECT now() AS "now!""#)
@@ -397,17 +408,58 @@ async fn store_findings(
     tx.commit().await.map_err(|error| store_error(pool, error))
 }
 
+/// A hash of records as read, to tell whether a snapshot changed since the
+/// slice last stored one.
+fn fingerprint(records: &impl std::fmt::Debug) -> i64 {
+    use std::hash::Hasher;
+    struct Hashing<'a>(&'a mut std::collections::hash_map::DefaultHasher);
+    impl std::fmt::Write for Hashing<'_> {
+        fn write_str(&mut self, text: &str) -> std::fmt::Result {
+            self.0.write(text.as_bytes());
+            Ok(())
+        }
+    }
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let _ = std::fmt::write(&mut Hashing(&mut hasher), format_args!("{records:?}"));
+    i64::from_ne_bytes(hasher.finish().to_ne_bytes())
+}
+
+/// Opens the slice's transaction, unless an incremental sync read exactly
+/// what the slice stored last time: then nothing needs writing.
+async fn changed_since_stored(
+    pool: &PgPool,
+    source_id: Uuid,
+    slice: &Slice,
+    full: bool,
+    fingerprint: i64,
+) -> Result<Option<sqlx::Transaction<'static, sqlx::Postgres>>, FetchError> {
+    let mut tx = pool.begin().await.map_err(|error| store_error(pool, error))?;
+    let service = slice.service.as_str();
+    let stored = sync_runs::fingerprint(&mut tx, source_id, service, &slice.account_id, &slice.region)
+        .await
+        .map_err(|error| store_error(pool, error))?;
+    if !full && stored == Some(fingerprint) {
+        return Ok(None);
+    }
+    sync_runs::set_fingerprint(&mut tx, source_id, service, &slice.account_id, &slice.region, fingerprint)
+        .await
+        .map_err(|error| store_error(pool, error))?;
+    Ok(Some(tx))
+}
+
 async fn store_config(
     pool: &PgPool,
     source: &dyn Source,
     source_id: Uuid,
     slice: &Slice,
+    full: bool,
     tally: &mut Tally,
 ) -> Result<(), FetchError> {
     let snapshot = source.config(slice).await?;
     tally.pages = u64::from(snapshot.pages);
     tally.fetched = snapshot.record_count() as u64;
-    let mut tx = pool.begin().await.map_err(|error| store_error(pool, error))?;
+    let records = fingerprint(&(&snapshot.rules, &snapshot.evaluations, &snapshot.conformance_packs));
+    let Some(mut tx) = changed_since_stored(pool, source_id, slice, full, records).await? else { return Ok(()) };
     config_rules::clear(&mut tx, source_id, scope(slice)).await.map_err(|error| store_error(pool, error))?;
     tally.stored += config_rules::insert_rules(&mut tx, source_id, &snapshot.rules)
         .await
@@ -426,12 +478,14 @@ async fn store_well_architected(
     source: &dyn Source,
     source_id: Uuid,
     slice: &Slice,
+    full: bool,
     tally: &mut Tally,
 ) -> Result<(), FetchError> {
     let snapshot = source.well_architected(slice).await?;
     tally.pages = u64::from(snapshot.pages);
     tally.fetched = snapshot.record_count() as u64;
-    let mut tx = pool.begin().await.map_err(|error| store_error(pool, error))?;
+    let records = fingerprint(&snapshot.workloads);
+    let Some(mut tx) = changed_since_stored(pool, source_id, slice, full, records).await? else { return Ok(()) };
     for workload in &snapshot.workloads {
         tally.stored += wellarchitected::store_workload(&mut tx, source_id, workload)
             .await

@@ -282,3 +282,68 @@ async fn an_aggregator_is_read_instead_of_each_account(pool: PgPool) {
         .expect("a count");
     assert_eq!(evaluations, 2);
 }
+
+static MANAGED_RULES: [(&str, &str); 4] = MANAGED;
+
+/// Config in one account and region holding these managed rules, all
+/// compliant, with no results and no packs.
+fn config_with(rules: &'static [(&'static str, &'static str)]) -> server::aws::clients::AwsClients {
+    let describe = mock!(Client::describe_config_rules).then_compute_output(move |_| {
+        DescribeConfigRulesOutput::builder()
+            .set_config_rules(Some(rules.iter().map(|(name, identifier)| rule(name, identifier)).collect()))
+            .build()
+    });
+    let rule_compliance = mock!(Client::describe_compliance_by_config_rule).then_compute_output(|request| {
+        DescribeComplianceByConfigRuleOutput::builder()
+            .set_compliance_by_config_rules(Some(
+                request
+                    .config_rule_names()
+                    .iter()
+                    .map(|name| {
+                        ComplianceByConfigRule::builder()
+                            .config_rule_name(name)
+                            .compliance(compliance(ComplianceType::Compliant, 0))
+                            .build()
+                    })
+                    .collect(),
+            ))
+            .build()
+    });
+    let details = mock!(Client::get_compliance_details_by_config_rule)
+        .then_output(|| GetComplianceDetailsByConfigRuleOutput::builder().build());
+    let packs =
+        mock!(Client::describe_conformance_packs).then_output(|| DescribeConformancePacksOutput::builder().build());
+    let scores = mock!(Client::list_conformance_pack_compliance_scores).then_output(|| {
+        ListConformancePackComplianceScoresOutput::builder()
+            .set_conformance_pack_compliance_scores(Some(Vec::new()))
+            .build()
+            .expect("no scores")
+    });
+    clients(&[], &[&describe, &rule_compliance, &details, &packs, &scores], &[])
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn an_incremental_sync_that_reads_the_same_rules_again_writes_nothing(pool: PgPool) {
+    let same = || source(settings(Service::Config, &[IRELAND]), vec![(IRELAND, config_with(&MANAGED_RULES[..2]))]);
+    let stored = |summary: &server::sync::summary::SourceSummary| summary.services[&Service::Config].stored;
+    let rules = || async {
+        sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM config_rules"#).fetch_one(&pool).await.expect("a count")
+    };
+
+    let first = sync(&pool, &same(), false).await;
+    let unchanged = sync(&pool, &same(), false).await;
+    let full = sync(&pool, &same(), true).await;
+    let changed = sync(
+        &pool,
+        &source(settings(Service::Config, &[IRELAND]), vec![(IRELAND, config_with(&MANAGED_RULES[..3]))]),
+        false,
+    )
+    .await;
+
+    assert_eq!(stored(&first), 2, "the first sync stores both rules");
+    assert_eq!(stored(&unchanged), 0, "the same rules again: nothing written");
+    assert_eq!(unchanged.status, RunStatus::Succeeded);
+    assert_eq!(stored(&full), 2, "a full sync writes everything again");
+    assert_eq!(stored(&changed), 3, "a new rule: the slice is stored again");
+    assert_eq!(rules().await, 3);
+}
