@@ -289,6 +289,22 @@ mod tests {
     }
 
     #[test]
+    fn an_organisation_source_comes_from_the_environment_as_the_service_template_writes_it() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(
+                "PLINTH_SOURCES",
+                r#"[{ name = "organization", accounts = "organization", organization_account = "999988887777", aggregator_account = "111122223333", regions = ["eu-west-1"], role_arn = "arn:aws:iam::{account_id}:role/PlinthRead", external_id = "a-long-external-id", security_hub_aggregation_region = "eu-west-1" }]"#,
+            );
+            let settings = Settings::load(&ConfigFile::Default).expect("settings load");
+            let source = &settings.sources[0];
+            assert_eq!(source.accounts, crate::sources::settings::Accounts::Organization);
+            assert_eq!(source.organization_account.as_deref(), Some("999988887777"));
+            assert_eq!(source.validate(), Ok(()));
+            Ok(())
+        });
+    }
+
+    #[test]
     fn the_database_url_never_prints() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("DATABASE_URL", "postgres://admin:hunter2@db/plinth");

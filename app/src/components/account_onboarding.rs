@@ -48,10 +48,9 @@ fn Onboarding(page: OnboardingPage, path: &'static str) -> impl IntoView {
             <a href=query.href(path, filter, 1) class="chip" aria-current=current.then_some("true")>{label}</a>
         }
     };
-    let (failing, never, total) = page
-        .counts
-        .iter()
-        .fold((0, 0, 0), |(f, n, t), counts| (f + counts.failing, n + counts.never_synced, t + counts.total));
+    let count = |accounts: OnboardingFilter| OnboardingQuery { accounts, ..query.clone() }.matching(&page.counts);
+    let (total, failing, never) =
+        (count(OnboardingFilter::All), count(OnboardingFilter::Failing), count(OnboardingFilter::Never));
     let summary = page
         .counts
         .iter()
@@ -61,7 +60,7 @@ fn Onboarding(page: OnboardingPage, path: &'static str) -> impl IntoView {
                     <strong>{c.source.clone()}</strong>
                     {format!(
                         ": {} accounts, {} synced, {} failing, {} never synced, {} suspended, {} gone",
-                        c.total, c.active.saturating_sub(c.failing), c.failing, c.never_synced, c.suspended, c.gone
+                        c.total, c.synced, c.failing, c.never_synced, c.suspended, c.gone
                     )}
                 </li>
             }

@@ -242,9 +242,7 @@ impl AccountOnboarding {
             (_, "InvalidAccessException") if self.error_service.as_deref() == Some("security_hub") => {
                 "Security Hub not enabled"
             }
-            (_, "NoSuchConfigurationRecorderException" | "NoAvailableConfigurationRecorderException") => {
-                "Config not enabled"
-            }
+            (_, "ConfigNotRecording" | "NoSuchConfigurationRecorderException") => "Config not enabled",
             (Some("ListRegions"), _) => "Regions not listed",
             (_, "AccessDeniedException" | "AccessDenied") => "Access denied",
             _ => "Failing",
@@ -268,6 +266,20 @@ pub struct OnboardingQuery {
 
 impl OnboardingQuery {
     pub const PAGE_SIZE: u32 = 100;
+
+    /// How many accounts of these counts the query's source and filter
+    /// select.
+    pub fn matching(&self, counts: &[OnboardingCounts]) -> u32 {
+        counts
+            .iter()
+            .filter(|counts| self.source.as_ref().is_none_or(|source| *source == counts.source))
+            .map(|counts| match self.accounts {
+                OnboardingFilter::All => counts.total,
+                OnboardingFilter::Failing => counts.failing,
+                OnboardingFilter::Never => counts.never_synced,
+            })
+            .sum()
+    }
 
     /// From the query string: `source`, `accounts` (`failing`, `never`)
     /// and `page`; anything unreadable falls back to the default.
@@ -304,6 +316,8 @@ pub struct OnboardingCounts {
     pub total: u32,
     /// Synced at every sync.
     pub active: u32,
+    /// Active, and the last sync read it whole.
+    pub synced: u32,
     /// Active, and the last sync failed in at least one of its slices.
     pub failing: u32,
     /// Active, and no sync has read it whole yet.

@@ -126,7 +126,7 @@ pub async fn score_history(
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "documents the query string; FindingQuery::from_params reads it")]
 pub struct FindingParams {
-    /// An AWS account id.
+    /// An AWS account: its id, or its name in any case.
     account: Option<String>,
     region: Option<String>,
     /// A workload: its accounts and regions.
@@ -311,6 +311,7 @@ pub async fn explain(
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "documents the query string; RuleQuery::from_params reads it")]
 pub struct RuleParams {
+    /// An AWS account: its id, or its name in any case.
     account: Option<String>,
     region: Option<String>,
     /// A workload: its accounts and regions.

@@ -411,6 +411,8 @@ mod tests {
             services: crate::sources::Service::ALL.to_vec(),
             security_hub_aggregation_region: None,
             config_aggregator: None,
+            aggregator_account: None,
+            config_aggregator_region: None,
             sync_interval: std::time::Duration::from_secs(3600),
             update_findings: false,
         }
@@ -437,5 +439,26 @@ mod tests {
             refused.message
         );
         assert!(!refused.message.contains("plinth-external-id"), "the external id is never printed");
+    }
+
+    #[tokio::test]
+    async fn organizations_and_account_management_are_called_through_the_role_of_the_account_named() {
+        let aws = AwsSettings { max_attempts: 1, initial_backoff: std::time::Duration::from_millis(1) };
+        let (sts, asked) = sts();
+        let factory = SdkClientFactory::with_base(sts, organisation(), &aws);
+        let asked = || asked.load(std::sync::atomic::Ordering::SeqCst);
+
+        factory.organizations(None).await.expect("Plinth's own credentials need no role");
+        assert_eq!(asked(), 0, "no role is assumed for Plinth's own credentials");
+        let organizations = factory.organizations(Some("111122223333")).await.expect("the role in that account");
+        factory.account("111122223333").await.expect("the same role again");
+        assert_eq!(asked(), 1, "the role is assumed once for both");
+        assert_eq!(
+            organizations.config().region().map(|region| region.as_ref()),
+            Some("us-east-1"),
+            "Organizations is global: its endpoint is found from us-east-1"
+        );
+        let refused = factory.account("444455556666").await.expect_err("no role in that account");
+        assert_eq!((refused.operation.as_str(), refused.code.as_deref()), ("AssumeRole", Some("AccessDenied")));
     }
 }

@@ -8,6 +8,7 @@ use app::domain::RuleCompliance;
 use aws_sdk_config::Client;
 use aws_sdk_config::types::{ConfigRule as SdkRule, EvaluationResultQualifier};
 
+use super::error::fetch_error;
 use super::pages::every_page;
 use super::rate::RateLimiter;
 use super::time::from_smithy;
@@ -89,8 +90,38 @@ pub async fn snapshot(
     }
 
     snapshot.conformance_packs = conformance_packs(client, limiter, account_id, region, &mut snapshot.pages).await?;
+    if snapshot.rules.is_empty() && snapshot.conformance_packs.is_empty() {
+        not_recording(client, limiter, &mut snapshot.pages).await?;
+    }
     Ok(snapshot)
 }
+
+/// An account and region without rules may simply have none, or may not
+/// have Config turned on: with no recorder recording, it is the latter,
+/// and onboarding must say so rather than show an empty success.
+async fn not_recording(client: &Client, limiter: &RateLimiter, pages: &mut u32) -> Result<(), FetchError> {
+    limiter.acquire().await;
+    let status = client
+        .describe_configuration_recorder_status()
+        .send()
+        .await
+        .map_err(|error| fetch_error("DescribeConfigurationRecorderStatus", error))?;
+    *pages += 1;
+    if status.configuration_recorders_status().iter().any(|recorder| recorder.recording()) {
+        return Ok(());
+    }
+    Err(FetchError {
+        code: Some(CONFIG_NOT_RECORDING.into()),
+        ..FetchError::new(
+            "DescribeConfigurationRecorderStatus",
+            "AWS Config is not turned on in this account and region: no configuration recorder is recording, so \
+             there are no rules or results to read. Turn Config on here, or leave the region out of the source",
+        )
+    })
+}
+
+/// The code of a slice whose account and region do not record with Config.
+pub const CONFIG_NOT_RECORDING: &str = "ConfigNotRecording";
 
 /// Everything an aggregator says about every account and region it
 /// covers. Managed rule identifiers come from the rules deployed in the

@@ -79,7 +79,11 @@ impl AwsSource {
                 organizations::accounts(&client, &self.pace.standard(), &self.settings.organizational_units).await?
             }
             Accounts::Listed(listed) => {
-                let ids = if listed.is_empty() { vec![self.clients.caller_account().await?] } else { listed.clone() };
+                let mut ids =
+                    if listed.is_empty() { vec![self.clients.caller_account().await?] } else { listed.clone() };
+                // The first stays first: it holds the aggregators.
+                let mut seen = std::collections::HashSet::new();
+                ids.retain(|id| seen.insert(id.clone()));
                 ids.into_iter().map(|id| AccountSeen { id, name: None, ou_path: None, active: true }).collect()
             }
         };
@@ -132,6 +136,13 @@ impl AwsSource {
         let mut failures = Vec::new();
         for (account_id, regions) in listed {
             match regions {
+                Ok(regions) if regions.is_empty() => failures.push(AccountFailure {
+                    account_id,
+                    error: FetchError {
+                        code: Some("NoEnabledRegions".into()),
+                        ..FetchError::new("ListRegions", "Account Management lists no enabled region in this account")
+                    },
+                }),
                 Ok(regions) => planned.push((account_id, regions)),
                 Err(error) => failures.push(AccountFailure { account_id, error }),
             }
@@ -139,14 +150,13 @@ impl AwsSource {
         Ok((planned, failures))
     }
 
-    /// Where aggregators are read: the organisation's account when one is
-    /// named, or else the first account.
+    /// Where aggregators are read: the account named for them, or else the
+    /// first account (an organisation must name one).
     fn aggregator_account<'a>(&'a self, accounts: &'a [(String, Vec<String>)]) -> Option<&'a str> {
-        match self.settings.accounts {
-            Accounts::Organization => self.settings.organization_account.as_deref(),
-            Accounts::Listed(_) => None,
-        }
-        .or_else(|| accounts.first().map(|(account, _)| account.as_str()))
+        self.settings.aggregator_account.as_deref().or_else(|| match self.settings.accounts {
+            Accounts::Listed(_) => accounts.first().map(|(account, _)| account.as_str()),
+            Accounts::Organization => None,
+        })
     }
 }
 
@@ -167,7 +177,12 @@ fn plan(settings: &SourceSettings, accounts: &[(String, Vec<String>)], aggregato
             .collect()
     };
     let aggregated = |service: Service, region: Option<&str>| -> Vec<Slice> {
-        let first_region = accounts.first().and_then(|(_, regions)| regions.first()).map(String::as_str);
+        let first_region = settings
+            .regions
+            .listed()
+            .first()
+            .or_else(|| accounts.first().and_then(|(_, regions)| regions.first()))
+            .map(String::as_str);
         match (aggregator_account, region.or(first_region)) {
             (Some(account), Some(region)) => vec![Slice {
                 service,
@@ -186,7 +201,7 @@ fn plan(settings: &SourceSettings, accounts: &[(String, Vec<String>)], aggregato
                 None => each(service),
             },
             Service::Config => match &settings.config_aggregator {
-                Some(_) => aggregated(service, None),
+                Some(_) => aggregated(service, settings.config_aggregator_region.as_deref()),
                 None => each(service),
             },
             Service::WellArchitected => each(service),
@@ -205,16 +220,15 @@ impl Source for AwsSource {
     /// from Organizations, where it can be read from here.
     async fn names(&self) -> Vec<AccountSeen> {
         let Accounts::Listed(listed) = &self.settings.accounts else { return Vec::new() };
+        if listed.is_empty() {
+            return Vec::new();
+        }
         let read = async {
             let client = self.clients.organizations(self.settings.organization_account.as_deref()).await?;
-            organizations::accounts(&client, &self.pace.standard(), &[]).await
+            organizations::describe(&client, &self.pace.standard(), listed).await
         };
         match read.await {
-            Ok(accounts) => accounts
-                .into_iter()
-                .filter(|account| listed.is_empty() || listed.contains(&account.id))
-                .map(|account| AccountSeen { active: true, ..account })
-                .collect(),
+            Ok(accounts) => accounts.into_iter().map(|account| AccountSeen { active: true, ..account }).collect(),
             Err(error) => {
                 tracing::debug!(source = %self.settings.name, %error, "accounts keep their ids: no names from Organizations");
                 Vec::new()
@@ -226,7 +240,11 @@ impl Source for AwsSource {
         let accounts = self.accounts().await?;
         let (planned, failures) = self.account_regions(&accounts).await?;
         let slices = plan(&self.settings, &planned, self.aggregator_account(&planned));
-        Ok(Plan { accounts, slices, failures })
+        // An organisation's aggregators report every member: keep only the
+        // accounts the source covers.
+        let aggregate_scope = (self.settings.accounts == Accounts::Organization)
+            .then(|| accounts.iter().filter(|account| account.active).map(|account| account.id.clone()).collect());
+        Ok(Plan { accounts, slices, failures, aggregate_scope })
     }
 
     fn findings<'a>(&'a self, slice: &'a Slice, since: Option<DateTime<Utc>>) -> FindingPages<'a> {

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use aws_sdk_organizations::Client;
 use aws_sdk_organizations::types::{Account, AccountState, AccountStatus};
 
+use super::error::fetch_error;
 use super::pages::every_page;
 use super::rate::RateLimiter;
 use crate::sources::{AccountSeen, FetchError};
@@ -72,6 +73,62 @@ pub async fn accounts(
     Ok(accounts)
 }
 
+/// Names and units of a few accounts listed by hand: `DescribeAccount` for
+/// each, and `ListParents` up to the root for its units (each unit's name
+/// asked once): a few calls per account instead of a walk of the whole
+/// organisation.
+pub async fn describe(client: &Client, limiter: &RateLimiter, ids: &[String]) -> Result<Vec<AccountSeen>, FetchError> {
+    use aws_sdk_organizations::types::ParentType;
+    let mut unit_names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut described = Vec::new();
+    for id in ids {
+        limiter.acquire().await;
+        let answer =
+            client.describe_account().account_id(id).send().await.map_err(|e| fetch_error("DescribeAccount", e));
+        let account = match answer {
+            Ok(answer) => answer.account,
+            // Listed, but not a member of this organisation: it keeps its id.
+            Err(error) if error.code.as_deref() == Some("AccountNotFoundException") => None,
+            Err(error) => return Err(not_allowed(error)),
+        };
+        let Some(account) = account else { continue };
+        let mut path = Vec::new();
+        let mut child = id.clone();
+        // An organisation is at most five units deep; the bound keeps a
+        // strange answer from looping.
+        for _ in 0..8 {
+            limiter.acquire().await;
+            let parents =
+                client.list_parents().child_id(&child).send().await.map_err(|e| fetch_error("ListParents", e))?;
+            let Some(parent) = parents.parents().first() else { break };
+            let Some(parent_id) = parent.id() else { break };
+            if parent.r#type() == Some(&ParentType::Root) {
+                path.push("Root".to_owned());
+                break;
+            }
+            if !unit_names.contains_key(parent_id) {
+                limiter.acquire().await;
+                let unit = client
+                    .describe_organizational_unit()
+                    .organizational_unit_id(parent_id)
+                    .send()
+                    .await
+                    .map_err(|e| fetch_error("DescribeOrganizationalUnit", e))?;
+                let name = unit.organizational_unit().and_then(|unit| unit.name()).unwrap_or(parent_id);
+                unit_names.insert(parent_id.to_owned(), name.to_owned());
+            }
+            path.push(unit_names[parent_id].clone());
+            child = parent_id.to_owned();
+        }
+        path.reverse();
+        let mut seen =
+            seen(&account, &path).unwrap_or(AccountSeen { id: id.clone(), name: None, ou_path: None, active: true });
+        seen.ou_path = (!path.is_empty()).then(|| path.join(" / "));
+        described.push(seen);
+    }
+    Ok(described)
+}
+
 /// An account as Plinth keeps it: no email. `State` replaces the retired
 /// `Status`; either says whether the account is ACTIVE.
 fn seen(account: &Account, path: &[String]) -> Option<AccountSeen> {
@@ -101,7 +158,9 @@ fn not_allowed(error: FetchError) -> FetchError {
     FetchError {
         message: format!(
             "{} ({}). Only the organisation's management account or a delegated administrator can list its \
-             accounts: set organization_account to one of them, with Plinth's read role there",
+             accounts: set organization_account to one of them, with Plinth's read role there (and check that \
+             the role there grants organizations:ListRoots, ListOrganizationalUnitsForParent and \
+             ListAccountsForParent)",
             error.message,
             error.code.as_deref().unwrap_or_default()
         ),

@@ -180,12 +180,12 @@ impl DashboardReads for PgDashboard {
     ) -> Result<app::domain::sync::OnboardingPage, AppError> {
         let size = app::domain::sync::OnboardingQuery::PAGE_SIZE;
         let offset = i64::from(query.page.saturating_sub(1)) * i64::from(size);
-        let (accounts, matching) =
+        let accounts =
             crate::db::accounts::onboarding(&self.pool, query.source.as_deref(), query.accounts, size.into(), offset)
                 .await
                 .map_err(database_error)?;
         let counts = crate::db::accounts::counts(&self.pool).await.map_err(database_error)?;
-        let matching = u32::try_from(matching).unwrap_or(u32::MAX);
+        let matching = query.matching(&counts);
         Ok(app::domain::sync::OnboardingPage {
             counts,
             accounts,

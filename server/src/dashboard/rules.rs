@@ -102,6 +102,11 @@ pub async fn detail(pool: &PgPool, rule_name: String, query: RuleQuery) -> Resul
         .and_then(|identifier| CATALOGUE.managed_rules.iter().find(|rule| rule.identifier == identifier))
         .and_then(|rule| CATALOGUE.controls.iter().find(|c| c.config_rule.as_deref() == Some(&rule.rule_name)))
         .map(|control| control.id.clone());
+    let shown: std::collections::HashSet<String> = deployments
+        .iter()
+        .map(|row| row.account_id.clone())
+        .chain(resources.iter().map(|row| row.account_id.clone()))
+        .collect();
     Ok(RuleDetail {
         pillars: rule_pillars(identifier.as_deref()),
         rule_name,
@@ -130,6 +135,6 @@ pub async fn detail(pool: &PgPool, rule_name: String, query: RuleQuery) -> Resul
             })
             .collect(),
         resource_count: u64::try_from(total).unwrap_or(0),
-        account_names: super::account_names(pool).await?,
+        account_names: super::account_names(pool).await?.into_iter().filter(|(id, _)| shown.contains(id)).collect(),
     })
 }

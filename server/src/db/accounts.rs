@@ -68,23 +68,31 @@ struct Attempt<'a> {
     error: Option<(&'a str, &'a str, &'a FetchError)>,
 }
 
-/// Records how a run went in each account it tried: synced (every slice
-/// succeeded), or failing with the first error AWS gave.
+/// Records how a run went in each account it covers: synced (every slice
+/// that reads it succeeded), or failing with the first error AWS gave. An
+/// aggregator's slice reads every account, so its failure is each one's.
 pub async fn record_attempts(
     pool: &PgPool,
     source_id: Uuid,
+    active: &[&str],
     slices: &[(&Slice, Option<&FetchError>)],
     failures: &[AccountFailure],
 ) -> Result<(), sqlx::Error> {
-    let mut attempts: BTreeMap<&str, Attempt> = BTreeMap::new();
+    let mut attempts: BTreeMap<&str, Attempt> = active.iter().map(|account| (*account, Attempt::default())).collect();
     for failure in failures {
         let attempt = attempts.entry(&failure.account_id).or_default();
         attempt.failed += 1;
         attempt.error.get_or_insert(("", "", &failure.error));
     }
     for (slice, error) in slices {
-        let attempt = attempts.entry(&slice.account_id).or_default();
-        if let Some(error) = error {
+        let Some(error) = error else {
+            attempts.entry(&slice.account_id).or_default();
+            continue;
+        };
+        let whole = slice.coverage == crate::sources::Coverage::WholeSource;
+        let failing: Vec<&str> = if whole { active.to_vec() } else { vec![slice.account_id.as_str()] };
+        for account in failing {
+            let attempt = attempts.entry(account).or_default();
             attempt.failed += 1;
             let first = attempt.error.get_or_insert((slice.service.as_str(), &slice.region, error));
             if error.operation == "AssumeRole" && first.2.operation != "AssumeRole" {
@@ -147,20 +155,18 @@ pub async fn record_names(pool: &PgPool, accounts: &[AccountSeen]) -> Result<(),
     Ok(())
 }
 
-/// One page of the onboarding table (failing accounts first, then by
-/// name), and how many accounts the filter selects in all.
+/// One page of the onboarding table: failing accounts first, then by name.
 pub async fn onboarding(
     pool: &PgPool,
     source: Option<&str>,
     filter: OnboardingFilter,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<AccountOnboarding>, i64), sqlx::Error> {
+) -> Result<Vec<AccountOnboarding>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT s.name AS source, sa.account_id, a.name AS "name?", a.ou_path AS "ou_path?", sa.membership,
                   sa.first_seen, sa.last_attempt, sa.last_synced, sa.slices_failed, sa.error_service,
-                  sa.error_region, sa.error_operation, sa.error_code, sa.error_message,
-                  count(*) OVER () AS "matching!"
+                  sa.error_region, sa.error_operation, sa.error_code, sa.error_message
            FROM source_accounts sa
            JOIN sources s ON s.id = sa.source_id
            JOIN aws_accounts a ON a.account_id = sa.account_id
@@ -177,7 +183,6 @@ pub async fn onboarding(
     )
     .fetch_all(pool)
     .await?;
-    let matching = rows.first().map_or(0, |row| row.matching);
     let accounts = rows
         .into_iter()
         .map(|row| AccountOnboarding {
@@ -197,7 +202,7 @@ pub async fn onboarding(
             error_message: row.error_message,
         })
         .collect();
-    Ok((accounts, matching))
+    Ok(accounts)
 }
 
 /// Each source's accounts counted by onboarding state.
@@ -206,6 +211,8 @@ pub async fn counts(pool: &PgPool) -> Result<Vec<OnboardingCounts>, sqlx::Error>
         r#"SELECT s.name AS source,
                   count(*) AS "total!",
                   count(*) FILTER (WHERE sa.membership = 'active') AS "active!",
+                  count(*) FILTER (WHERE sa.membership = 'active' AND sa.slices_failed = 0
+                                     AND sa.last_synced IS NOT NULL) AS "synced!",
                   count(*) FILTER (WHERE sa.membership = 'active' AND sa.slices_failed > 0) AS "failing!",
                   count(*) FILTER (WHERE sa.membership = 'active' AND sa.last_synced IS NULL) AS "never!",
                   count(*) FILTER (WHERE sa.membership = 'suspended') AS "suspended!",
@@ -222,6 +229,7 @@ pub async fn counts(pool: &PgPool) -> Result<Vec<OnboardingCounts>, sqlx::Error>
             source: row.source,
             total: count(row.total),
             active: count(row.active),
+            synced: count(row.synced),
             failing: count(row.failing),
             never_synced: count(row.never),
             suspended: count(row.suspended),

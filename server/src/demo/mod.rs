@@ -74,7 +74,7 @@ impl Source for DemoSource {
                 }
             }
         }
-        Ok(Plan { accounts, slices, failures: Vec::new() })
+        Ok(Plan { accounts, slices, failures: Vec::new(), aggregate_scope: None })
     }
 
     fn findings<'a>(&'a self, slice: &'a Slice, since: Option<DateTime<Utc>>) -> FindingPages<'a> {

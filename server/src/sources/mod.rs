@@ -121,6 +121,10 @@ pub struct Plan {
     pub accounts: Vec<AccountSeen>,
     pub slices: Vec<Slice>,
     pub failures: Vec<AccountFailure>,
+    /// The accounts whose records an aggregator's slices keep (an
+    /// organisation narrowed to units, without excluded or suspended
+    /// accounts); `None` keeps every account an aggregator reports.
+    pub aggregate_scope: Option<Vec<String>>,
 }
 
 /// A page of findings, or the failure that ended the stream.

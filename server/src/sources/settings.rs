@@ -44,9 +44,15 @@ pub struct SourceSettings {
     /// Security Hub's cross-region aggregation region: findings are read
     /// there only, so none is counted twice.
     pub security_hub_aggregation_region: Option<String>,
-    /// A Config aggregator (in the first account and the first region) read
-    /// instead of each account and region.
+    /// A Config aggregator read instead of each account and region.
     pub config_aggregator: Option<String>,
+    /// The account the aggregators are read in (Security Hub's delegated
+    /// administrator, the account holding the Config aggregator); unset,
+    /// the first listed account. Needed with `accounts = "organization"`.
+    pub aggregator_account: Option<String>,
+    /// The region of the Config aggregator; unset, the first listed region.
+    /// Needed with `regions = "enabled"`.
+    pub config_aggregator_region: Option<String>,
     #[serde(default = "default_interval", with = "humantime_serde")]
     pub sync_interval: Duration,
     /// Let Plinth set the workflow status of this source's Security Hub
@@ -80,6 +86,8 @@ impl SourceSettings {
             services: every_service(),
             security_hub_aggregation_region: None,
             config_aggregator: None,
+            aggregator_account: None,
+            config_aggregator_region: None,
             sync_interval: default_interval(),
             update_findings: false,
         }
@@ -95,7 +103,12 @@ impl SourceSettings {
             Accounts::Listed(accounts) => accounts.as_slice(),
             Accounts::Organization => &[],
         };
-        for account in listed.iter().chain(&self.exclude_accounts).chain(&self.organization_account) {
+        let named_accounts = listed
+            .iter()
+            .chain(&self.exclude_accounts)
+            .chain(&self.organization_account)
+            .chain(&self.aggregator_account);
+        for account in named_accounts {
             if !is_account_id(account) {
                 return Err(format!("account {account:?} is not a 12-digit AWS account id"));
             }
@@ -110,7 +123,29 @@ impl SourceSettings {
         if !self.organizational_units.is_empty() && self.accounts != Accounts::Organization {
             return Err("organizational_units needs accounts = \"organization\"".into());
         }
-        let named_regions = self.regions.listed().iter().chain(&self.security_hub_aggregation_region);
+        let organization = self.accounts == Accounts::Organization;
+        let aggregated = self.security_hub_aggregation_region.is_some() || self.config_aggregator.is_some();
+        if organization && self.role_arn.is_none() {
+            return Err(format!(
+                "accounts = \"organization\" needs role_arn (such as \"arn:aws:iam::{ACCOUNT_PLACEHOLDER}:role/PlinthRead\"): \
+                 without it every account would be read with Plinth's own credentials"
+            ));
+        }
+        if organization && aggregated && self.aggregator_account.is_none() {
+            return Err("aggregators in an organisation need aggregator_account: the account they are read in".into());
+        }
+        if self.regions == Regions::Enabled
+            && self.config_aggregator.is_some()
+            && self.config_aggregator_region.is_none()
+        {
+            return Err("config_aggregator with regions = \"enabled\" needs config_aggregator_region".into());
+        }
+        let named_regions = self
+            .regions
+            .listed()
+            .iter()
+            .chain(&self.security_hub_aggregation_region)
+            .chain(&self.config_aggregator_region);
         for region in named_regions {
             if !is_region_name(region) {
                 return Err(format!("{region:?} is not an AWS region name such as \"eu-west-1\""));
@@ -339,7 +374,18 @@ mod tests {
         assert!(units_of_a_list.validate().is_err_and(|e| e.contains("\"organization\"")));
         let bad_exclusion = SourceSettings { exclude_accounts: vec!["1".into()], ..organisation.clone() };
         assert!(bad_exclusion.validate().is_err_and(|e| e.contains("12-digit")));
-        let fixed_role = SourceSettings { role_arn: Some("arn:aws:iam::111122223333:role/R".into()), ..organisation };
+        let fixed_role =
+            SourceSettings { role_arn: Some("arn:aws:iam::111122223333:role/R".into()), ..organisation.clone() };
         assert!(fixed_role.validate().is_err_and(|e| e.contains("{account_id}")));
+        let no_role = SourceSettings { role_arn: None, ..organisation.clone() };
+        assert!(no_role.validate().is_err_and(|e| e.contains("needs role_arn")));
+        let aggregated = SourceSettings { config_aggregator: Some("org".into()), ..organisation.clone() };
+        assert!(aggregated.validate().is_err_and(|e| e.contains("aggregator_account")));
+        let placed = SourceSettings { aggregator_account: Some("999988887777".into()), ..aggregated };
+        assert_eq!(placed.validate(), Ok(()));
+        let enabled = SourceSettings { regions: Regions::Enabled, ..placed.clone() };
+        assert!(enabled.validate().is_err_and(|e| e.contains("config_aggregator_region")));
+        let enabled = SourceSettings { config_aggregator_region: Some("eu-west-1".into()), ..enabled };
+        assert_eq!(enabled.validate(), Ok(()));
     }
 }

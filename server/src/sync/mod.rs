@@ -217,6 +217,10 @@ async fn run(
         return SourceSummary::failed(name, Some(run_id), message);
     }
     let slices = plan.slices;
+    let kept: Option<std::collections::HashSet<String>> =
+        plan.aggregate_scope.map(|accounts| accounts.into_iter().collect());
+    let run = Run { pool, source, source_id, run_id, options, progress, kept: kept.as_ref() };
+    let run = &run;
     // Once a slice finds the database gone, the slices not yet started are
     // not started: each would only wait out the pool's timeout.
     let gone: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
@@ -228,7 +232,7 @@ async fn run(
                 let error = database_unavailable(format!("not started: {message}"));
                 return SliceOutcome { slice, pages: 0, fetched: 0, stored: 0, error: Some(error) };
             }
-            let outcome = run_slice(pool, source, source_id, run_id, slice, options, progress).await;
+            let outcome = run_slice(run, slice).await;
             if let Some(error) = outcome.error.as_ref().filter(|e| e.code.as_deref() == Some(DATABASE_UNAVAILABLE)) {
                 gone.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get_or_insert(error.message.clone());
             }
@@ -253,7 +257,9 @@ async fn run(
         return SourceSummary::failed(name, Some(run_id), message);
     }
     let tried: Vec<_> = outcomes.iter().map(|outcome| (&outcome.slice, outcome.error.as_ref())).collect();
-    if let Err(error) = accounts::record_attempts(pool, source_id, &tried, &plan.failures).await {
+    let active: Vec<&str> =
+        plan.accounts.iter().filter(|account| account.active).map(|account| account.id.as_str()).collect();
+    if let Err(error) = accounts::record_attempts(pool, source_id, &active, &tried, &plan.failures).await {
         tracing::error!(error = %error, %run_id, "could not record how each account synced");
     }
     let summary = SourceSummary::from_outcomes(name, run_id, &outcomes, &plan.failures);
@@ -267,6 +273,27 @@ async fn record_finish(pool: &PgPool, run_id: Uuid, status: &str) {
     }
 }
 
+/// What every slice of a run shares.
+#[derive(Clone, Copy)]
+struct Run<'a> {
+    pool: &'a PgPool,
+    source: &'a dyn Source,
+    source_id: Uuid,
+    run_id: Uuid,
+    options: &'a SyncOptions,
+    progress: &'a dyn Progress,
+    /// The accounts whose records an aggregator's slice keeps; `None`
+    /// keeps every account it reports.
+    kept: Option<&'a std::collections::HashSet<String>>,
+}
+
+impl Run<'_> {
+    /// Whether a record of this account, read by this slice, is kept.
+    fn keeps(&self, slice: &Slice, account_id: &str) -> bool {
+        slice.coverage == Coverage::AccountRegion || self.kept.is_none_or(|kept| kept.contains(account_id))
+    }
+}
+
 /// Pages, records fetched and rows stored by a slice.
 #[derive(Default)]
 struct Tally {
@@ -275,15 +302,8 @@ struct Tally {
     stored: u64,
 }
 
-async fn run_slice(
-    pool: &PgPool,
-    source: &dyn Source,
-    source_id: Uuid,
-    run_id: Uuid,
-    slice: Slice,
-    options: &SyncOptions,
-    progress: &dyn Progress,
-) -> SliceOutcome {
+async fn run_slice(run: &Run<'_>, slice: Slice) -> SliceOutcome {
+    let Run { pool, run_id, progress, .. } = *run;
     progress.slice_started(&slice);
     let key = sync_runs::SliceKey {
         run_id,
@@ -295,13 +315,9 @@ async fn run_slice(
     let result = match sync_runs::start_slice(pool, &key).await {
         Err(error) => Err(store_error(pool, error)),
         Ok(()) => match slice.service {
-            Service::SecurityHub => {
-                store_findings(pool, source, source_id, &slice, options, progress, &mut tally).await
-            }
-            Service::Config => store_config(pool, source, source_id, &slice, options.full, &mut tally).await,
-            Service::WellArchitected => {
-                store_well_architected(pool, source, source_id, &slice, options.full, &mut tally).await
-            }
+            Service::SecurityHub => store_findings(run, &slice, &mut tally).await,
+            Service::Config => store_config(run, &slice, &mut tally).await,
+            Service::WellArchitected => store_well_architected(run, &slice, &mut tally).await,
         },
     };
     let error = result.err();
@@ -360,15 +376,8 @@ fn scope(slice: &Slice) -> Option<(&str, &str)> {
 
 /// Findings stream page by page into one transaction; only changed ones
 /// are asked for unless the sync is full or the slice never synced.
-async fn store_findings(
-    pool: &PgPool,
-    source: &dyn Source,
-    source_id: Uuid,
-    slice: &Slice,
-    options: &SyncOptions,
-    progress: &dyn Progress,
-    tally: &mut Tally,
-) -> Result<(), FetchError> {
+async fn store_findings(run: &Run<'_>, slice: &Slice, tally: &mut Tally) -> Result<(), FetchError> {
+    let Run { pool, source, source_id, options, progress, .. } = *run;
     let since = if options.full {
         None
     } else {
@@ -384,7 +393,7 @@ async fn store_findings(
         let page = page?;
         tally.pages += 1;
         tally.fetched += page.len() as u64;
-        gathered.extend(page);
+        gathered.extend(page.into_iter().filter(|finding| run.keeps(slice, &finding.account_id)));
         if gathered.len() >= findings::STATEMENT_ROWS {
             tally.stored +=
                 findings::upsert_page(&mut tx, source_id, &gathered).await.map_err(|error| store_error(pool, error))?;
@@ -447,17 +456,15 @@ async fn changed_since_stored(
     Ok(Some(tx))
 }
 
-async fn store_config(
-    pool: &PgPool,
-    source: &dyn Source,
-    source_id: Uuid,
-    slice: &Slice,
-    full: bool,
-    tally: &mut Tally,
-) -> Result<(), FetchError> {
-    let snapshot = source.config(slice).await?;
+async fn store_config(run: &Run<'_>, slice: &Slice, tally: &mut Tally) -> Result<(), FetchError> {
+    let Run { pool, source, source_id, options, .. } = *run;
+    let full = options.full;
+    let mut snapshot = source.config(slice).await?;
     tally.pages = u64::from(snapshot.pages);
     tally.fetched = snapshot.record_count() as u64;
+    snapshot.rules.retain(|rule| run.keeps(slice, &rule.account_id));
+    snapshot.evaluations.retain(|evaluation| run.keeps(slice, &evaluation.account_id));
+    snapshot.conformance_packs.retain(|pack| run.keeps(slice, &pack.account_id));
     let records = fingerprint(&(&snapshot.rules, &snapshot.evaluations, &snapshot.conformance_packs));
     let Some(mut tx) = changed_since_stored(pool, source_id, slice, full, records).await? else { return Ok(()) };
     config_rules::clear(&mut tx, source_id, scope(slice)).await.map_err(|error| store_error(pool, error))?;
@@ -473,14 +480,9 @@ async fn store_config(
     tx.commit().await.map_err(|error| store_error(pool, error))
 }
 
-async fn store_well_architected(
-    pool: &PgPool,
-    source: &dyn Source,
-    source_id: Uuid,
-    slice: &Slice,
-    full: bool,
-    tally: &mut Tally,
-) -> Result<(), FetchError> {
+async fn store_well_architected(run: &Run<'_>, slice: &Slice, tally: &mut Tally) -> Result<(), FetchError> {
+    let Run { pool, source, source_id, options, .. } = *run;
+    let full = options.full;
     let snapshot = source.well_architected(slice).await?;
     tally.pages = u64::from(snapshot.pages);
     tally.fetched = snapshot.record_count() as u64;

@@ -347,3 +347,39 @@ async fn an_incremental_sync_that_reads_the_same_rules_again_writes_nothing(pool
     assert_eq!(stored(&changed), 3, "a new rule: the slice is stored again");
     assert_eq!(rules().await, 3);
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_region_where_config_does_not_record_fails_saying_config_is_not_turned_on(pool: PgPool) {
+    use aws_sdk_config::operation::describe_configuration_recorder_status::DescribeConfigurationRecorderStatusOutput;
+    let no_rules = mock!(Client::describe_config_rules).then_output(|| DescribeConfigRulesOutput::builder().build());
+    let no_packs =
+        mock!(Client::describe_conformance_packs).then_output(|| DescribeConformancePacksOutput::builder().build());
+    let no_scores = mock!(Client::list_conformance_pack_compliance_scores).then_output(|| {
+        ListConformancePackComplianceScoresOutput::builder()
+            .set_conformance_pack_compliance_scores(Some(Vec::new()))
+            .build()
+            .expect("no scores")
+    });
+    let no_recorder = mock!(Client::describe_configuration_recorder_status)
+        .then_output(|| DescribeConfigurationRecorderStatusOutput::builder().build());
+    let source = source(
+        settings(Service::Config, &[IRELAND]),
+        vec![(IRELAND, clients(&[], &[&no_rules, &no_packs, &no_scores, &no_recorder], &[]))],
+    );
+
+    let summary = sync(&pool, &source, false).await;
+
+    assert_eq!(summary.status, RunStatus::Failed);
+    let error = &summary.services[&Service::Config].errors[0];
+    assert_eq!(error.code.as_deref(), Some("ConfigNotRecording"));
+    assert!(error.message.contains("not turned on"), "{}", error.message);
+    let status =
+        sqlx::query!("SELECT error_code, error_service FROM source_accounts WHERE account_id = $1", PRODUCTION)
+            .fetch_one(&pool)
+            .await
+            .expect("the account's onboarding");
+    assert_eq!(
+        (status.error_code.as_deref(), status.error_service.as_deref()),
+        (Some("ConfigNotRecording"), Some("config"))
+    );
+}

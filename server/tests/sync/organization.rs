@@ -367,7 +367,7 @@ async fn enabled_regions_come_from_each_account_and_a_refused_role_fails_that_ac
         ],
         "each account in its own enabled regions; staging, whose role was refused, in none"
     );
-    let (rows, _) = server::db::accounts::onboarding(
+    let rows = server::db::accounts::onboarding(
         &pool,
         Some("organisation"),
         app::domain::sync::OnboardingFilter::Failing,
@@ -388,29 +388,109 @@ async fn enabled_regions_come_from_each_account_and_a_refused_role_fails_that_ac
         staging.error_message
     );
     assert!(staging.last_synced.is_none());
-    let (never, _) = server::db::accounts::onboarding(&pool, None, app::domain::sync::OnboardingFilter::Never, 100, 0)
+    let never = server::db::accounts::onboarding(&pool, None, app::domain::sync::OnboardingFilter::Never, 100, 0)
         .await
         .expect("the onboarding table");
     assert_eq!(never.iter().map(|row| row.account_id.as_str()).collect::<Vec<_>>(), [STAGING], "never synced whole");
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
-async fn accounts_listed_by_hand_get_their_names_where_organizations_can_be_read(pool: PgPool) {
-    let rules = tree(false);
-    let clients = organisation(&rules, &[PRODUCTION, "123412341234"], &[]);
+async fn accounts_listed_by_hand_get_their_names_and_units_where_organizations_can_be_read(pool: PgPool) {
+    use aws_sdk_organizations::operation::describe_account::{DescribeAccountError, DescribeAccountOutput};
+    use aws_sdk_organizations::operation::describe_organizational_unit::DescribeOrganizationalUnitOutput;
+    use aws_sdk_organizations::operation::list_parents::{ListParentsInput, ListParentsOutput};
+    use aws_sdk_organizations::types::error::AccountNotFoundException;
+    use aws_sdk_organizations::types::{Parent, ParentType};
+
+    const OUTSIDER: &str = "123412341234";
+    let production = mock!(aws_sdk_organizations::Client::describe_account)
+        .match_requests(|request| request.account_id() == Some(PRODUCTION))
+        .then_output(|| {
+            DescribeAccountOutput::builder().account(account(PRODUCTION, "Payments prod", AccountState::Active)).build()
+        });
+    let outsider = mock!(aws_sdk_organizations::Client::describe_account)
+        .match_requests(|request| request.account_id() == Some(OUTSIDER))
+        .then_error(|| {
+            DescribeAccountError::AccountNotFoundException(
+                AccountNotFoundException::builder()
+                    .message("You specified an account that doesn't exist.")
+                    .meta(ErrorMetadata::builder().code("AccountNotFoundException").build())
+                    .build(),
+            )
+        });
+    let parents =
+        mock!(aws_sdk_organizations::Client::list_parents).then_compute_output(|request: &ListParentsInput| {
+            let (id, kind) = match request.child_id() {
+                Some(PRODUCTION) => ("ou-a1b2-payments1", ParentType::OrganizationalUnit),
+                Some("ou-a1b2-payments1") => ("ou-a1b2-workload1", ParentType::OrganizationalUnit),
+                _ => ("r-a1b2", ParentType::Root),
+            };
+            ListParentsOutput::builder().parents(Parent::builder().id(id).r#type(kind).build()).build()
+        });
+    let units = mock!(aws_sdk_organizations::Client::describe_organizational_unit).then_compute_output(|request| {
+        let id = request.organizational_unit_id().unwrap_or_default();
+        let name = if id == "ou-a1b2-payments1" { "Payments" } else { "Workloads" };
+        DescribeOrganizationalUnitOutput::builder().organizational_unit(unit(id, name)).build()
+    });
+    let clients = organisation(&[production, outsider, parents, units], &[PRODUCTION, OUTSIDER], &[]);
     let settings = SourceSettings {
-        accounts: Accounts::Listed(vec![PRODUCTION.into(), "123412341234".into()]),
+        accounts: Accounts::Listed(vec![PRODUCTION.into(), OUTSIDER.into(), PRODUCTION.into()]),
         ..whole_organisation()
     };
 
     let summary = sync(&pool, &AwsSource::new(settings, Arc::new(clients)), true).await;
 
     assert_eq!(summary.status, RunStatus::Succeeded, "{summary:?}");
-    let accounts: Vec<(String, Option<String>)> =
-        accounts_of(&pool).await.into_iter().map(|(id, name, ..)| (id, name)).collect();
     assert_eq!(
-        accounts,
-        [("111122223333".into(), Some("Payments prod".into())), ("123412341234".into(), None)],
-        "a listed account outside the organisation keeps its id"
+        accounts_of(&pool).await,
+        [
+            (
+                PRODUCTION.into(),
+                Some("Payments prod".into()),
+                Some("Root / Workloads / Payments".into()),
+                "active".into()
+            ),
+            (OUTSIDER.into(), None, None, "active".into()),
+        ],
+        "a listed account outside the organisation keeps its id; one listed twice is synced once"
     );
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn an_aggregator_keeps_only_the_accounts_the_organisation_source_covers(pool: PgPool) {
+    let rules = tree(true);
+    let mut clients = organisation(&rules, &[], &[]);
+    let every_member = mock!(aws_sdk_securityhub::Client::get_findings).then_compute_output(|_| {
+        let members = [PRODUCTION, STAGING, SANDBOX, MANAGEMENT];
+        GetFindingsOutput::builder()
+            .set_findings(Some(
+                members.iter().map(|account| finding_in("agg", account, IRELAND, RecordState::Active)).collect(),
+            ))
+            .build()
+    });
+    clients.services.insert((MANAGEMENT.into(), IRELAND.into()), clients_with_findings(&every_member));
+    let settings = SourceSettings {
+        organizational_units: vec!["ou-a1b2-workload1".into()],
+        security_hub_aggregation_region: Some(IRELAND.into()),
+        aggregator_account: Some(MANAGEMENT.into()),
+        ..whole_organisation()
+    };
+
+    let summary = sync(&pool, &AwsSource::new(settings, Arc::new(clients)), true).await;
+
+    assert_eq!(summary.status, RunStatus::Succeeded, "{summary:?}");
+    let mut stored: Vec<String> = findings_per_account(&pool).await.into_keys().collect();
+    stored.sort();
+    assert_eq!(stored, [PRODUCTION, STAGING], "the sandbox and the management account are outside Workloads");
+    let synced = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM source_accounts WHERE last_synced IS NOT NULL AND membership = 'active'"#
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("a count");
+    assert_eq!(synced, 2, "the aggregator's slice read both accounts whole");
+}
+
+fn clients_with_findings(rule: &Rule) -> AwsClients {
+    clients(&[rule], &[], &[])
 }
