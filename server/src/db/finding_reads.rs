@@ -219,15 +219,20 @@ pub async fn detail(pool: &PgPool, id: &str) -> Result<Option<FindingDetailRow>,
 /// The accounts and regions any sync has covered, for the filter forms:
 /// read from the small slices table, not from the findings.
 pub async fn known_scopes(pool: &PgPool) -> Result<(Vec<String>, Vec<String>), sqlx::Error> {
-    let accounts = sqlx::query_scalar!(
-        r#"SELECT DISTINCT account_id AS "account_id!" FROM sync_slices WHERE account_id <> '' ORDER BY 1"#
+    // Every account a sync has listed (a few thousand rows at most), and the
+    // regions of each source's latest run: not a scan of every slice the
+    // kept runs hold, which for thousands of accounts is hundreds of
+    // thousands of rows.
+    let accounts =
+        sqlx::query_scalar!("SELECT account_id FROM aws_accounts ORDER BY account_id").fetch_all(pool).await?;
+    let regions = sqlx::query_scalar!(
+        r#"SELECT DISTINCT s.region AS "region!" FROM sync_slices s
+           WHERE s.run_id IN (SELECT DISTINCT ON (source_id) id FROM sync_runs ORDER BY source_id, started_at DESC)
+             AND s.region <> ''
+           ORDER BY 1"#
     )
     .fetch_all(pool)
     .await?;
-    let regions =
-        sqlx::query_scalar!(r#"SELECT DISTINCT region AS "region!" FROM sync_slices WHERE region <> '' ORDER BY 1"#)
-            .fetch_all(pool)
-            .await?;
     Ok((accounts, regions))
 }
 

@@ -130,7 +130,10 @@ async fn sync_holding_lock(
         tracing::warn!(error = %error, "could not close interrupted runs");
     }
     let summary = run(pool, source, source_id, options, progress).await;
-    if summary.status != summary::RunStatus::Failed {
+    // A sync that wrote nothing changed no evidence: the checklists, items
+    // and scores that follow it stand as they are, so a resync of an
+    // organisation where nothing changed costs only its reading.
+    if summary.status != summary::RunStatus::Failed && summary.changed {
         follow_the_evidence(pool, options, &summary).await;
     }
     summary
@@ -230,7 +233,7 @@ async fn run(
             let already_gone = gone.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
             if let Some(message) = already_gone {
                 let error = database_unavailable(format!("not started: {message}"));
-                return SliceOutcome { slice, pages: 0, fetched: 0, stored: 0, error: Some(error) };
+                return SliceOutcome { slice, pages: 0, fetched: 0, stored: 0, changed: false, error: Some(error) };
             }
             let outcome = run_slice(run, slice).await;
             if let Some(error) = outcome.error.as_ref().filter(|e| e.code.as_deref() == Some(DATABASE_UNAVAILABLE)) {
@@ -300,6 +303,9 @@ struct Tally {
     pages: u64,
     fetched: u64,
     stored: u64,
+    /// Whether the slice changed what is stored: wrote, archived or
+    /// replaced anything.
+    changed: bool,
 }
 
 async fn run_slice(run: &Run<'_>, slice: Slice) -> SliceOutcome {
@@ -324,9 +330,16 @@ async fn run_slice(run: &Run<'_>, slice: Slice) -> SliceOutcome {
     if error.is_some() {
         // The transaction rolled back: nothing of this slice was stored.
         tally.stored = 0;
+        tally.changed = false;
     }
-    let outcome =
-        SliceOutcome { slice: slice.clone(), pages: tally.pages, fetched: tally.fetched, stored: tally.stored, error };
+    let outcome = SliceOutcome {
+        slice: slice.clone(),
+        pages: tally.pages,
+        fetched: tally.fetched,
+        stored: tally.stored,
+        changed: tally.changed || tally.stored > 0,
+        error,
+    };
     if outcome.error.as_ref().is_some_and(|error| error.code.as_deref() == Some(DATABASE_UNAVAILABLE)) {
         // Recording it would only wait out the pool's timeout again.
         progress.slice_finished(&outcome);
@@ -410,9 +423,10 @@ async fn store_findings(run: &Run<'_>, slice: &Slice, tally: &mut Tally) -> Resu
             .fetch_one(&mut *tx)
             .await
             .map_err(|error| store_error(pool, error))?;
-        findings::archive_unseen(&mut tx, source_id, scope(slice), started)
+        let archived = findings::archive_unseen(&mut tx, source_id, scope(slice), started)
             .await
             .map_err(|error| store_error(pool, error))?;
+        tally.changed |= archived > 0;
     }
     tx.commit().await.map_err(|error| store_error(pool, error))
 }
@@ -467,6 +481,7 @@ async fn store_config(run: &Run<'_>, slice: &Slice, tally: &mut Tally) -> Result
     snapshot.conformance_packs.retain(|pack| run.keeps(slice, &pack.account_id));
     let records = fingerprint(&(&snapshot.rules, &snapshot.evaluations, &snapshot.conformance_packs));
     let Some(mut tx) = changed_since_stored(pool, source_id, slice, full, records).await? else { return Ok(()) };
+    tally.changed = true;
     config_rules::clear(&mut tx, source_id, scope(slice)).await.map_err(|error| store_error(pool, error))?;
     tally.stored += config_rules::insert_rules(&mut tx, source_id, &snapshot.rules)
         .await
@@ -488,6 +503,7 @@ async fn store_well_architected(run: &Run<'_>, slice: &Slice, tally: &mut Tally)
     tally.fetched = snapshot.record_count() as u64;
     let records = fingerprint(&snapshot.workloads);
     let Some(mut tx) = changed_since_stored(pool, source_id, slice, full, records).await? else { return Ok(()) };
+    tally.changed = true;
     for workload in &snapshot.workloads {
         tally.stored += wellarchitected::store_workload(&mut tx, source_id, workload)
             .await

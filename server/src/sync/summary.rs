@@ -52,6 +52,10 @@ pub struct SourceSummary {
     /// be listed, their role not assumed): none of their slices ran.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub accounts_failed: Vec<SliceError>,
+    /// Whether any slice changed what is stored; a sync that changed
+    /// nothing leaves the evidence, and what follows it, as it was.
+    #[serde(skip)]
+    pub changed: bool,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -79,6 +83,8 @@ pub struct SliceOutcome {
     pub pages: u64,
     pub fetched: u64,
     pub stored: u64,
+    /// Whether it wrote, archived or replaced anything.
+    pub changed: bool,
     pub error: Option<FetchError>,
 }
 
@@ -92,6 +98,7 @@ impl SourceSummary {
             services: BTreeMap::new(),
             error: Some(error),
             accounts_failed: Vec::new(),
+            changed: false,
         }
     }
 
@@ -135,6 +142,15 @@ impl SourceSummary {
             (n, _) if n == outcomes.len() => RunStatus::Failed,
             _ => RunStatus::Partial,
         };
-        SourceSummary { name: name.to_owned(), run_id: Some(run_id), status, services, error: None, accounts_failed }
+        let changed = outcomes.iter().any(|outcome| outcome.changed);
+        SourceSummary {
+            name: name.to_owned(),
+            run_id: Some(run_id),
+            status,
+            services,
+            error: None,
+            accounts_failed,
+            changed,
+        }
     }
 }

@@ -223,3 +223,27 @@ async fn a_large_demo_streams_within_its_memory_bound(pool: PgPool) {
     assert_eq!(count(&pool, "findings").await, 100_000);
     assert_eq!(count(&pool, "workloads").await, 20);
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_resync_that_finds_nothing_changed_writes_nothing_and_leaves_the_scores_as_they_were(pool: PgPool) {
+    load_demo(&pool).await;
+    let scored = || async {
+        sqlx::query_scalar!(r#"SELECT max(computed_at) AS "at!" FROM pillar_scores"#)
+            .fetch_one(&pool)
+            .await
+            .expect("the scores")
+    };
+    let before = scored().await;
+
+    let summary = server::demo::load::resync(&pool, DemoSpec::default(), &crate::helpers::options(false), &LogProgress)
+        .await
+        .expect("the database");
+
+    assert_eq!(summary.status, RunStatus::Succeeded, "{summary:?}");
+    assert!(!summary.changed, "nothing changed");
+    let findings_read: u64 = summary.services.get(&Service::SecurityHub).map_or(0, |s| s.fetched);
+    let stored: u64 = summary.services.values().map(|service| service.stored).sum();
+    assert_eq!((findings_read, stored), (0, 0), "only what changed is read, and nothing is written");
+    assert_eq!(scored().await, before, "the scores were not computed again");
+    assert_eq!(count(&pool, "findings").await, 5_000, "the findings are all still there");
+}
