@@ -64,7 +64,7 @@ pub async fn start(
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "documents the query string")]
 pub struct AccountParams {
-    /// Only this source's accounts (its name).
+    /// Only this source's accounts (its name); empty means every source.
     source: Option<String>,
     /// `failing`: the last sync failed in the account; `never`: no sync
     /// has read it whole yet; `all` (the default).
@@ -115,7 +115,9 @@ pub async fn accounts(
             }
         },
     };
-    params.refuse(&["source", "status", "page"], ignored)?;
-    let query = OnboardingQuery { source: params.get("source"), accounts, page };
+    params.refuse(&["status", "page"], ignored)?;
+    // An empty source means every source, as on the page.
+    let source = params.get("source").map(|source| source.trim().to_owned()).filter(|source| !source.is_empty());
+    let query = OnboardingQuery { source, accounts, page };
     Ok(Json(state.dashboard.0.onboarding(query).await?))
 }

@@ -90,6 +90,9 @@ async fn the_api_lists_the_accounts_with_their_counts_and_refuses_an_unknown_fil
     assert_eq!(body["counts"][0]["total"], 3);
     assert_eq!(body["counts"][0]["failing"], 1);
 
+    let every_source = app.get("/api/v1/accounts?source=&page=1").await;
+    assert_eq!(every_source.status(), StatusCode::OK, "an empty source means every source, as on the page");
+
     let refused = app.get("/api/v1/accounts?status=broken&page=0").await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     let body: Value = refused.json().await.expect("JSON");
