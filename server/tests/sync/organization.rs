@@ -212,6 +212,11 @@ async fn accounts_of(pool: &PgPool) -> Vec<(String, Option<String>, Option<Strin
     .collect()
 }
 
+/// The production account as every test here finds it stored.
+fn payments_prod() -> (String, Option<String>, Option<String>, String) {
+    (PRODUCTION.into(), Some("Payments prod".into()), Some("Root / Workloads / Payments".into()), "active".into())
+}
+
 async fn findings_per_account(pool: &PgPool) -> HashMap<String, i64> {
     sqlx::query!(r#"SELECT account_id, count(*) AS "n!" FROM findings GROUP BY account_id"#)
         .fetch_all(pool)
@@ -234,12 +239,7 @@ async fn every_active_account_of_the_organisation_is_synced_named_and_placed_in_
     assert_eq!(
         accounts_of(&pool).await,
         [
-            (
-                PRODUCTION.into(),
-                Some("Payments prod".into()),
-                Some("Root / Workloads / Payments".into()),
-                "active".into()
-            ),
+            payments_prod(),
             (
                 STAGING.into(),
                 Some("Payments staging".into()),
@@ -443,15 +443,7 @@ async fn accounts_listed_by_hand_get_their_names_and_units_where_organizations_c
     assert_eq!(summary.status, RunStatus::Succeeded, "{summary:?}");
     assert_eq!(
         accounts_of(&pool).await,
-        [
-            (
-                PRODUCTION.into(),
-                Some("Payments prod".into()),
-                Some("Root / Workloads / Payments".into()),
-                "active".into()
-            ),
-            (OUTSIDER.into(), None, None, "active".into()),
-        ],
+        [payments_prod(), (OUTSIDER.into(), None, None, "active".into()),],
         "a listed account outside the organisation keeps its id; one listed twice is synced once"
     );
 }
