@@ -70,9 +70,12 @@ pub struct AccountParams {
     /// has read it whole yet; `all` (the default).
     status: Option<OnboardingFilter>,
     /// The page, from 1; 100 accounts a page.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     page: Option<u32>,
 }
+
+/// The last page the API reads: a million pages of 100 accounts.
+const MAX_PAGE: u32 = 1_000_000;
 
 /// Every source's accounts as onboarding sees them, failing ones first:
 /// name, organizational unit, whether the last sync could read the account
@@ -108,7 +111,7 @@ pub async fn accounts(
     let page = match params.get("page") {
         None => 1,
         Some(page) => match page.parse::<u32>() {
-            Ok(page) if page >= 1 => page,
+            Ok(page) if (1..=MAX_PAGE).contains(&page) => page,
             _ => {
                 ignored.push(IgnoredParam { name: "page".into(), value: page });
                 1

@@ -93,6 +93,9 @@ async fn the_api_lists_the_accounts_with_their_counts_and_refuses_an_unknown_fil
     let every_source = app.get("/api/v1/accounts?source=&page=1").await;
     assert_eq!(every_source.status(), StatusCode::OK, "an empty source means every source, as on the page");
 
+    let beyond = app.get("/api/v1/accounts?page=2147483648").await;
+    assert_eq!(beyond.status(), StatusCode::BAD_REQUEST, "a page past the documented maximum");
+
     let refused = app.get("/api/v1/accounts?status=broken&page=0").await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     let body: Value = refused.json().await.expect("JSON");
