@@ -11,7 +11,7 @@
 #
 # glibc with its libraries copied, not a static musl build: measured on the
 # same data, musl's allocator made a review PDF 1.23x and a demo load 1.20x
-# slower, at twice the CPU, for a 5% smaller image (README, "Deploying").
+# slower, at twice the CPU, for a 5% smaller image (docs/deploying.md).
 #
 # Podman cannot run containers on the machines this is tested on, so the
 # check exports the image's filesystem and runs /plinth from it in a chroot.

@@ -103,7 +103,7 @@ fn parse_format(value: &str) -> Result<crate::report::Format, String> {
 enum ChecklistCommand {
     /// Import a custom pack from a TOML file; an invalid file imports nothing
     Import {
-        /// The pack file (see the README for its format)
+        /// The pack file (see docs/user-guide.md, "Custom packs", for its format)
         file: PathBuf,
     },
     /// Write a pack as a TOML file that `import` reads

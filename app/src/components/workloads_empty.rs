@@ -13,7 +13,7 @@ pub fn WorkloadsEmpty() -> impl IntoView {
             <p>
                 "To get data, configure an AWS source in "<code>"plinth.toml"</code>" and run "
                 <code>"plinth sync"</code>", or load the demo organisation with "<code>"plinth demo"</code>
-                " (see the README's “Getting data” section)."
+                " (see “Getting data” in docs/user-guide.md)."
             </p>
         </div>
     }
