@@ -5,6 +5,7 @@
 
 use std::sync::LazyLock;
 
+use app::domain::Pillar;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -45,6 +46,13 @@ impl LensChoice {
     }
 }
 
+impl LensPillar {
+    /// The pillar, whose id the lens's loading checked.
+    pub fn pillar(&self) -> Pillar {
+        Pillar::from_id(&self.id).expect("BUG: the lens's pillar ids were checked when it was loaded")
+    }
+}
+
 impl Lens {
     pub fn questions(&self) -> impl Iterator<Item = (&LensPillar, &LensQuestion)> {
         self.pillars.iter().flat_map(|pillar| pillar.questions.iter().map(move |question| (pillar, question)))
@@ -56,15 +64,17 @@ impl Lens {
 }
 
 pub static WELL_ARCHITECTED: LazyLock<Lens> = LazyLock::new(|| {
-    toml::from_str(include_str!("../data/lens/wellarchitected.toml"))
-        .expect("BUG: the compiled-in lens catalogue is well formed")
+    let lens: Lens = toml::from_str(include_str!("../data/lens/wellarchitected.toml"))
+        .expect("BUG: the compiled-in lens catalogue is well formed");
+    for pillar in &lens.pillars {
+        assert!(Pillar::from_id(&pillar.id).is_some(), "BUG: the lens names an unknown pillar {:?}", pillar.id);
+    }
+    lens
 });
 
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
-
-    use app::domain::Pillar;
 
     use super::*;
 

@@ -4,6 +4,38 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Role;
+use super::refusal::refusal;
+
+refusal!(
+    /// Why a sign-in was refused. A throttled one also says, apart, in how
+    /// many minutes to try again.
+    SignInRefusal {
+        Invalid = "invalid" => "That email and password do not match an active account.",
+        ThrottledAccount = "throttled-account" => "Too many failed sign-ins for this account.",
+        ThrottledAddress = "throttled-address" => "Too many failed sign-ins from your network address.",
+        Sso = "sso" => "Single sign-on did not complete. Try again; if it keeps failing, the server log says why.",
+        SsoRefused = "sso-refused" => "Your single sign-on account is disabled in Plinth. Ask an admin.",
+    }
+);
+
+/// The longest name a token has.
+pub const MAX_TOKEN_NAME: usize = 100;
+/// How long a token may live at most, in days, when it has an expiry.
+pub const MAX_TOKEN_DAYS: u32 = 3650;
+
+refusal!(
+    /// Why a token was not created or revoked.
+    TokenRefusal {
+        Name = "name" => format!(
+            "Give the token a name (at most {MAX_TOKEN_NAME} characters); nothing was created."
+        ),
+        Role = "role" => "A token's role can be at most your own; nothing was created.",
+        Expires = "expires" => format!(
+            "Choose when the token expires: after 1 to {MAX_TOKEN_DAYS} days, or never; nothing was created."
+        ),
+        Unknown = "unknown" => "There is no such token of yours.",
+    }
+);
 
 /// The person behind a request, as the server resolved them from their
 /// session (or a load balancer's verified token).

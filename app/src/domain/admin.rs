@@ -6,7 +6,11 @@ use uuid::Uuid;
 
 use super::Role;
 use super::params::{ParamReader, query_string};
+use super::refusal::refusal;
 use super::sync::SourceStatus;
+
+/// The shortest password Plinth keeps.
+pub const MIN_PASSWORD: usize = 12;
 
 /// A user as the admin's list shows them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -99,59 +103,21 @@ pub struct SourcesPage {
     pub now: DateTime<Utc>,
 }
 
-/// Why an admin's change was refused; the page says it in words. Only
-/// these codes travel in the address, so a link cannot make the page say
-/// anything else.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AdminRefusal {
-    BadEmail,
-    Exists,
-    ShortPassword,
-    NotFound,
-    OwnAccount,
-    BadRole,
-}
-
-impl AdminRefusal {
-    pub const ALL: [AdminRefusal; 6] = [
-        AdminRefusal::BadEmail,
-        AdminRefusal::Exists,
-        AdminRefusal::ShortPassword,
-        AdminRefusal::NotFound,
-        AdminRefusal::OwnAccount,
-        AdminRefusal::BadRole,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            AdminRefusal::BadEmail => "bad-email",
-            AdminRefusal::Exists => "exists",
-            AdminRefusal::ShortPassword => "short-password",
-            AdminRefusal::NotFound => "not-found",
-            AdminRefusal::OwnAccount => "own-account",
-            AdminRefusal::BadRole => "bad-role",
-        }
+refusal!(
+    /// Why an admin's change to users was refused.
+    AdminRefusal {
+        BadEmail = "bad-email" => "That is not an email address.",
+        Exists = "exists" => "A user with that email exists already.",
+        ShortPassword = "short-password" => format!(
+            "The password is too short: use at least {MIN_PASSWORD} characters, or leave it empty for single sign-on."
+        ),
+        NotFound = "not-found" => "There is no such user.",
+        OwnAccount = "own-account" => {
+            "You cannot disable yourself or lower your own role, so someone can always manage users; ask another admin."
+        },
+        BadRole = "bad-role" => "Choose viewer, editor or admin.",
     }
-
-    pub fn parse(code: &str) -> Option<AdminRefusal> {
-        AdminRefusal::ALL.into_iter().find(|refusal| refusal.code() == code)
-    }
-
-    pub fn text(self) -> &'static str {
-        match self {
-            AdminRefusal::BadEmail => "That is not an email address.",
-            AdminRefusal::Exists => "A user with that email exists already.",
-            AdminRefusal::ShortPassword => {
-                "The password is too short: use at least 12 characters, or leave it empty for single sign-on."
-            }
-            AdminRefusal::NotFound => "There is no such user.",
-            AdminRefusal::OwnAccount => {
-                "You cannot disable yourself or lower your own role, so someone can always manage users; ask another admin."
-            }
-            AdminRefusal::BadRole => "Choose viewer, editor or admin.",
-        }
-    }
-}
+);
 
 #[cfg(test)]
 mod tests {
@@ -185,7 +151,7 @@ mod tests {
 
     #[test]
     fn every_refusal_reads_back_from_its_code() {
-        for refusal in AdminRefusal::ALL {
+        for &refusal in AdminRefusal::ALL {
             assert_eq!(AdminRefusal::parse(refusal.code()), Some(refusal));
         }
         assert_eq!(AdminRefusal::parse("<script>"), None);

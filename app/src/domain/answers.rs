@@ -7,7 +7,35 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::params::{ParamReader, query_string};
+use super::refusal::refusal;
 use super::{Pillar, Risk};
+
+/// The longest reason a practice does not apply.
+pub const MAX_REASON: usize = 250;
+
+refusal!(
+    /// Why a change to a workload's answers was refused.
+    AnswerRefusal {
+        UnknownWorkload = "workload" => "There is no such workload.",
+        NoReview = "no-review" => "This workload has no review in the Well-Architected Tool.",
+        UnknownChoice = "choice" => "That is not a best practice of the question.",
+        NoneOfTheseApplies = "none-of-these" => "“None of these” cannot be marked not applicable.",
+        Reason = "reason" => format!("Say why the practice does not apply, in at most {MAX_REASON} characters."),
+        State = "state" => "Choose followed, not applicable or open.",
+        CannotWriteBack = "write-back" => "Write-back cannot be turned on for this workload (see why below).",
+        NothingToResolve = "resolve" => "That question has nothing to resolve any more.",
+        NoSuggestion = "suggestions" => "Choose at least one practice to select.",
+        Keep = "keep" => "Choose which answer to keep: aws or plinth.",
+    }
+);
+
+impl AnswerRefusal {
+    /// Whether the refusal is about the one choice being changed (shown
+    /// at it), not about the page.
+    pub fn is_about_the_choice(self) -> bool {
+        matches!(self, AnswerRefusal::Reason | AnswerRefusal::State)
+    }
+}
 
 /// Where a best practice stands in a workload's answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

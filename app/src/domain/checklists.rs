@@ -5,8 +5,40 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::Pillar;
 use super::params::{ParamReader, query_string};
+use super::refusal::refusal;
+use super::{Pillar, group_thousands};
+
+/// The longest note or evidence link a tick keeps.
+pub const MAX_DETAIL: usize = 2000;
+
+refusal!(
+    /// Why a tick was refused.
+    TickRefusal {
+        UnknownItem = "item" => "There is no such workload or checklist item.",
+        State = "state" => "Choose open, done or not applicable.",
+        Note = "note" => format!(
+            "The note is too long: keep it under {} characters.",
+            group_thousands(MAX_DETAIL as u64)
+        ),
+        Link = "link" => format!(
+            "The evidence link must be an http:// or https:// address of at most {} characters.",
+            group_thousands(MAX_DETAIL as u64)
+        ),
+    }
+);
+
+impl TickRefusal {
+    /// The field it is about, as the form and the API name it.
+    pub fn field(self) -> &'static str {
+        match self {
+            TickRefusal::UnknownItem => "item",
+            TickRefusal::State => "state",
+            TickRefusal::Note => "note",
+            TickRefusal::Link => "link",
+        }
+    }
+}
 
 /// Where an item stands for a workload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

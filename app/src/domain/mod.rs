@@ -7,11 +7,14 @@ mod breakdown;
 pub mod checklists;
 pub mod findings;
 pub mod params;
+mod refusal;
 pub mod remediation;
 mod review;
 mod role;
 pub mod rules;
 mod states;
+#[cfg(feature = "ssr")]
+mod stored;
 pub mod sync;
 mod workload;
 
@@ -21,7 +24,8 @@ use uuid::Uuid;
 pub use account::SignedIn;
 pub use breakdown::{EvidenceLine, PillarBreakdown, QuestionLine};
 pub use review::{
-    ChoiceLine, EvidenceRef, FailingControl, Milestone, PillarTrend, QuestionAnswer, TrendPoint, change_text,
+    ChoiceLine, EvidenceRef, FailingControl, MAX_MILESTONE_NAME, Milestone, MilestoneRefusal, PillarTrend,
+    QuestionAnswer, TrendPoint, change_text,
 };
 pub use role::Role;
 pub use workload::{PillarDetail, RiskCounts, WorkloadDetail, rounded};

@@ -5,8 +5,43 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::Pillar;
 use super::params::{ParamReader, query_string};
+use super::refusal::refusal;
+use super::{Pillar, group_thousands};
+
+/// The longest title kept.
+pub const MAX_TITLE: usize = 200;
+/// The longest description, comment, reason or ticket link kept.
+pub const MAX_TEXT: usize = 5000;
+
+refusal!(
+    /// Why a remediation change was refused.
+    RemediationRefusal {
+        UnknownWorkload = "workload" => "Choose a workload.",
+        UnknownItem = "item" => "There is no such remediation item (any more); nothing was changed.",
+        UnknownSource = "source" => "That source is not known to Plinth.",
+        /// An item from a source, without the source's key.
+        NoKey = "key" => "Name the source: a control id, a rule identifier, a question id or a checklist pack/item.",
+        NothingToFix = "nothing-to-fix" => "That source passes in this workload: there is nothing to fix.",
+        Title = "title" => format!("Give the item a title of at most {MAX_TITLE} characters."),
+        TooLong = "too-long" => format!(
+            "The text is too long: keep it under {} characters.",
+            group_thousands(MAX_TEXT as u64)
+        ),
+        Acceptance = "acceptance" => "Accepting a risk needs a reason and an expiry date after today.",
+        UnknownOwner = "owner" => "The owner must be an active editor or admin.",
+        Ticket = "ticket" => "The ticket link must be an http:// or https:// address.",
+        Due = "due" => "The due date must be a date such as 2027-01-31.",
+        Status = "status" => "Choose a status from the list.",
+        EmptyComment = "comment" => "A comment cannot be empty.",
+        /// An item written by hand without its pillar or priority.
+        Manual = "manual" => "Choose the item's pillar and priority.",
+        /// A bulk change with no item checked.
+        NoneChecked = "none" => "Check at least one item to change.",
+        /// A bulk change that changes nothing.
+        NothingChosen = "nothing" => "Choose what to change: an owner, a due date or a status.",
+    }
+);
 
 macro_rules! words {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal, $label:literal),+ $(,)? }) => {

@@ -4,7 +4,32 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::refusal::refusal;
 use super::{Pillar, Risk, Severity};
+
+/// The longest milestone name the Well-Architected Tool takes.
+pub const MAX_MILESTONE_NAME: usize = 100;
+
+refusal!(
+    /// Why a milestone was not recorded.
+    MilestoneRefusal {
+        UnknownWorkload = "workload" => "There is no such workload.",
+        NoName = "name" => "Give the milestone a name; nothing was recorded.",
+        NameTooLong = "long" => format!(
+            "A milestone's name has at most {MAX_MILESTONE_NAME} characters; nothing was recorded."
+        ),
+        NoReview = "review" => "This workload has no review in the Well-Architected Tool, so it has no milestones.",
+        Demo = "demo" => "The demo data has no AWS account behind it; nothing was recorded.",
+        NotConfigured = "source" => {
+            "The review's source is not configured in plinth.toml, so Plinth cannot write to it."
+        },
+        Taken = "taken" => "The workload already has a milestone with that name; choose another.",
+        Aws = "aws" => "The Well-Architected Tool refused the milestone; the server's log has AWS's message.",
+        NotStored = "database" => {
+            "The milestone was recorded in AWS, but Plinth could not store it; it appears after the next sync."
+        },
+    }
+);
 
 /// A question with the team's answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use super::failure;
 use crate::components::{PageTitle, RunStatusBadge, SubmitOnChange, TextArea};
 use crate::domain::Role;
-use crate::domain::admin::{AdminRefusal, AuditPage, AuditQuery, SourceLine, UserLine};
+use crate::domain::admin::{AdminRefusal, AuditPage, AuditQuery, MIN_PASSWORD, SourceLine, UserLine};
 use crate::domain::sync::ago_text;
 use crate::server_fns::{get_audit, get_sources, get_users};
 
@@ -45,7 +45,7 @@ pub fn AdminUsersPage() -> impl IntoView {
         <h1 class="page-title">"Users"</h1>
         <AdminNav />
         {done.map(|text| view! { <div class="notice" role="status">{text}</div> })}
-        {refusal.map(|refusal| view! { <div class="notice notice-error" role="alert">{refusal.text()}</div> })}
+        {refusal.map(|refusal| view! { <div class="notice notice-error" role="alert">{refusal.message()}</div> })}
         <Suspense fallback=|| view! { <p class="loading">"Loading users…"</p> }>
             {move || {
                 let typed = typed.clone();
@@ -158,8 +158,8 @@ fn AddUserForm(email: String, name: String, role: Role) -> impl IntoView {
                 <label>"Role"<select name="role">{role_options(role)}</select></label>
                 <label>
                     "Password"
-                    <input type="password" name="password" autocomplete="new-password" minlength="12" />
-                    <span class="hint">"At least 12 characters. Leave empty for someone who signs in with single sign-on."</span>
+                    <input type="password" name="password" autocomplete="new-password" minlength=MIN_PASSWORD.to_string() />
+                    <span class="hint">{format!("At least {MIN_PASSWORD} characters. Leave empty for someone who signs in with single sign-on.")}</span>
                 </label>
                 <button type="submit" class="button button-primary">"Add user"</button>
             </form>

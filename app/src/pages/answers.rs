@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use crate::components::{PageTitle, SubmitOnChange};
 use crate::domain::answers::{
-    AnswerQuestion, AnswerStatus, AnswersQuery, ChoiceLine, ChoiceState, Suggestion, WorkloadAnswers, WriteBackOption,
+    AnswerQuestion, AnswerRefusal, AnswerStatus, AnswersQuery, ChoiceLine, ChoiceState, MAX_REASON, Suggestion,
+    WorkloadAnswers, WriteBackOption,
 };
 use crate::domain::{Pillar, Risk, Role};
 use crate::error::AppError;
@@ -21,7 +22,7 @@ use crate::server_fns::get_answers;
 struct Typed {
     choice: String,
     reason: String,
-    error: Option<&'static str>,
+    error: Option<AnswerRefusal>,
 }
 
 #[component]
@@ -31,21 +32,13 @@ pub fn WorkloadAnswersPage() -> impl IntoView {
     let workload = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
     let query = Memo::new(move |_| query_map.with(|q| AnswersQuery::from_params(|name| q.get(name))));
     let (typed, open, notice) = query_map.with_untracked(|q| {
+        let refusal = q.get("error").and_then(|code| AnswerRefusal::parse(&code));
         let typed = Typed {
             choice: q.get("edit").unwrap_or_default(),
             reason: q.get("reason").unwrap_or_default(),
-            error: match q.get("error").as_deref() {
-                Some("reason") => Some("Say why the practice does not apply, in at most 250 characters."),
-                Some("state") => Some("Choose followed, not applicable or open."),
-                _ => None,
-            },
+            error: refusal.filter(|refusal| refusal.is_about_the_choice()),
         };
-        let notice = match q.get("error").as_deref() {
-            Some("write-back") => Some("Write-back cannot be turned on for this workload (see why below)."),
-            Some("resolve") => Some("That question has nothing to resolve any more."),
-            Some("suggestions") => Some("Choose at least one practice to select."),
-            _ => None,
-        };
+        let notice = refusal.filter(|refusal| !refusal.is_about_the_choice()).map(AnswerRefusal::message);
         (typed, q.get("open").unwrap_or_default(), notice)
     });
     let answers = AsyncDerived::new(move || {
@@ -64,6 +57,7 @@ pub fn WorkloadAnswersPage() -> impl IntoView {
             {move || {
                 let typed = typed.clone();
                 let open = open.clone();
+                let notice = notice.clone();
                 Suspend::new(async move {
                     match answers.await {
                         Ok(answers) => {
@@ -83,7 +77,7 @@ fn AnswersView(
     query: AnswersQuery,
     typed: Typed,
     open: String,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     can_edit: bool,
 ) -> impl IntoView {
     let workload = answers.workload_id;
@@ -444,7 +438,7 @@ fn ChoiceRow(
                     <form method="post" action=action.clone() class="stacked-form">
                         {hidden()}
                         <input type="hidden" name="state" value="not_applicable" />
-                        <label>"Why it does not apply"<input type="text" name="reason" value=reason maxlength="250" required=true /></label>
+                        <label>"Why it does not apply"<input type="text" name="reason" value=reason maxlength=MAX_REASON.to_string() required=true /></label>
                         <button type="submit" class="button">"Mark not applicable"</button>
                     </form>
                 </details>
@@ -460,7 +454,7 @@ fn ChoiceRow(
             }
         });
         view! {
-            {typed.error.map(|error| view! { <div class="notice notice-error" role="alert">{error}</div> })}
+            {typed.error.map(|error| view! { <div class="notice notice-error" role="alert">{error.message()}</div> })}
             <div class="tick-forms">
                 <form method="post" action=action.clone() class="inline-form">
                     {hidden()}

@@ -6,7 +6,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
 use crate::components::{CreateRemediation, PageTitle, SubmitOnChange, TextArea};
-use crate::domain::checklists::{ChecklistLine, ChecklistQuery, EvidenceState, TickState, WorkloadChecklist};
+use crate::domain::checklists::{
+    ChecklistLine, ChecklistQuery, EvidenceState, MAX_DETAIL, TickRefusal, TickState, WorkloadChecklist,
+};
 use crate::domain::{Pillar, Role};
 use crate::error::AppError;
 use crate::server_fns::{get_checklist, quick_tick};
@@ -15,7 +17,7 @@ use crate::server_fns::{get_checklist, quick_tick};
 #[derive(Clone, Debug, Default)]
 struct Typed {
     item: String,
-    error: Option<&'static str>,
+    error: Option<TickRefusal>,
     state: Option<TickState>,
     note: String,
     link: String,
@@ -29,12 +31,7 @@ pub fn WorkloadChecklistPage() -> impl IntoView {
     let query = Memo::new(move |_| query_map.with(|q| ChecklistQuery::from_params(|name| q.get(name))));
     let typed = query_map.with_untracked(|q| Typed {
         item: q.get("edit").unwrap_or_default(),
-        error: match q.get("error").as_deref() {
-            Some("link") => Some("The evidence link must be an http:// or https:// address."),
-            Some("note") => Some("The note is too long: keep it under 2,000 characters."),
-            Some("state") => Some("Choose open, done or not applicable."),
-            _ => None,
-        },
+        error: q.get("error").and_then(|code| TickRefusal::parse(&code)),
         state: q.get("state_typed").as_deref().and_then(TickState::parse),
         note: q.get("note").unwrap_or_default(),
         link: q.get("link").unwrap_or_default(),
@@ -265,7 +262,7 @@ fn ItemCard(line: ChecklistLine, workload: Uuid, back: String, typed: Option<Typ
             .map(|option| view! { <option value=option.as_str() selected=option == state>{option.label()}</option> })
             .collect_view();
         view! {
-            {typed.error.map(|error| view! { <div class="notice notice-error" role="alert">{error}</div> })}
+            {typed.error.map(|error| view! { <div class="notice notice-error" role="alert">{error.message()}</div> })}
             <div class="tick-forms">
                 <details class="tick-details" open=typed.error.is_some()>
                     <summary>"Note, link, not applicable"</summary>
@@ -275,7 +272,7 @@ fn ItemCard(line: ChecklistLine, workload: Uuid, back: String, typed: Option<Typ
                         <input type="hidden" name="back" value=back.clone() />
                         <input type="hidden" name="state_was" value=line.state.as_str() />
                         <label>"State"<select name="state">{options}</select></label>
-                        <label>"Note"<TextArea name="note" rows=2 maxlength=2000 value=note /></label>
+                        <label>"Note"<TextArea name="note" rows=2 maxlength={MAX_DETAIL as u32} value=note /></label>
                         <label>"Evidence link"<input type="url" name="link" value=link placeholder="https://" /></label>
                         <button type="submit" class="button button-primary">"Save"</button>
                     </form>

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::SignInOptions;
+use crate::domain::account::SignInRefusal;
 use crate::domain::params::{encode_component, local_path};
 
 /// The sign-in page: a plain form that posts to the server (no JavaScript
@@ -70,50 +71,39 @@ pub fn LoginPage() -> impl IntoView {
 /// a link cannot make the page say something else.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SignInNotice {
-    Invalid,
-    ThrottledAccount(u32),
-    ThrottledAddress(u32),
+    Refused(SignInRefusal, u32),
     Expired,
     SignedOut,
-    SsoFailed,
-    SsoRefused,
 }
 
 impl SignInNotice {
     fn read(params: &leptos_router::params::ParamsMap) -> Option<SignInNotice> {
         let minutes = params.get("minutes").and_then(|m| m.parse::<u32>().ok()).unwrap_or(15).max(1);
-        match params.get("error").as_deref() {
-            Some("invalid") => Some(SignInNotice::Invalid),
-            Some("throttled-account") => Some(SignInNotice::ThrottledAccount(minutes)),
-            Some("throttled-address") => Some(SignInNotice::ThrottledAddress(minutes)),
-            Some("sso") => Some(SignInNotice::SsoFailed),
-            Some("sso-refused") => Some(SignInNotice::SsoRefused),
-            _ if params.get("expired").is_some() => Some(SignInNotice::Expired),
-            _ if params.get("signed-out").is_some() => Some(SignInNotice::SignedOut),
-            _ => None,
+        match params.get("error").and_then(|code| SignInRefusal::parse(&code)) {
+            Some(refusal) => Some(SignInNotice::Refused(refusal, minutes)),
+            None if params.get("expired").is_some() => Some(SignInNotice::Expired),
+            None if params.get("signed-out").is_some() => Some(SignInNotice::SignedOut),
+            None => None,
         }
     }
 
     fn is_error(self) -> bool {
-        !matches!(self, SignInNotice::SignedOut | SignInNotice::Expired)
+        matches!(self, SignInNotice::Refused(..))
     }
 
     fn text(self) -> String {
         match self {
-            SignInNotice::Invalid => "That email and password do not match an active account.".into(),
-            SignInNotice::ThrottledAccount(minutes) => format!(
-                "Too many failed sign-ins for this account. Try again in {} (or ask an admin to set a new password).",
+            SignInNotice::Refused(refusal @ SignInRefusal::ThrottledAccount, minutes) => format!(
+                "{} Try again in {} (or ask an admin to set a new password).",
+                refusal.message(),
                 minutes_text(minutes)
             ),
-            SignInNotice::ThrottledAddress(minutes) => {
-                format!("Too many failed sign-ins from your network address. Try again in {}.", minutes_text(minutes))
+            SignInNotice::Refused(refusal @ SignInRefusal::ThrottledAddress, minutes) => {
+                format!("{} Try again in {}.", refusal.message(), minutes_text(minutes))
             }
+            SignInNotice::Refused(refusal, _) => refusal.message(),
             SignInNotice::Expired => "Your session has ended. Sign in again to continue.".into(),
             SignInNotice::SignedOut => "You are signed out.".into(),
-            SignInNotice::SsoFailed => {
-                "Single sign-on did not complete. Try again; if it keeps failing, the server log says why.".into()
-            }
-            SignInNotice::SsoRefused => "Your single sign-on account is disabled in Plinth. Ask an admin.".into(),
         }
     }
 }

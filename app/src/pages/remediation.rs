@@ -9,32 +9,19 @@ use uuid::Uuid;
 
 use crate::components::{PageTitle, SubmitOnChange, TextArea};
 use crate::domain::remediation::{
-    Assignee, Priority, RemediationDetail, RemediationLine, RemediationPage, RemediationQuery, Sort, SourceKind, Status,
+    Assignee, MAX_TEXT, MAX_TITLE, Priority, RemediationDetail, RemediationLine, RemediationPage, RemediationQuery,
+    RemediationRefusal, Sort, SourceKind, Status,
 };
 use crate::domain::{Pillar, Role};
 use crate::error::AppError;
 use crate::server_fns::{get_remediation, get_remediation_item};
 
-/// The sentence for an error code a refused form comes back with.
-fn error_text(code: &str) -> &'static str {
-    match code {
-        "workload" => "Choose a workload.",
-        "item" => "One of the items no longer exists; nothing was changed.",
-        "source" => "That source is not known to Plinth.",
-        "nothing-to-fix" => "That source passes in this workload: there is nothing to fix.",
-        "title" => "Give the item a title of at most 200 characters.",
-        "too-long" => "The text is too long: keep it under 5,000 characters.",
-        "acceptance" => "Accepting a risk needs a reason and an expiry date after today.",
-        "owner" => "The owner must be an active editor or admin.",
-        "ticket" => "The ticket link must be an http:// or https:// address.",
-        "due" => "The due date must be a date such as 2027-01-31.",
-        "status" => "Choose a status from the list.",
-        "comment" => "A comment cannot be empty.",
-        "manual" => "Choose the item's pillar and priority.",
-        "none" => "Check at least one item to change.",
-        "nothing" => "Choose what to change: an owner, a due date or a status.",
-        _ => "That could not be done; nothing was changed.",
-    }
+/// The sentence for the refusal a refused form comes back with; a code no
+/// refusal has (an address typed by hand) gets a plain one.
+fn error_text(code: &str) -> String {
+    RemediationRefusal::parse(code)
+        .map(RemediationRefusal::message)
+        .unwrap_or_else(|| "That could not be done; nothing was changed.".to_owned())
 }
 
 fn status_class(status: Status) -> &'static str {
@@ -238,7 +225,7 @@ fn BulkControls(assignees: Vec<Assignee>) -> impl IntoView {
                 <label>"Owner"<select name="owner">{owner_options(&assignees, None, "Nobody")}</select></label>
                 <label>"Due"<input type="date" name="due_on" /></label>
                 <label>"Status"<select name="status"><option value="">"Keep"</option>{status_options(None)}</select></label>
-                <label>"Accepted because"<input type="text" name="acceptance_reason" maxlength="5000" /></label>
+                <label>"Accepted because"<input type="text" name="acceptance_reason" maxlength=MAX_TEXT.to_string() /></label>
                 <label>"Accepted until"<input type="date" name="accepted_until" /></label>
             </div>
             <button type="submit" class="button button-primary">"Apply to the checked items"</button>
@@ -328,8 +315,8 @@ fn NewItemForm(workloads: Vec<(Uuid, String)>, notes: Notes, back: String) -> im
                 <input type="hidden" name="source" value="manual" />
                 <input type="hidden" name="back" value=back />
                 <label>"Workload"<select name="workload" required=true><option value="">"Choose…"</option>{workload_options}</select></label>
-                <label>"Title"<input type="text" name="title" value=notes.title.clone() maxlength="200" required=true /></label>
-                <label>"Description"<TextArea name="description" rows=3 maxlength=5000 value=notes.description.clone() /></label>
+                <label>"Title"<input type="text" name="title" value=notes.title.clone() maxlength=MAX_TITLE.to_string() required=true /></label>
+                <label>"Description"<TextArea name="description" rows=3 maxlength={MAX_TEXT as u32} value=notes.description.clone() /></label>
                 <label>"Pillar"<select name="pillar">{pillars}</select></label>
                 <label>"Priority"<select name="priority">{priorities}</select></label>
                 <button type="submit" class="button button-primary">"Create the item"</button>
@@ -400,7 +387,9 @@ fn ItemView(item: RemediationDetail, typed: Typed, can_edit: bool) -> impl IntoV
     let line = item.line.clone();
     let id = line.id;
     let overdue = line.is_overdue(item.today);
-    let comment_error = typed.error.clone().filter(|code| code == "comment" || typed.body.is_some());
+    let comment_error = typed.error.clone().filter(|code| {
+        RemediationRefusal::parse(code) == Some(RemediationRefusal::EmptyComment) || typed.body.is_some()
+    });
     let change_error = typed.error.clone().filter(|_| comment_error.is_none());
     let history = item
         .history
@@ -441,7 +430,7 @@ fn ItemView(item: RemediationDetail, typed: Typed, can_edit: bool) -> impl IntoV
                     <label>"Ticket link (Jira or any address)"<input type="url" name="ticket_url" value=ticket placeholder="https://" /></label>
                     <fieldset>
                         <legend>"When accepting the risk"</legend>
-                        <label>"Why"<input type="text" name="acceptance_reason" value=reason maxlength="5000" /></label>
+                        <label>"Why"<input type="text" name="acceptance_reason" value=reason maxlength=MAX_TEXT.to_string() /></label>
                         <label>"Until"<input type="date" name="accepted_until" value=until /></label>
                     </fieldset>
                     <button type="submit" class="button button-primary">"Save"</button>
@@ -453,7 +442,7 @@ fn ItemView(item: RemediationDetail, typed: Typed, can_edit: bool) -> impl IntoV
         view! {
             {comment_error.map(|code| view! { <div class="notice notice-error" role="alert">{error_text(&code)}</div> })}
             <form method="post" action=format!("/remediation/{id}/comments") class="stacked-form">
-                <label>"Comment"<TextArea name="body" rows=3 maxlength=5000 required=true value=typed.body.clone().unwrap_or_default() /></label>
+                <label>"Comment"<TextArea name="body" rows=3 maxlength={MAX_TEXT as u32} required=true value=typed.body.clone().unwrap_or_default() /></label>
                 <button type="submit" class="button">"Add the comment"</button>
             </form>
         }

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::failure;
 use crate::domain::Role;
-use crate::domain::account::TokenLine;
+use crate::domain::account::{MAX_TOKEN_NAME, TokenLine, TokenRefusal};
 use crate::server_fns::get_my_tokens;
 
 #[component]
@@ -46,7 +46,7 @@ pub fn TokensPage() -> impl IntoView {
         <section class="panel" aria-labelledby="new-token-heading">
             <h2 id="new-token-heading">"New token"</h2>
             <form method="post" action="/settings/tokens" class="stacked-form">
-                <label>"Name " <input type="text" name="name" value=typed required maxlength="100" placeholder="Nightly report script" /></label>
+                <label>"Name " <input type="text" name="name" value=typed required maxlength=MAX_TOKEN_NAME.to_string() placeholder="Nightly report script" /></label>
                 <label>
                     "Role "
                     <select name="role">
@@ -72,14 +72,12 @@ pub fn TokensPage() -> impl IntoView {
     }
 }
 
-fn refusal_text(code: &str) -> &'static str {
-    match code {
-        "name" => "Give the token a name (at most 100 characters); nothing was created.",
-        "role" => "A token's role can be at most your own; nothing was created.",
-        "expires" => "Choose when the token expires; nothing was created.",
-        "unknown" => "There is no such token of yours.",
-        _ => "The token could not be created; try again.",
-    }
+/// The sentence for a refusal's code; any other code (an address typed by
+/// hand) gets a plain one.
+fn refusal_text(code: &str) -> String {
+    TokenRefusal::parse(code)
+        .map(TokenRefusal::message)
+        .unwrap_or_else(|| "The token could not be created; try again.".to_owned())
 }
 
 fn day(at: Option<chrono::DateTime<chrono::Utc>>, none: &'static str) -> String {

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use crate::charts;
 use crate::components::{Chart, CreateRemediation, PageTitle, PillarName, RiskBadge, ScoreBadge, WorkloadPillars};
 use crate::domain::findings::FindingQuery;
-use crate::domain::{Pillar, QuestionAnswer, WorkloadDetail};
+use crate::domain::{MAX_MILESTONE_NAME, MilestoneRefusal, Pillar, QuestionAnswer, WorkloadDetail};
 use crate::error::AppError;
 use crate::server_fns::get_workload;
 
@@ -235,7 +235,7 @@ fn ExportPanel(workload: uuid::Uuid, review_in_aws: bool) -> impl IntoView {
                 <form method="post" action=format!("/workloads/{workload}/milestones") class="inline-form">
                     <label>
                         "Milestone name "
-                        <input type="text" name="name" value=name required maxlength="100" placeholder="Quarterly review" />
+                        <input type="text" name="name" value=name required maxlength=MAX_MILESTONE_NAME.to_string() placeholder="Quarterly review" />
                     </label>
                     <button type="submit" class="button button-quiet">"Record a milestone in the Well-Architected Tool"</button>
                 </form>
@@ -245,17 +245,8 @@ fn ExportPanel(workload: uuid::Uuid, review_in_aws: bool) -> impl IntoView {
 }
 
 /// Why the milestone was not recorded, from the code the server sent back.
-fn milestone_refusal(code: &str) -> &'static str {
-    match code {
-        "name" => "Give the milestone a name; nothing was recorded.",
-        "long" => "A milestone's name has at most 100 characters; nothing was recorded.",
-        "review" => "This workload has no review in the Well-Architected Tool, so it has no milestones.",
-        "demo" => "The demo data has no AWS account behind it; nothing was recorded.",
-        "source" => "The review's source is not configured in plinth.toml, so Plinth cannot write to it.",
-        "taken" => "The workload already has a milestone with that name; choose another.",
-        "database" => {
-            "The milestone was recorded in AWS, but Plinth could not store it; it appears after the next sync."
-        }
-        _ => "The Well-Architected Tool refused the milestone; the server's log has AWS's message.",
-    }
+/// The sentence for a refused milestone's code; a code no refusal has (an
+/// address typed by hand) reads as a refusal from AWS.
+fn milestone_refusal(code: &str) -> String {
+    MilestoneRefusal::parse(code).unwrap_or(MilestoneRefusal::Aws).message()
 }

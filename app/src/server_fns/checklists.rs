@@ -31,7 +31,7 @@ pub async fn get_answers(
 pub async fn quick_tick(workload: Uuid, pack: String, item: String, state: String) -> Result<(), AppError> {
     let editor = crate::auth::require(crate::domain::Role::Editor)?;
     let Some(state) = crate::domain::checklists::TickState::parse(&state) else {
-        return Err(AppError::Invalid("Choose open, done or not applicable.".into()).answered());
+        return Err(AppError::Invalid(crate::domain::checklists::TickRefusal::State.message()).answered());
     };
     let checklists = crate::ports::Checklists::from_context()?;
     checklists.0.quick_tick(editor.email, workload, pack, item, state).await.map_err(AppError::answered)

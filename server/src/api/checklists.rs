@@ -3,7 +3,7 @@
 
 use app::domain::Pillar;
 use app::domain::checklists::{
-    ChecklistLine, ChecklistQuery, EvidenceState, HISTORY_SHOWN, TickChange, TickState, WorkloadChecklist,
+    ChecklistLine, ChecklistQuery, EvidenceState, HISTORY_SHOWN, TickChange, TickRefusal, TickState, WorkloadChecklist,
 };
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
@@ -44,6 +44,7 @@ pub struct ChecklistParams {
         (status = 404, description = "No such workload", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn checklist(
     State(state): State<AppState>,
     _caller: Caller,
@@ -93,6 +94,7 @@ pub struct TickRequest {
         (status = 503, description = "The database is out of reach and nothing was stored; retry after `Retry-After` seconds", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn tick(
     State(state): State<AppState>,
     Editor(editor): Editor,
@@ -103,7 +105,7 @@ pub async fn tick(
     let note = request.note.map(|note| note.trim().to_owned());
     let link = request.link.map(|link| link.trim().to_owned());
     store::check_details(note.as_deref().unwrap_or_default(), link.as_deref().unwrap_or_default())
-        .map_err(|error| ApiFailure::unprocessable(error.field(), error.to_string()))?;
+        .map_err(|refusal| ApiFailure::unprocessable(refusal.field(), refusal.message()))?;
     // The item is read before the tick: once the tick is stored, the
     // answer needs nothing more from the database.
     let dashboard = crate::dashboard::PgDashboard::new(state.pool.clone(), state.weights);
@@ -122,7 +124,8 @@ pub async fn tick(
     };
     let ticked =
         tick_and_rescore(&state.pool, &state.rescorer, &editor.email, &tick).await.map_err(|error| match error {
-            TickError::UnknownItem => not_found(),
+            TickError::Refused(TickRefusal::UnknownItem) => not_found(),
+            TickError::Refused(refusal) => ApiFailure::unprocessable(refusal.field(), refusal.message()),
             TickError::Database(error) => {
                 tracing::error!(%error, "a tick could not be stored");
                 ApiFailure::unavailable()
@@ -159,5 +162,5 @@ fn stood(before: ChecklistLine, ticked: store::Ticked) -> ChecklistLine {
 }
 
 fn not_found() -> ApiFailure {
-    ApiFailure::new(axum::http::StatusCode::NOT_FOUND, "not_found", "There is no such workload or checklist item.")
+    ApiFailure::new(axum::http::StatusCode::NOT_FOUND, "not_found", TickRefusal::UnknownItem.message())
 }

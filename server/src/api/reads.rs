@@ -35,6 +35,7 @@ type ApiResult<T> = Result<Json<T>, ApiFailure>;
         (status = 401, description = "Not signed in", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn workloads(State(state): State<AppState>, _caller: Caller) -> ApiResult<Vec<WorkloadSummary>> {
     let mut workloads = state.dashboard.0.overview().await?.workloads;
     workloads.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
@@ -54,6 +55,7 @@ pub async fn workloads(State(state): State<AppState>, _caller: Caller) -> ApiRes
         (status = 404, description = "No such workload", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn workload(State(state): State<AppState>, _caller: Caller, PathId(id): PathId) -> ApiResult<WorkloadDetail> {
     Ok(Json(state.dashboard.0.workload(id).await?))
 }
@@ -81,6 +83,7 @@ pub struct Scores {
         (status = 404, description = "No such workload", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn scores(State(state): State<AppState>, _caller: Caller, PathId(id): PathId) -> ApiResult<Scores> {
     let detail = state.dashboard.0.workload(id).await?;
     Ok(Json(Scores {
@@ -112,6 +115,7 @@ pub struct ScoreHistory {
         (status = 404, description = "No such workload", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn score_history(
     State(state): State<AppState>,
     _caller: Caller,
@@ -190,6 +194,7 @@ pub enum FindingSortParam {
         (status = 404, description = "The `workload` filter names no workload", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn findings(
     State(state): State<AppState>,
     _caller: Caller,
@@ -221,7 +226,7 @@ pub enum ExportFormat {
 }
 
 /// A workload's review as a PDF, a zip of CSV tables or a JSON document
-/// (`plinth.review/1`, documented in the README).
+/// (`plinth.review/1`, documented in `docs/export-format.md`).
 #[utoipa::path(
     get,
     path = "/api/v1/workloads/{id}/export",
@@ -238,6 +243,7 @@ pub enum ExportFormat {
         (status = 404, description = "No such workload", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn export(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -294,6 +300,7 @@ pub async fn export(
         (status = 404, description = "No such workload or pillar", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn explain(
     State(state): State<AppState>,
     _caller: Caller,
@@ -346,6 +353,7 @@ fn rule_query(query: Option<&str>) -> Result<RuleQuery, ApiFailure> {
         (status = 404, description = "The `workload` filter names no workload", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn rules(State(state): State<AppState>, _caller: Caller, RawQuery(query): RawQuery) -> ApiResult<RulesPage> {
     Ok(Json(state.dashboard.0.rules(rule_query(query.as_deref())?).await?))
 }
@@ -363,6 +371,7 @@ pub async fn rules(State(state): State<AppState>, _caller: Caller, RawQuery(quer
         (status = 404, description = "No such rule, or the `workload` filter names no workload", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn rule(
     State(state): State<AppState>,
     _caller: Caller,

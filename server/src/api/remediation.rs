@@ -3,7 +3,9 @@
 //! as the pages' forms.
 
 use app::domain::Pillar;
-use app::domain::remediation::{Priority, RemediationDetail, RemediationPage, RemediationQuery, SourceKind, Status};
+use app::domain::remediation::{
+    MAX_TEXT, Priority, RemediationDetail, RemediationPage, RemediationQuery, RemediationRefusal, SourceKind, Status,
+};
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
@@ -70,6 +72,7 @@ pub enum RemediationSortParam {
         (status = 401, description = "Not signed in", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn remediation(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -94,6 +97,7 @@ pub async fn remediation(
         (status = 404, description = "No such item", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn item(
     State(state): State<AppState>,
     _caller: Caller,
@@ -155,6 +159,7 @@ pub struct NewItem {
         (status = 403, description = "Needs the editor role", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn create(
     State(state): State<AppState>,
     Editor(editor): Editor,
@@ -163,10 +168,8 @@ pub async fn create(
 ) -> Result<Response, ApiFailure> {
     let source = match new.source {
         SourceKind::Manual => {
-            let pillar =
-                new.pillar.ok_or_else(|| ApiFailure::unprocessable("pillar", "a manual item needs a pillar"))?;
-            let priority =
-                new.priority.ok_or_else(|| ApiFailure::unprocessable("priority", "a manual item needs a priority"))?;
+            let pillar = new.pillar.ok_or_else(|| refusal(RemediationRefusal::Manual.into(), "pillar"))?;
+            let priority = new.priority.ok_or_else(|| refusal(RemediationRefusal::Manual.into(), "priority"))?;
             Source::Manual {
                 title: new.title.unwrap_or_default(),
                 description: new.description.unwrap_or_default(),
@@ -175,13 +178,12 @@ pub async fn create(
             }
         }
         kind => {
-            let key = new.key.filter(|key| !key.trim().is_empty()).ok_or_else(|| {
-                ApiFailure::unprocessable(
-                    "key",
-                    format!("an item from a {} needs its key", kind.label().to_lowercase()),
-                )
-            })?;
-            Source::parse(kind.as_str(), &key).ok_or_else(|| ApiFailure::unprocessable("source", "not a source"))?
+            let key = new
+                .key
+                .filter(|key| !key.trim().is_empty())
+                .ok_or_else(|| refusal(RemediationRefusal::NoKey.into(), "key"))?;
+            Source::parse(kind.as_str(), &key)
+                .ok_or_else(|| refusal(RemediationRefusal::UnknownSource.into(), "source"))?
         }
     };
     let (id, created) = store::create_once(
@@ -194,7 +196,7 @@ pub async fn create(
         key.as_deref(),
     )
     .await
-    .map_err(refusal)?;
+    .map_err(|error| refusal(error, "description"))?;
     let detail = Json(state.dashboard.0.remediation_item(id).await?);
     Ok(if created {
         (StatusCode::CREATED, [(LOCATION, format!("/api/v1/remediation/{id}"))], detail).into_response()
@@ -243,6 +245,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> R
         (status = 404, description = "No such item", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn update(
     State(state): State<AppState>,
     Editor(editor): Editor,
@@ -250,47 +253,49 @@ pub async fn update(
     Body(change): Body<ItemChange>,
 ) -> Result<Json<RemediationDetail>, ApiFailure> {
     let reason = change.acceptance_reason.unwrap_or_default();
-    let reason_fits = !reason.trim().is_empty() && reason.trim().chars().count() <= store::MAX_TEXT;
+    let reason_fits = !reason.trim().is_empty() && reason.trim().chars().count() <= MAX_TEXT;
     let acceptance = match (change.status, change.accepted_until) {
         (Some(Status::RiskAccepted), Some(until)) => Some((reason, until)),
         (Some(Status::RiskAccepted), None) => {
             // An item that is not there is a 404 whatever the change says.
             state.dashboard.0.remediation_item(id).await?;
-            return Err(ApiFailure::unprocessable("accepted_until", "accepting a risk needs an expiry date"));
+            return Err(refusal(RemediationRefusal::Acceptance.into(), "accepted_until"));
         }
         _ => None,
     };
     let ticket_url = change.ticket_url.map(|url| url.map(|url| url.trim().to_owned()).filter(|url| !url.is_empty()));
     let change =
         Change { status: change.status, owner: change.owner_id, due_on: change.due_on, ticket_url, acceptance };
-    store::update(&state.pool, &editor.email, id, &change, today()).await.map_err(|error| match error {
-        // The reason will do: it is the date that is not after today.
-        RemediationError::Acceptance if reason_fits => ApiFailure::unprocessable("accepted_until", error.to_string()),
-        error => refusal(error),
+    store::update(&state.pool, &editor.email, id, &change, today()).await.map_err(|error| {
+        // When the reason will do, it is the date that is not after today.
+        let date = reason_fits && error.refusal() == Some(RemediationRefusal::Acceptance);
+        refusal(error, if date { "accepted_until" } else { "acceptance_reason" })
     })?;
     deliver_soon(&state.pool, &state.writers);
     Ok(Json(state.dashboard.0.remediation_item(id).await?))
 }
 
-/// A refused create or change, with the field it is about.
-fn refusal(error: RemediationError) -> ApiFailure {
-    let field = match &error {
-        RemediationError::UnknownItem => {
-            return ApiFailure::new(StatusCode::NOT_FOUND, "not_found", "There is no such remediation item.");
-        }
-        RemediationError::Database(message) => {
-            tracing::error!(error = %message, "a remediation change could not be stored");
-            return ApiFailure::unavailable();
-        }
-        RemediationError::UnknownWorkload => "workload",
-        RemediationError::UnknownSource(..) | RemediationError::NothingToFix(_) => "key",
-        RemediationError::Title => "title",
-        RemediationError::TooLong => "description",
-        RemediationError::Acceptance => "acceptance_reason",
-        RemediationError::UnknownOwner => "owner_id",
-        RemediationError::Ticket => "ticket_url",
-        RemediationError::Due => "due_on",
-        RemediationError::EmptyComment => "body",
+/// A refused create or change, with the field it is about. `text` names
+/// the field whose text a refusal of the text is about (a description,
+/// a comment's body, an acceptance's reason).
+fn refusal(error: RemediationError, text: &'static str) -> ApiFailure {
+    use RemediationRefusal as Refused;
+    let Some(refused) = error.refusal() else {
+        tracing::error!(%error, "a remediation change could not be stored");
+        return ApiFailure::unavailable();
+    };
+    let field = match refused {
+        Refused::UnknownItem => return ApiFailure::new(StatusCode::NOT_FOUND, "not_found", refused.message()),
+        Refused::UnknownWorkload => "workload",
+        Refused::UnknownSource | Refused::NothingToFix | Refused::NoKey => "key",
+        Refused::Title => "title",
+        Refused::TooLong | Refused::EmptyComment | Refused::Acceptance | Refused::Manual => text,
+        Refused::UnknownOwner => "owner_id",
+        Refused::Ticket => "ticket_url",
+        Refused::Due => "due_on",
+        Refused::Status => "status",
+        // Refusals of the page's bulk form, which the API does not have.
+        Refused::NoneChecked | Refused::NothingChosen => "items",
     };
     ApiFailure::unprocessable(field, error.to_string())
 }
@@ -320,6 +325,7 @@ pub struct NewComment {
         (status = 404, description = "No such item", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn comment(
     State(state): State<AppState>,
     Editor(editor): Editor,
@@ -327,11 +333,8 @@ pub async fn comment(
     IdempotencyKey(key): IdempotencyKey,
     Body(comment): Body<NewComment>,
 ) -> Result<(StatusCode, Json<RemediationDetail>), ApiFailure> {
-    store::comment_once(&state.pool, &editor.email, id, &comment.body, key.as_deref()).await.map_err(|error| {
-        match error {
-            RemediationError::TooLong => ApiFailure::unprocessable("body", error.to_string()),
-            error => refusal(error),
-        }
-    })?;
+    store::comment_once(&state.pool, &editor.email, id, &comment.body, key.as_deref())
+        .await
+        .map_err(|error| refusal(error, "body"))?;
     Ok((StatusCode::CREATED, Json(state.dashboard.0.remediation_item(id).await?)))
 }

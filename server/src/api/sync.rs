@@ -24,6 +24,7 @@ use crate::http::AppState;
         (status = 401, description = "Not signed in", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn sync_runs(State(state): State<AppState>, _caller: Caller) -> Result<Json<SyncStatus>, ApiFailure> {
     Ok(Json(state.dashboard.0.sync_status().await?))
 }
@@ -51,6 +52,7 @@ pub struct SyncStarted {
         (status = 409, description = "A sync of the source is running", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn start(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -92,6 +94,7 @@ const MAX_PAGE: u32 = 1_000_000;
         (status = 401, description = "Not signed in", body = ApiError),
     )
 )]
+#[tracing::instrument(skip_all)]
 pub async fn accounts(
     State(state): State<AppState>,
     _caller: Caller,

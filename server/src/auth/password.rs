@@ -7,7 +7,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use secrecy::{ExposeSecret, SecretString};
 
 /// The shortest password we accept.
-pub const MIN_LENGTH: usize = 12;
+pub const MIN_LENGTH: usize = app::domain::admin::MIN_PASSWORD;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PasswordError {

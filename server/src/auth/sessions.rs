@@ -115,7 +115,7 @@ pub async fn start(
 pub async fn resolve(pool: &PgPool, policy: &SessionPolicy, token: &str) -> Result<Option<SignedIn>, sqlx::Error> {
     let id_hash = hash(token);
     let row = sqlx::query!(
-        r#"SELECT u.id, u.email, u.display_name, u.role,
+        r#"SELECT u.id, u.email, u.display_name, u.role AS "role: Role",
                   (u.disabled_at IS NULL AND s.expires_at > now()
                    AND s.last_seen_at > now() - make_interval(secs => $2)) AS "live!",
                   s.last_seen_at < now() - make_interval(secs => $3) AS "stale!"
@@ -135,13 +135,7 @@ pub async fn resolve(pool: &PgPool, policy: &SessionPolicy, token: &str) -> Resu
     if row.stale {
         sqlx::query!("UPDATE sessions SET last_seen_at = now() WHERE id_hash = $1", id_hash).execute(pool).await?;
     }
-    Ok(Some(SignedIn {
-        id: row.id,
-        email: row.email,
-        display_name: row.display_name,
-        // The table's CHECK keeps the role one of the three.
-        role: Role::parse(&row.role).unwrap_or(Role::Viewer),
-    }))
+    Ok(Some(SignedIn { id: row.id, email: row.email, display_name: row.display_name, role: row.role }))
 }
 
 /// Ends a session: its id no longer signs anyone in.

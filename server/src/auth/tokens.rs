@@ -3,7 +3,7 @@
 //! as its SHA-256; scripts send it as `Authorization: Bearer`. Revoking is
 //! for good. Every creation and revocation is in the audit log.
 
-use app::domain::account::TokenLine;
+use app::domain::account::{MAX_TOKEN_DAYS, MAX_TOKEN_NAME, TokenLine, TokenRefusal};
 use app::domain::{Role, SignedIn};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,22 +19,14 @@ use super::audit;
 /// secret scanners can be taught it).
 pub const PREFIX: &str = "plinth_";
 
-/// How long a token may live at most, in days, when it has an expiry.
-pub const MAX_DAYS: u32 = 3650;
-
 /// Last use is written back at most this often.
 const TOUCH_EVERY_SECS: f64 = 60.0;
 
+/// A token that was not created: refused, or not stored.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
-    #[error("give the token a name")]
-    NoName,
-    #[error("a token's name has at most 100 characters")]
-    NameTooLong,
-    #[error("a token's role can be at most your own ({0})")]
-    RoleTooHigh(Role),
-    #[error("a token expires after 1 to {MAX_DAYS} days, or never")]
-    BadExpiry,
+    #[error("{0}")]
+    Refused(TokenRefusal),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -61,16 +53,16 @@ pub async fn create(
 ) -> Result<NewToken, TokenError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(TokenError::NoName);
+        return Err(TokenError::Refused(TokenRefusal::Name));
     }
-    if name.chars().count() > 100 {
-        return Err(TokenError::NameTooLong);
+    if name.chars().count() > MAX_TOKEN_NAME {
+        return Err(TokenError::Refused(TokenRefusal::Name));
     }
     if !user.role.allows(role) {
-        return Err(TokenError::RoleTooHigh(user.role));
+        return Err(TokenError::Refused(TokenRefusal::Role));
     }
-    if days.is_some_and(|days| days == 0 || days > MAX_DAYS) {
-        return Err(TokenError::BadExpiry);
+    if days.is_some_and(|days| days == 0 || days > MAX_TOKEN_DAYS) {
+        return Err(TokenError::Refused(TokenRefusal::Expires));
     }
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
@@ -106,8 +98,8 @@ pub async fn create(
 /// The user's tokens, newest first, revoked ones included.
 pub async fn list(pool: &PgPool, user: Uuid) -> Result<Vec<TokenLine>, sqlx::Error> {
     let rows = sqlx::query!(
-        "SELECT id, name, prefix, role, created_at, expires_at, last_used_at, revoked_at
-         FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id",
+        r#"SELECT id, name, prefix, role AS "role: Role", created_at, expires_at, last_used_at, revoked_at
+         FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id"#,
         user
     )
     .fetch_all(pool)
@@ -118,7 +110,7 @@ pub async fn list(pool: &PgPool, user: Uuid) -> Result<Vec<TokenLine>, sqlx::Err
             id: row.id,
             name: row.name,
             prefix: row.prefix,
-            role: Role::parse(&row.role).unwrap_or(Role::Viewer),
+            role: row.role,
             created_at: row.created_at,
             expires_at: row.expires_at,
             last_used_at: row.last_used_at,
@@ -161,7 +153,7 @@ pub async fn user_for(pool: &PgPool, secret: &str) -> Result<Option<(SignedIn, U
     }
     let secret_hash = hash(secret);
     let row = sqlx::query!(
-        r#"SELECT t.id AS token_id, t.role AS token_role, u.id, u.email, u.display_name, u.role,
+        r#"SELECT t.id AS token_id, t.role AS "token_role: Role", u.id, u.email, u.display_name, u.role AS "role: Role",
                   (t.last_used_at IS NULL OR t.last_used_at < now() - make_interval(secs => $2)) AS "stale!"
            FROM api_tokens t JOIN users u ON u.id = t.user_id
            WHERE t.secret_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
@@ -175,11 +167,8 @@ pub async fn user_for(pool: &PgPool, secret: &str) -> Result<Option<(SignedIn, U
     if row.stale {
         sqlx::query!("UPDATE api_tokens SET last_used_at = now() WHERE id = $1", row.token_id).execute(pool).await?;
     }
-    let (Some(token_role), Some(user_role)) = (Role::parse(&row.token_role), Role::parse(&row.role)) else {
-        return Ok(None);
-    };
     let user =
-        SignedIn { id: row.id, email: row.email, display_name: row.display_name, role: token_role.min(user_role) };
+        SignedIn { id: row.id, email: row.email, display_name: row.display_name, role: row.token_role.min(row.role) };
     Ok(Some((user, row.token_id)))
 }
 

@@ -240,7 +240,7 @@ pub async fn sign_in_sso(pool: &PgPool, identity: &SsoIdentity, default_role: Ro
 
 async fn try_sign_in_sso(pool: &PgPool, identity: &SsoIdentity, default_role: Role) -> Result<SsoOutcome, UserError> {
     let known = sqlx::query!(
-        "SELECT id, email, display_name, role, disabled_at FROM users WHERE sso_issuer = $1 AND sso_subject = $2",
+        r#"SELECT id, email, display_name, role AS "role: Role", disabled_at FROM users WHERE sso_issuer = $1 AND sso_subject = $2"#,
         identity.issuer,
         identity.subject
     )
@@ -250,7 +250,7 @@ async fn try_sign_in_sso(pool: &PgPool, identity: &SsoIdentity, default_role: Ro
         if user.disabled_at.is_some() {
             return Ok(SsoOutcome::Disabled);
         }
-        let current = Role::parse(&user.role).unwrap_or(Role::Viewer);
+        let current = user.role;
         let role = match identity.mapped_role {
             Some(mapped) if mapped != current => {
                 set_role(pool, "sso", &user.email, mapped).await?;
@@ -270,7 +270,7 @@ async fn try_sign_in_sso(pool: &PgPool, identity: &SsoIdentity, default_role: Ro
     };
     let mut tx = pool.begin().await?;
     let by_email = sqlx::query!(
-        "SELECT id, display_name, role, disabled_at, sso_issuer FROM users WHERE email = $1 FOR UPDATE",
+        r#"SELECT id, display_name, role AS "role: Role", disabled_at, sso_issuer FROM users WHERE email = $1 FOR UPDATE"#,
         email
     )
     .fetch_optional(&mut *tx)
@@ -298,8 +298,7 @@ async fn try_sign_in_sso(pool: &PgPool, identity: &SsoIdentity, default_role: Ro
                 Some(json!({ "issuer": identity.issuer, "subject": identity.subject })),
             )
             .await?;
-            let current = Role::parse(&user.role).unwrap_or(Role::Viewer);
-            SignedIn { id: user.id, email: email.clone(), display_name: user.display_name, role: current }
+            SignedIn { id: user.id, email: email.clone(), display_name: user.display_name, role: user.role }
         }
         None => {
             let role = identity.mapped_role.unwrap_or(default_role);
@@ -333,7 +332,8 @@ async fn try_sign_in_sso(pool: &PgPool, identity: &SsoIdentity, default_role: Ro
 /// Every user, by email.
 pub async fn list(pool: &PgPool) -> Result<Vec<User>, UserError> {
     let rows = sqlx::query!(
-        r#"SELECT id, email, display_name, role, password_hash IS NOT NULL AS "has_password!", disabled_at, created_at
+        r#"SELECT id, email, display_name, role AS "role: Role", password_hash IS NOT NULL AS "has_password!", disabled_at,
+                  created_at
            FROM users ORDER BY email"#
     )
     .fetch_all(pool)
@@ -344,8 +344,7 @@ pub async fn list(pool: &PgPool) -> Result<Vec<User>, UserError> {
             id: row.id,
             email: row.email,
             display_name: row.display_name,
-            // The table's CHECK keeps the role one of the three.
-            role: Role::parse(&row.role).unwrap_or(Role::Viewer),
+            role: row.role,
             has_password: row.has_password,
             disabled_at: row.disabled_at,
             created_at: row.created_at,
@@ -358,7 +357,8 @@ pub async fn list(pool: &PgPool) -> Result<Vec<User>, UserError> {
 pub async fn authenticate(pool: &PgPool, email: &str, password: &SecretString) -> Result<Option<User>, UserError> {
     let Ok(email) = normalise_email(email) else { return Ok(None) };
     let row = sqlx::query!(
-        "SELECT id, email, display_name, role, password_hash, disabled_at, created_at FROM users WHERE email = $1",
+        r#"SELECT id, email, display_name, role AS "role: Role", password_hash, disabled_at, created_at
+           FROM users WHERE email = $1"#,
         email
     )
     .fetch_optional(pool)
@@ -384,7 +384,7 @@ pub async fn authenticate(pool: &PgPool, email: &str, password: &SecretString) -
         id: row.id,
         email: row.email,
         display_name: row.display_name,
-        role: Role::parse(&row.role).unwrap_or(Role::Viewer),
+        role: row.role,
         has_password: true,
         disabled_at: None,
         created_at: row.created_at,

@@ -7,9 +7,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+// MAX_REASON is the longest reason AWS keeps for a choice that does not apply.
 use app::domain::answers::{
-    AnswerQuestion, AnswerStatus, AnswersQuery, ChoiceChange, ChoiceLine, ChoiceState, Suggestion, WorkloadAnswers,
-    WriteBackOption,
+    AnswerQuestion, AnswerRefusal, AnswerStatus, AnswersQuery, ChoiceChange, ChoiceLine, ChoiceState, MAX_REASON,
+    Suggestion, WorkloadAnswers, WriteBackOption,
 };
 use app::domain::checklists::{EvidenceState, Progress};
 use app::domain::{Pillar, Risk};
@@ -23,9 +24,6 @@ use crate::aws::answers::{AnswerUpdate, WriteBack, WriteTarget};
 use crate::aws::clients::SourceClients;
 use crate::lens::{LensQuestion, WELL_ARCHITECTED};
 use crate::scoring::{self, model::Weights};
-
-/// The longest reason AWS keeps for a choice that does not apply.
-pub const MAX_REASON: usize = 250;
 
 /// History lines shown per question.
 const HISTORY_SHOWN: i64 = 6;
@@ -80,24 +78,34 @@ pub struct ChoiceEdit {
     pub reason: String,
 }
 
+/// A change to answers that was not made: refused (with what it was
+/// about, where naming it helps), or not stored.
 #[derive(Debug, thiserror::Error)]
 pub enum AnswerError {
-    #[error("there is no such workload")]
-    UnknownWorkload,
-    #[error("this workload has no review in the Well-Architected Tool")]
-    NoReview,
-    #[error("{0:?} is not a best practice of that question")]
-    UnknownChoice(String),
-    #[error("\"None of these\" cannot be marked not applicable")]
-    NoneOfTheseApplies,
-    #[error("say why the practice does not apply (at most {MAX_REASON} characters)")]
-    Reason,
-    #[error("write-back is not possible here: {0}")]
-    CannotWriteBack(String),
-    #[error("the question has no conflict to resolve")]
-    NothingToResolve,
+    #[error("{refusal}{}", about.as_deref().map(|about| format!(" ({about})")).unwrap_or_default())]
+    Refused { refusal: AnswerRefusal, about: Option<String> },
     #[error("the database is unavailable: {0}")]
     Database(#[from] sqlx::Error),
+}
+
+impl AnswerError {
+    fn about(refusal: AnswerRefusal, about: impl Into<String>) -> AnswerError {
+        AnswerError::Refused { refusal, about: Some(about.into()) }
+    }
+
+    /// The refusal, if it was one.
+    pub fn refusal(&self) -> Option<AnswerRefusal> {
+        match self {
+            AnswerError::Refused { refusal, .. } => Some(*refusal),
+            AnswerError::Database(_) => None,
+        }
+    }
+}
+
+impl From<AnswerRefusal> for AnswerError {
+    fn from(refusal: AnswerRefusal) -> Self {
+        AnswerError::Refused { refusal, about: None }
+    }
 }
 
 /// What became of a change in AWS.
@@ -141,7 +149,7 @@ pub(crate) async fn review(conn: &mut PgConnection, workload: Uuid) -> Result<Re
     )
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or(AnswerError::UnknownWorkload)?;
+    .ok_or(AnswerRefusal::UnknownWorkload)?;
     let target = match (row.source, row.kind, row.account_id, row.region) {
         (Some(source), Some(kind), Some(account_id), Some(region)) => {
             Some((WriteTarget { source, account_id, region }, kind))
@@ -221,9 +229,9 @@ fn not_applicable_from_edit(value: &serde_json::Value) -> BTreeMap<String, Strin
 async fn stored(conn: &mut PgConnection, workload: Uuid, question: Option<&str>) -> Result<Stored, sqlx::Error> {
     let lens = WELL_ARCHITECTED.lens_alias.as_str();
     let aws = sqlx::query!(
-        "SELECT a.question_id, a.risk, a.selected_choices, a.choice_answers
-         FROM wa_answers a JOIN workloads w ON w.wa_workload_id = a.wa_workload_id
-         WHERE w.id = $1 AND a.lens_alias = $2 AND ($3::text IS NULL OR a.question_id = $3)",
+        r#"SELECT a.question_id, a.risk AS "risk: Risk", a.selected_choices, a.choice_answers
+           FROM wa_answers a JOIN workloads w ON w.wa_workload_id = a.wa_workload_id
+           WHERE w.id = $1 AND a.lens_alias = $2 AND ($3::text IS NULL OR a.question_id = $3)"#,
         workload,
         lens,
         question
@@ -236,14 +244,14 @@ async fn stored(conn: &mut PgConnection, workload: Uuid, question: Option<&str>)
             selected: row.selected_choices.into_iter().collect(),
             not_applicable: not_applicable_from_aws(&row.choice_answers),
         };
-        (row.question_id, (answer, row.risk.as_deref().and_then(|risk| Risk::parse(risk).ok())))
+        (row.question_id, (answer, row.risk))
     })
     .collect();
     let edits = sqlx::query!(
-        "SELECT question_id, selected, not_applicable, based_on, based_on_na, status, remote, remote_na, remote_risk,
-                message
-         FROM wa_answer_edits WHERE workload_id = $1 AND lens_alias = $2 AND ($3::text IS NULL OR question_id = $3)
-         FOR UPDATE",
+        r#"SELECT question_id, selected, not_applicable, based_on, based_on_na, status, remote, remote_na,
+                  remote_risk AS "remote_risk: Risk", message
+           FROM wa_answer_edits WHERE workload_id = $1 AND lens_alias = $2 AND ($3::text IS NULL OR question_id = $3)
+           FOR UPDATE"#,
         workload,
         lens,
         question
@@ -261,7 +269,7 @@ async fn stored(conn: &mut PgConnection, workload: Uuid, question: Option<&str>)
                 selected: selected.into_iter().collect(),
                 not_applicable: row.remote_na.as_ref().map(not_applicable_from_edit).unwrap_or_default(),
             },
-            risk: row.remote_risk.as_deref().and_then(|risk| Risk::parse(risk).ok()),
+            risk: row.remote_risk,
         });
         let edit = Edit {
             answer,
@@ -316,17 +324,17 @@ pub async fn change(
 ) -> Result<Vec<(String, Outcome)>, AnswerError> {
     let mut by_question: BTreeMap<&str, Vec<&ChoiceEdit>> = BTreeMap::new();
     for edit in edits {
-        let question =
-            lens_question(&edit.question_id).ok_or_else(|| AnswerError::UnknownChoice(edit.choice_id.clone()))?;
+        let question = lens_question(&edit.question_id)
+            .ok_or_else(|| AnswerError::about(AnswerRefusal::UnknownChoice, &edit.choice_id))?;
         let Some(choice) = question.choices.iter().find(|choice| choice.id == edit.choice_id) else {
-            return Err(AnswerError::UnknownChoice(edit.choice_id.clone()));
+            return Err(AnswerError::about(AnswerRefusal::UnknownChoice, &edit.choice_id));
         };
         if choice.is_none_of_these() && edit.state == ChoiceState::NotApplicable {
-            return Err(AnswerError::NoneOfTheseApplies);
+            return Err(AnswerRefusal::NoneOfTheseApplies.into());
         }
         let reason = edit.reason.trim();
         if edit.state == ChoiceState::NotApplicable && (reason.is_empty() || reason.chars().count() > MAX_REASON) {
-            return Err(AnswerError::Reason);
+            return Err(AnswerRefusal::Reason.into());
         }
         by_question.entry(edit.question_id.as_str()).or_default().push(edit);
     }
@@ -356,12 +364,13 @@ async fn change_question(
     question_id: &str,
     edits: &[&ChoiceEdit],
 ) -> Result<Outcome, AnswerError> {
-    let question = lens_question(question_id).ok_or_else(|| AnswerError::UnknownChoice(question_id.to_owned()))?;
+    let question =
+        lens_question(question_id).ok_or_else(|| AnswerError::about(AnswerRefusal::UnknownChoice, question_id))?;
     let lens = WELL_ARCHITECTED.lens_alias.as_str();
     let mut tx = pool.begin().await?;
     let review = review(&mut tx, workload).await?;
     if review.wa_workload_id.is_none() {
-        return Err(AnswerError::NoReview);
+        return Err(AnswerRefusal::NoReview.into());
     }
     lock_question(&mut tx, workload, question_id).await?;
     let stored = stored(&mut tx, workload, Some(question_id)).await?;
@@ -505,7 +514,7 @@ async fn send(
 ) -> Result<Outcome, AnswerError> {
     let lens = WELL_ARCHITECTED.lens_alias.as_str();
     let mut tx = pool.begin().await?;
-    let wa_workload_id = review(&mut tx, workload).await?.wa_workload_id.ok_or(AnswerError::NoReview)?;
+    let wa_workload_id = review(&mut tx, workload).await?.wa_workload_id.ok_or(AnswerRefusal::NoReview)?;
     lock_question(&mut tx, workload, question_id).await?;
     let stored = stored(&mut tx, workload, Some(question_id)).await?;
     let Some(edit) = stored.edits.get(question_id) else {
@@ -610,7 +619,7 @@ pub async fn resolve(
         .filter(|edit| {
             matches!((keep, edit.status.as_str()), (Keep::Aws, "conflict") | (Keep::Plinth, "conflict" | "failed"))
         })
-        .ok_or(AnswerError::NothingToResolve)?;
+        .ok_or(AnswerRefusal::NothingToResolve)?;
     let action = match keep {
         Keep::Aws => "answer.keep_aws",
         Keep::Plinth => "answer.keep_plinth",
@@ -626,7 +635,7 @@ pub async fn resolve(
     .await?;
     match keep {
         Keep::Aws => {
-            let remote = edit.remote.clone().ok_or(AnswerError::NothingToResolve)?;
+            let remote = edit.remote.clone().ok_or(AnswerRefusal::NothingToResolve)?;
             // AWS's answer as it is now becomes ours until the next sync.
             if let Some(wa_workload_id) = &review.wa_workload_id {
                 store_as_aws(&mut tx, wa_workload_id, question_id, &remote.answer, remote.risk).await?;
@@ -647,9 +656,10 @@ pub async fn resolve(
         }
         Keep::Plinth => {
             if !review.write_back {
-                return Err(AnswerError::CannotWriteBack("write-back is off for this workload".into()));
+                return Err(AnswerError::about(AnswerRefusal::CannotWriteBack, "write-back is off for this workload"));
             }
-            let target = write_back_possible(&review, writers).map_err(AnswerError::CannotWriteBack)?;
+            let target = write_back_possible(&review, writers)
+                .map_err(|why| AnswerError::about(AnswerRefusal::CannotWriteBack, why))?;
             // Overwriting knowingly: what AWS has now is the basis.
             let basis = match &edit.remote {
                 Some(remote) => Basis {
@@ -688,7 +698,7 @@ pub async fn set_write_back(
     let mut tx = pool.begin().await?;
     let review = review(&mut tx, workload).await?;
     if on {
-        write_back_possible(&review, writers).map_err(AnswerError::CannotWriteBack)?;
+        write_back_possible(&review, writers).map_err(|why| AnswerError::about(AnswerRefusal::CannotWriteBack, why))?;
     }
     sqlx::query!("UPDATE workloads SET wa_write_back = $2 WHERE id = $1", workload, on).execute(&mut *tx).await?;
     audit::record(
@@ -715,7 +725,7 @@ pub async fn read(
     let name = sqlx::query_scalar!("SELECT name FROM workloads WHERE id = $1", workload)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or(AnswerError::UnknownWorkload)?;
+        .ok_or(AnswerRefusal::UnknownWorkload)?;
     let review = review(&mut conn, workload).await?;
     let stored = stored(&mut conn, workload, None).await?;
     let write_back = match write_back_possible(&review, writers) {
@@ -731,7 +741,7 @@ pub async fn read(
     let mut suggestions = Vec::new();
     let mut progress: HashMap<Pillar, Progress> = HashMap::new();
     for (pillar, question) in WELL_ARCHITECTED.questions() {
-        let Some(pillar) = Pillar::from_id(&pillar.id) else { continue };
+        let pillar = pillar.pillar();
         let answer = stored.current(&question.id);
         let choices: Vec<ChoiceLine> = question
             .choices
@@ -849,7 +859,8 @@ async fn proven_choices(pool: &PgPool, workload: Uuid) -> Result<HashMap<String,
 
 async fn history(conn: &mut PgConnection, workload: Uuid) -> Result<HashMap<String, Vec<ChoiceChange>>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT question_id AS "question_id!", choice_id AS "choice_id!", state AS "state!", reason AS "reason!",
+        r#"SELECT question_id AS "question_id!", choice_id AS "choice_id!", state AS "state!: ChoiceState",
+                  reason AS "reason!",
                   actor AS "actor!", at AS "at!", outcome AS "outcome!"
            FROM (SELECT *, row_number() OVER (PARTITION BY question_id ORDER BY id DESC) AS n
                  FROM wa_choice_history WHERE workload_id = $1 AND lens_alias = $2) latest
@@ -864,7 +875,7 @@ async fn history(conn: &mut PgConnection, workload: Uuid) -> Result<HashMap<Stri
     for row in rows {
         by_question.entry(row.question_id).or_default().push(ChoiceChange {
             choice: row.choice_id,
-            state: ChoiceState::parse(&row.state).unwrap_or(ChoiceState::Open),
+            state: row.state,
             reason: row.reason,
             actor: row.actor,
             at: row.at,

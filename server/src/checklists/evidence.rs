@@ -77,6 +77,7 @@ pub struct Followed {
 /// Ticks items whose evidence passes and unticks evidence ticks whose
 /// evidence no longer passes, in workloads with auto-tick on; `reason`
 /// (the sync) goes into the history.
+#[tracing::instrument(skip(pool))]
 pub async fn follow(pool: &PgPool, reason: &str) -> Result<Followed, sqlx::Error> {
     // A database that has only synced from the command line has not seen
     // the built-in packs yet.

@@ -204,7 +204,7 @@ fn choice_pillar(choice: &str) -> Option<Pillar> {
         .find(|pillar| {
             pillar.questions.iter().any(|q| q.choices.iter().any(|c| c.id == choice && !c.is_none_of_these()))
         })
-        .and_then(|pillar| Pillar::from_id(&pillar.id))
+        .map(|pillar| pillar.pillar())
 }
 
 /// The built-in packs, in the order they are shown.

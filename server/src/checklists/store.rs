@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use app::domain::Pillar;
-use app::domain::checklists::TickState;
+use app::domain::checklists::{MAX_DETAIL, TickRefusal, TickState};
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -76,44 +76,22 @@ pub struct Tick {
     pub keep_state: bool,
 }
 
-/// The longest note or link a tick keeps.
-pub const MAX_DETAIL: usize = 2000;
-
-/// Which of a tick's details was refused, and why.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum DetailError {
-    #[error("keep the note under {MAX_DETAIL} characters")]
-    Note,
-    #[error("the link must be an http:// or https:// address of at most {MAX_DETAIL} characters")]
-    Link,
-}
-
-impl DetailError {
-    /// The field it is about, as the form and the API name it.
-    pub fn field(self) -> &'static str {
-        match self {
-            DetailError::Note => "note",
-            DetailError::Link => "link",
-        }
-    }
-}
-
-/// Checks a tick's note and link as typed (the link trimmed; empty means
-/// none), for the form and the API alike.
-pub fn check_details(note: &str, link: &str) -> Result<(), DetailError> {
+/// Refuses a note or link a tick cannot keep.
+pub fn check_details(note: &str, link: &str) -> Result<(), TickRefusal> {
     if note.chars().count() > MAX_DETAIL {
-        return Err(DetailError::Note);
+        return Err(TickRefusal::Note);
     }
     if !link.is_empty() && (!(link.starts_with("https://") || link.starts_with("http://")) || link.len() > MAX_DETAIL) {
-        return Err(DetailError::Link);
+        return Err(TickRefusal::Link);
     }
     Ok(())
 }
 
+/// A tick that was not stored: refused, or the database could not.
 #[derive(Debug, thiserror::Error)]
 pub enum TickError {
-    #[error("there is no such checklist item")]
-    UnknownItem,
+    #[error("{0}")]
+    Refused(TickRefusal),
     #[error("the database is unavailable: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -134,11 +112,11 @@ pub async fn tick(pool: &PgPool, actor: &str, tick: &Tick) -> Result<Ticked, Tic
     .fetch_one(&mut *tx)
     .await?;
     if !known {
-        return Err(TickError::UnknownItem);
+        return Err(TickError::Refused(TickRefusal::UnknownItem));
     }
     let before = sqlx::query!(
-        "SELECT state, by_evidence, note, link, actor, at FROM checklist_ticks
-         WHERE workload_id = $1 AND pack_id = $2 AND item_id = $3 FOR UPDATE",
+        r#"SELECT state AS "state: TickState", by_evidence, note, link, actor, at FROM checklist_ticks
+           WHERE workload_id = $1 AND pack_id = $2 AND item_id = $3 FOR UPDATE"#,
         tick.workload,
         tick.pack,
         tick.item
@@ -146,7 +124,7 @@ pub async fn tick(pool: &PgPool, actor: &str, tick: &Tick) -> Result<Ticked, Tic
     .fetch_optional(&mut *tx)
     .await?;
     let state = match (&before, tick.keep_state) {
-        (Some(before), true) => TickState::parse(&before.state).unwrap_or(tick.state),
+        (Some(before), true) => before.state,
         _ => tick.state,
     };
     // Details left out are read under the row lock, so a tick in between
@@ -156,7 +134,7 @@ pub async fn tick(pool: &PgPool, actor: &str, tick: &Tick) -> Result<Ticked, Tic
     // The same tick again (a retry whose answer was lost) changes nothing.
     if let Some(row) = &before
         && !row.by_evidence
-        && row.state == state.as_str()
+        && row.state == state
         && row.note == note
         && row.link == link
     {
@@ -192,7 +170,7 @@ pub async fn tick(pool: &PgPool, actor: &str, tick: &Tick) -> Result<Ticked, Tic
     .await?;
     let target = format!("workload {} / {} / {}", tick.workload, tick.pack, tick.item);
     let before = before
-        .map(|row| json!({ "state": row.state, "by_evidence": row.by_evidence, "note": row.note, "link": row.link }));
+        .map(|row| json!({ "state": row.state.as_str(), "by_evidence": row.by_evidence, "note": row.note, "link": row.link }));
     let after = json!({ "state": state.as_str(), "note": note, "link": link });
     audit::record(&mut tx, actor, "checklist.tick", &target, before, Some(after)).await?;
     tx.commit().await?;
@@ -222,7 +200,7 @@ pub async fn scored_items(
     workload: Option<Uuid>,
 ) -> Result<HashMap<(Uuid, Pillar), Vec<ChecklistItem>>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT w.id AS workload_id, i.pillar, i.pack_id, i.item_id, t.state AS "state?"
+        r#"SELECT w.id AS workload_id, i.pillar AS "pillar: Pillar", i.pack_id, i.item_id, t.state AS "state?: TickState"
            FROM workloads w
            CROSS JOIN checklist_items i
            LEFT JOIN checklist_ticks t ON t.workload_id = w.id AND t.pack_id = i.pack_id AND t.item_id = i.item_id
@@ -234,9 +212,8 @@ pub async fn scored_items(
     let mut decided: HashMap<(Uuid, Pillar), bool> = HashMap::new();
     let mut items: HashMap<(Uuid, Pillar), Vec<ChecklistItem>> = HashMap::new();
     for row in rows {
-        let Some(pillar) = Pillar::from_id(&row.pillar) else { continue };
-        let key = (row.workload_id, pillar);
-        let state = row.state.as_deref().and_then(TickState::parse).unwrap_or(TickState::Open);
+        let key = (row.workload_id, row.pillar);
+        let state = row.state.unwrap_or(TickState::Open);
         if row.state.is_some() {
             decided.insert(key, true);
         }
@@ -389,8 +366,8 @@ mod tests {
 
     #[test]
     fn a_long_note_or_a_link_that_is_not_http_is_refused() {
-        assert_eq!(check_details(&"x".repeat(MAX_DETAIL + 1), ""), Err(DetailError::Note));
-        assert_eq!(check_details("", "javascript:alert(1)"), Err(DetailError::Link));
-        assert_eq!(check_details("", &format!("https://{}", "a".repeat(MAX_DETAIL))), Err(DetailError::Link));
+        assert_eq!(check_details(&"x".repeat(MAX_DETAIL + 1), ""), Err(TickRefusal::Note));
+        assert_eq!(check_details("", "javascript:alert(1)"), Err(TickRefusal::Link));
+        assert_eq!(check_details("", &format!("https://{}", "a".repeat(MAX_DETAIL))), Err(TickRefusal::Link));
     }
 }

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use app::domain::answers::{AnswersQuery, WorkloadAnswers};
-use app::domain::checklists::TickState;
+use app::domain::answers::{AnswerRefusal, AnswersQuery, WorkloadAnswers};
+use app::domain::checklists::{TickRefusal, TickState};
 use app::error::AppError;
 use app::ports::{AnswerReads, ChecklistWrites};
 use sqlx::PgPool;
@@ -48,9 +48,11 @@ pub struct PgChecklists {
 impl AnswerReads for PgChecklists {
     async fn answers(&self, workload: Uuid, query: AnswersQuery) -> Result<WorkloadAnswers, AppError> {
         answers::read(&self.pool, &self.writers, workload, &query).await.map_err(|error| match error {
-            AnswerError::UnknownWorkload => AppError::NotFound("That workload".into()),
+            AnswerError::Refused { refusal: AnswerRefusal::UnknownWorkload, .. } => {
+                AppError::NotFound("That workload".into())
+            }
             AnswerError::Database(error) => database_error(error),
-            other => AppError::Invalid(other.to_string()),
+            refused @ AnswerError::Refused { .. } => AppError::Invalid(refused.to_string()),
         })
     }
 }
@@ -68,7 +70,8 @@ impl ChecklistWrites for PgChecklists {
         let tick = Tick { workload, pack, item, state, note: None, link: None, keep_state: false };
         match tick_and_rescore(&self.pool, &self.rescorer, &actor, &tick).await {
             Ok(_) => Ok(()),
-            Err(TickError::UnknownItem) => Err(AppError::NotFound("That checklist item".into())),
+            Err(TickError::Refused(TickRefusal::UnknownItem)) => Err(AppError::NotFound("That checklist item".into())),
+            Err(TickError::Refused(refusal)) => Err(AppError::Invalid(refusal.message())),
             Err(TickError::Database(error)) => Err(database_error(error)),
         }
     }

@@ -15,7 +15,7 @@ impl AdminReads for PgDashboard {
 
     async fn users(&self) -> Result<Vec<UserLine>, AppError> {
         let rows = sqlx::query!(
-            r#"SELECT id, email, display_name, role, password_hash IS NOT NULL AS "has_password!",
+            r#"SELECT id, email, display_name, role AS "role: Role", password_hash IS NOT NULL AS "has_password!",
                       sso_issuer IS NOT NULL AS "sso!", disabled_at IS NOT NULL AS "disabled!",
                       created_at, last_sign_in_at
                FROM users ORDER BY email"#
@@ -29,7 +29,7 @@ impl AdminReads for PgDashboard {
                 id: row.id,
                 email: row.email,
                 display_name: row.display_name,
-                role: Role::parse(&row.role).unwrap_or(Role::Viewer),
+                role: row.role,
                 has_password: row.has_password,
                 sso: row.sso,
                 disabled: row.disabled,

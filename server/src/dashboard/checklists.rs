@@ -22,11 +22,11 @@ struct ItemRow {
     pack_id: String,
     item_id: String,
     text: String,
-    pillar: String,
+    pillar: Pillar,
     choices: Vec<String>,
     rules: Vec<String>,
     controls: Vec<String>,
-    state: Option<String>,
+    state: Option<TickState>,
     by_evidence: Option<bool>,
     actor: Option<String>,
     at: Option<chrono::DateTime<chrono::Utc>>,
@@ -39,7 +39,6 @@ impl ItemRow {
     /// failing keys, passing keys).
     fn into_line(
         self,
-        pillar: Pillar,
         (evidence, failing, passing): (app::domain::checklists::EvidenceState, Vec<String>, Vec<String>),
         failing_resources: Vec<FailingResources>,
         history: Vec<TickChange>,
@@ -48,9 +47,9 @@ impl ItemRow {
             pack_id: self.pack_id,
             item_id: self.item_id,
             text: self.text,
-            pillar,
+            pillar: self.pillar,
             choices: self.choices,
-            state: self.state.as_deref().and_then(TickState::parse).unwrap_or(TickState::Open),
+            state: self.state.unwrap_or(TickState::Open),
             by_evidence: self.by_evidence.unwrap_or(false),
             actor: self.actor,
             at: self.at,
@@ -72,8 +71,8 @@ impl PgDashboard {
         let not_found = || AppError::NotFound("That workload or checklist item".into());
         let row = sqlx::query_as!(
             ItemRow,
-            r#"SELECT i.pack_id, i.item_id, i.text, i.pillar, i.choices, i.rules, i.controls,
-                      t.state AS "state?", t.by_evidence AS "by_evidence?", t.actor AS "actor?", t.at AS "at?",
+            r#"SELECT i.pack_id, i.item_id, i.text, i.pillar AS "pillar: Pillar", i.choices, i.rules, i.controls,
+                      t.state AS "state?: TickState", t.by_evidence AS "by_evidence?", t.actor AS "actor?", t.at AS "at?",
                       t.note AS "note?", t.link
                FROM checklist_items i
                JOIN workloads w ON w.id = $1
@@ -87,12 +86,11 @@ impl PgDashboard {
         .await
         .map_err(database_error)?
         .ok_or_else(not_found)?;
-        let pillar = Pillar::from_id(&row.pillar).ok_or_else(not_found)?;
         // The history and the evidence are read at once, then the failing
         // resources of every failing key at once: a tick waits for this.
         let history = sqlx::query!(
-            "SELECT state, by_evidence, actor, at, note FROM checklist_history
-             WHERE workload_id = $1 AND pack_id = $2 AND item_id = $3 ORDER BY id DESC LIMIT $4",
+            r#"SELECT state AS "state: TickState", by_evidence, actor, at, note FROM checklist_history
+               WHERE workload_id = $1 AND pack_id = $2 AND item_id = $3 ORDER BY id DESC LIMIT $4"#,
             workload,
             pack,
             item,
@@ -110,7 +108,7 @@ impl PgDashboard {
         let history = history
             .into_iter()
             .map(|row| TickChange {
-                state: TickState::parse(&row.state).unwrap_or(TickState::Open),
+                state: row.state,
                 by_evidence: row.by_evidence,
                 actor: row.actor,
                 at: row.at,
@@ -127,7 +125,7 @@ impl PgDashboard {
         }))
         .await
         .map_err(database_error)?;
-        Ok(row.into_line(pillar, (evidence, failing, passing), failing_resources, history))
+        Ok(row.into_line((evidence, failing, passing), failing_resources, history))
     }
 
     pub(super) async fn read_checklist(
@@ -146,8 +144,8 @@ impl PgDashboard {
             .map_err(database_error)?;
         let rows = sqlx::query_as!(
             ItemRow,
-            r#"SELECT i.pack_id, i.item_id, i.text, i.pillar, i.choices, i.rules, i.controls,
-                      t.state AS "state?", t.by_evidence AS "by_evidence?", t.actor AS "actor?", t.at AS "at?",
+            r#"SELECT i.pack_id, i.item_id, i.text, i.pillar AS "pillar: Pillar", i.choices, i.rules, i.controls,
+                      t.state AS "state?: TickState", t.by_evidence AS "by_evidence?", t.actor AS "actor?", t.at AS "at?",
                       t.note AS "note?", t.link
                FROM checklist_items i
                JOIN checklist_packs p ON p.id = i.pack_id
@@ -160,7 +158,8 @@ impl PgDashboard {
         .await
         .map_err(database_error)?;
         let history = sqlx::query!(
-            r#"SELECT pack_id AS "pack_id!", item_id AS "item_id!", state AS "state!", by_evidence AS "by_evidence!",
+            r#"SELECT pack_id AS "pack_id!", item_id AS "item_id!", state AS "state!: TickState",
+                      by_evidence AS "by_evidence!",
                       actor AS "actor!", at AS "at!", note AS "note!"
                FROM (SELECT *, row_number() OVER (PARTITION BY pack_id, item_id ORDER BY id DESC) AS n
                      FROM checklist_history WHERE workload_id = $1) latest
@@ -174,7 +173,7 @@ impl PgDashboard {
         let mut changes: HashMap<(String, String), Vec<TickChange>> = HashMap::new();
         for row in history {
             changes.entry((row.pack_id, row.item_id)).or_default().push(TickChange {
-                state: TickState::parse(&row.state).unwrap_or(TickState::Open),
+                state: row.state,
                 by_evidence: row.by_evidence,
                 actor: row.actor,
                 at: row.at,
@@ -186,12 +185,11 @@ impl PgDashboard {
         // Which of an item's keys are Config rules (the rest are controls).
         let mut rules_of: HashMap<String, Vec<String>> = HashMap::new();
         for row in rows {
-            let Some(pillar) = Pillar::from_id(&row.pillar) else { continue };
             let judged =
                 evidence::judge(&ItemKeys { rules: &row.rules, controls: &row.controls }, results.get(&workload));
             let history = changes.remove(&(row.pack_id.clone(), row.item_id.clone())).unwrap_or_default();
             let rules = row.rules.clone();
-            let line = row.into_line(pillar, judged, Vec::new(), history);
+            let line = row.into_line(judged, Vec::new(), history);
             rules_of.insert(line.anchor(), rules);
             lines.push(line);
         }

@@ -3,7 +3,6 @@
 use app::domain::findings::{
     FINDINGS_PAGE_SIZE, FindingDetail, FindingFilterOptions, FindingLine, FindingQuery, FindingsPage,
 };
-use app::domain::{ComplianceStatus, RecordState, Severity, WorkflowStatus};
 use app::error::AppError;
 use sqlx::PgPool;
 
@@ -71,10 +70,10 @@ pub async fn page(pool: &PgPool, query: FindingQuery) -> Result<FindingsPage, Ap
 fn line(row: FindingListRow, names: &app::domain::sync::AccountNames) -> FindingLine {
     FindingLine {
         account_name: names.get(&row.account_id).cloned(),
-        severity: Severity::parse(&row.severity).unwrap_or(Severity::Informational),
-        compliance: row.compliance_status.as_deref().and_then(|c| ComplianceStatus::parse(c).ok()),
-        workflow: WorkflowStatus::parse(&row.workflow_status).unwrap_or(WorkflowStatus::New),
-        record: RecordState::parse(&row.record_state).unwrap_or(RecordState::Active),
+        severity: row.severity,
+        compliance: row.compliance_status,
+        workflow: row.workflow_status,
+        record: row.record_state,
         id: row.id,
         title: row.title,
         control_id: row.control_id,
@@ -104,10 +103,10 @@ pub async fn detail(pool: &PgPool, id: String) -> Result<FindingDetail, AppError
     Ok(FindingDetail {
         line: FindingLine {
             account_name,
-            severity: Severity::parse(&row.severity).unwrap_or(Severity::Informational),
-            compliance: row.compliance_status.as_deref().and_then(|c| ComplianceStatus::parse(c).ok()),
-            workflow: WorkflowStatus::parse(&row.workflow_status).unwrap_or(WorkflowStatus::New),
-            record: RecordState::parse(&row.record_state).unwrap_or(RecordState::Active),
+            severity: row.severity,
+            compliance: row.compliance_status,
+            workflow: row.workflow_status,
+            record: row.record_state,
             id: row.id,
             title: row.title,
             control_id: row.control_id,

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use app::domain::findings::{FindingDetail, FindingQuery, FindingsPage};
 use app::domain::rules::{RuleDetail, RuleQuery, RulesPage};
 use app::domain::sync::SyncStatus;
-use app::domain::{FailingControl, Milestone, Severity};
+use app::domain::{FailingControl, Milestone, Risk};
 
 use app::domain::{
     EvidenceLine, Overview, Pillar, PillarBreakdown, PillarDetail, PillarScore, QuestionLine, RiskCounts,
@@ -89,7 +89,7 @@ impl DashboardReads for PgDashboard {
             .into_iter()
             .map(|row| FailingControl {
                 title: CATALOGUE.control(&row.control_id).map(|c| c.title.clone()),
-                severity: Severity::parse(&row.severity).unwrap_or(Severity::Informational),
+                severity: row.severity,
                 control_id: row.control_id,
                 failing_findings: u64::try_from(row.failing_findings).unwrap_or(0),
                 accounts: u32::try_from(row.failing_accounts).unwrap_or(0),
@@ -275,11 +275,11 @@ impl DashboardReads for PgDashboard {
         let pillars = Pillar::ALL
             .into_iter()
             .map(|pillar| {
-                let score = scores.iter().find(|s| s.pillar == pillar.id());
-                let count = |risk: &str| {
+                let score = scores.iter().find(|s| s.pillar == pillar);
+                let count = |risk: Risk| {
                     risks
                         .iter()
-                        .filter(|(p, r, _)| p == pillar.id() && r == risk)
+                        .filter(|(p, r, _)| p == pillar.id() && *r == risk)
                         .map(|(_, _, n)| u32::try_from(*n).unwrap_or(u32::MAX))
                         .sum()
                 };
@@ -293,11 +293,11 @@ impl DashboardReads for PgDashboard {
                     evidence_coverage: score.map_or(0.0, |s| s.evidence_coverage),
                     checklist_coverage: score.map_or(0.0, |s| s.checklist_coverage),
                     risks: RiskCounts {
-                        high: count("HIGH"),
-                        medium: count("MEDIUM"),
-                        none: count("NONE"),
-                        unanswered: count("UNANSWERED"),
-                        not_applicable: count("NOT_APPLICABLE"),
+                        high: count(Risk::High),
+                        medium: count(Risk::Medium),
+                        none: count(Risk::None),
+                        unanswered: count(Risk::Unanswered),
+                        not_applicable: count(Risk::NotApplicable),
                     },
                 }
             })
@@ -359,7 +359,7 @@ fn organisation_scores(rows: &[WorkloadRow]) -> Vec<PillarScore> {
         .into_iter()
         .map(|pillar| {
             let scores: Vec<_> =
-                rows.iter().flat_map(|row| row.scores.0.iter()).filter(|s| s.pillar == pillar.id()).collect();
+                rows.iter().flat_map(|row| row.scores.0.iter()).filter(|s| s.pillar == pillar).collect();
             let score = mean_score(scores.iter().map(|s| s.score.map(f64::from)));
             let coverage = if scores.is_empty() {
                 0.0
@@ -383,13 +383,11 @@ fn summary_from_row(row: WorkloadRow) -> WorkloadSummary {
             .scores
             .0
             .into_iter()
-            .filter_map(|score| {
-                // The table's CHECK constraints keep both in range.
-                Some(PillarScore {
-                    pillar: Pillar::from_id(&score.pillar)?,
-                    score: score.score.map(|value| value.round().clamp(0.0, 100.0) as u8),
-                    coverage: score.coverage,
-                })
+            .map(|score| PillarScore {
+                pillar: score.pillar,
+                // The table's CHECK constraints keep it in range.
+                score: score.score.map(|value| value.round().clamp(0.0, 100.0) as u8),
+                coverage: score.coverage,
             })
             .collect(),
         updated_at: row.updated_at,

@@ -16,44 +16,6 @@ use super::{PgDashboard, database_error};
 /// The most items a list shows.
 const LIST_LIMIT: i64 = 500;
 
-struct Row {
-    id: Uuid,
-    workload_id: Uuid,
-    workload_name: String,
-    pillar: String,
-    source_kind: String,
-    source_key: Option<String>,
-    title: String,
-    priority: String,
-    owner: Option<String>,
-    due_on: NaiveDate,
-    status: String,
-    by_evidence: bool,
-    flagged: bool,
-    accepted_until: Option<NaiveDate>,
-}
-
-impl Row {
-    fn line(self) -> Option<RemediationLine> {
-        Some(RemediationLine {
-            id: self.id,
-            workload_id: self.workload_id,
-            workload_name: self.workload_name,
-            pillar: Pillar::from_id(&self.pillar)?,
-            source_kind: SourceKind::parse(&self.source_kind)?,
-            source_key: self.source_key,
-            title: self.title,
-            priority: Priority::parse(&self.priority)?,
-            owner: self.owner,
-            due_on: self.due_on,
-            status: Status::parse(&self.status)?,
-            by_evidence: self.by_evidence,
-            flagged: self.flagged,
-            accepted_until: self.accepted_until,
-        })
-    }
-}
-
 pub(crate) fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
@@ -120,9 +82,11 @@ impl PgDashboard {
         };
         let active_only = query.status.is_none() && !query.all;
         let rows = sqlx::query_as!(
-            Row,
-            r#"SELECT r.id, r.workload_id, w.name AS workload_name, r.pillar, r.source_kind, r.source_key, r.title,
-                      r.priority, u.email AS "owner?", r.due_on, r.status, r.by_evidence, r.flagged, r.accepted_until
+            RemediationLine,
+            r#"SELECT r.id, r.workload_id, w.name AS workload_name, r.pillar AS "pillar: Pillar",
+                      r.source_kind AS "source_kind: SourceKind", r.source_key, r.title,
+                      r.priority AS "priority: Priority", u.email AS "owner?", r.due_on, r.status AS "status: Status",
+                      r.by_evidence, r.flagged, r.accepted_until
                FROM remediation_items r
                JOIN workloads w ON w.id = r.workload_id
                LEFT JOIN users u ON u.id = r.owner_id
@@ -159,7 +123,7 @@ impl PgDashboard {
             .map(|row| (row.id, row.name))
             .collect();
         Ok(RemediationPage {
-            items: rows.into_iter().filter_map(Row::line).collect(),
+            items: rows,
             today,
             overdue: overdue(&self.pool, query.workload, today).await.map_err(database_error)?,
             assignees: assignees(&self.pool).await.map_err(database_error)?,
@@ -170,8 +134,10 @@ impl PgDashboard {
 
     pub(super) async fn read_remediation_item(&self, id: Uuid) -> Result<RemediationDetail, AppError> {
         let row = sqlx::query!(
-            r#"SELECT r.id, r.workload_id, w.name AS workload_name, r.pillar, r.source_kind, r.source_key, r.title,
-                      r.priority, u.email AS "owner?", r.due_on, r.status, r.by_evidence, r.flagged, r.accepted_until,
+            r#"SELECT r.id, r.workload_id, w.name AS workload_name, r.pillar AS "pillar: Pillar",
+                      r.source_kind AS "source_kind: SourceKind", r.source_key, r.title,
+                      r.priority AS "priority: Priority", u.email AS "owner?", r.due_on, r.status AS "status: Status",
+                      r.by_evidence, r.flagged, r.accepted_until,
                       r.description, r.source_url, r.owner_id, r.acceptance_reason, r.ticket_url, r.created_by,
                       r.created_at
                FROM remediation_items r
@@ -184,7 +150,7 @@ impl PgDashboard {
         .await
         .map_err(database_error)?
         .ok_or_else(|| AppError::NotFound("That remediation item".into()))?;
-        let line = Row {
+        let line = RemediationLine {
             id: row.id,
             workload_id: row.workload_id,
             workload_name: row.workload_name,
@@ -199,9 +165,7 @@ impl PgDashboard {
             by_evidence: row.by_evidence,
             flagged: row.flagged,
             accepted_until: row.accepted_until,
-        }
-        .line()
-        .ok_or(AppError::Internal)?;
+        };
         let history = sqlx::query!(
             "SELECT at, actor, change, reason FROM remediation_history WHERE item_id = $1 ORDER BY id DESC",
             id

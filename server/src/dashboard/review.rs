@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use app::domain::sync::{RunLine, SliceError, SourceStatus, SyncStatus};
-use app::domain::{ChoiceLine, EvidenceRef, Pillar, PillarTrend, QuestionAnswer, Risk, TrendPoint};
+use app::domain::{ChoiceLine, EvidenceRef, Pillar, PillarTrend, QuestionAnswer, TrendPoint};
 
 use crate::db::review_reads::{AnswerRow, TrendRow};
 use crate::db::sync_runs::{RunRow, SourceRow};
@@ -36,7 +36,7 @@ pub fn question_answers(
     WELL_ARCHITECTED
         .questions()
         .filter_map(|(pillar, question)| {
-            let pillar = Pillar::from_id(&pillar.id)?;
+            let pillar = pillar.pillar();
             if only.is_some_and(|only| only != pillar) {
                 return None;
             }
@@ -61,7 +61,7 @@ pub fn question_answers(
                 pillar,
                 id: question.id.clone(),
                 title: format!("{} {}", question.number, question.title),
-                risk: answer.and_then(|a| a.risk.as_deref()).and_then(|r| Risk::parse(r).ok()),
+                risk: answer.and_then(|a| a.risk),
                 notes: answer.and_then(|a| a.notes.clone()).filter(|notes| !notes.trim().is_empty()),
                 choices,
                 improvement_url: answer.and_then(|a| a.improvement_plan_url.clone()),
@@ -78,7 +78,7 @@ pub fn trends(rows: Vec<TrendRow>) -> Vec<PillarTrend> {
             pillar,
             points: rows
                 .iter()
-                .filter(|row| row.pillar == pillar.id())
+                .filter(|row| row.pillar == pillar)
                 .map(|row| TrendPoint { taken_at: row.taken_at, score: row.score })
                 .collect(),
         })

@@ -1,6 +1,5 @@
 //! The rules pages' reads.
 
-use app::domain::RuleCompliance;
 use app::domain::rules::{
     PackLine, RULE_RESOURCES_SHOWN, RuleDeployment, RuleDetail, RuleLine, RuleQuery, RuleResource, RulesPage,
 };
@@ -67,7 +66,7 @@ pub async fn page(pool: &PgPool, query: RuleQuery) -> Result<RulesPage, AppError
                 deployments: u32::try_from(row.deployments).unwrap_or(u32::MAX),
                 non_compliant_deployments: u32::try_from(row.non_compliant_deployments).unwrap_or(u32::MAX),
                 non_compliant_resources: u64::try_from(row.non_compliant_resources).unwrap_or(0),
-                compliance: row.compliance.as_deref().and_then(|c| RuleCompliance::parse(c).ok()),
+                compliance: row.compliance,
             })
             .collect(),
         packs: packs
@@ -118,14 +117,14 @@ pub async fn detail(pool: &PgPool, rule_name: String, query: RuleQuery) -> Resul
             .map(|row| RuleDeployment {
                 account_id: row.account_id,
                 region: row.region,
-                compliance: row.compliance.as_deref().and_then(|c| RuleCompliance::parse(c).ok()),
+                compliance: row.compliance,
                 non_compliant_count: row.non_compliant_count,
             })
             .collect(),
         resources: resources
             .into_iter()
             .map(|row| RuleResource {
-                compliance: RuleCompliance::parse(&row.compliance).unwrap_or(RuleCompliance::InsufficientData),
+                compliance: row.compliance,
                 account_id: row.account_id,
                 region: row.region,
                 resource_type: row.resource_type,

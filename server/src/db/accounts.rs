@@ -164,7 +164,8 @@ pub async fn onboarding(
     offset: i64,
 ) -> Result<Vec<AccountOnboarding>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT s.name AS source, sa.account_id, a.name AS "name?", a.ou_path AS "ou_path?", sa.membership,
+        r#"SELECT s.name AS source, sa.account_id, a.name AS "name?", a.ou_path AS "ou_path?",
+                  sa.membership AS "membership: Membership",
                   sa.first_seen, sa.last_attempt, sa.last_synced, sa.slices_failed, sa.error_service,
                   sa.error_region, sa.error_operation, sa.error_code, sa.error_message
            FROM source_accounts sa
@@ -190,7 +191,7 @@ pub async fn onboarding(
             account_id: row.account_id,
             name: row.name,
             ou_path: row.ou_path,
-            membership: Membership::parse(&row.membership).unwrap_or(Membership::Gone),
+            membership: row.membership,
             first_seen: row.first_seen,
             last_attempt: row.last_attempt,
             last_synced: row.last_synced,

@@ -2,6 +2,7 @@
 //! keyset, so page 1,000 costs what page 1 costs.
 
 use app::domain::findings::{COUNT_CAP, FindingQuery, FindingSort, decode_cursor, encode_cursor};
+use app::domain::{ComplianceStatus, RecordState, Severity, WorkflowStatus};
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -11,11 +12,11 @@ use uuid::Uuid;
 pub struct FindingListRow {
     pub id: String,
     pub title: Option<String>,
-    pub severity: String,
+    pub severity: Severity,
     pub control_id: Option<String>,
-    pub compliance_status: Option<String>,
-    pub workflow_status: String,
-    pub record_state: String,
+    pub compliance_status: Option<ComplianceStatus>,
+    pub workflow_status: WorkflowStatus,
+    pub record_state: RecordState,
     pub account_id: String,
     pub region: String,
     pub resource_type: Option<String>,
@@ -182,12 +183,12 @@ pub struct FindingDetailRow {
     pub description: Option<String>,
     pub product_name: Option<String>,
     pub generator_id: Option<String>,
-    pub severity: String,
+    pub severity: Severity,
     pub control_id: Option<String>,
     pub associated_standards: Vec<String>,
-    pub compliance_status: Option<String>,
-    pub workflow_status: String,
-    pub record_state: String,
+    pub compliance_status: Option<ComplianceStatus>,
+    pub workflow_status: WorkflowStatus,
+    pub record_state: RecordState,
     pub account_id: String,
     pub region: String,
     pub resource_type: Option<String>,
@@ -205,11 +206,12 @@ pub struct FindingDetailRow {
 pub async fn detail(pool: &PgPool, id: &str) -> Result<Option<FindingDetailRow>, sqlx::Error> {
     sqlx::query_as!(
         FindingDetailRow,
-        "SELECT id, title, description, product_name, generator_id, severity, control_id, associated_standards,
-                compliance_status, workflow_status, record_state, account_id, region, resource_type, resource_id,
-                resource_region, first_observed_at, last_observed_at, created_at, updated_at, remediation_text,
-                remediation_url, raw
-         FROM findings WHERE id = $1",
+        r#"SELECT id, title, description, product_name, generator_id, severity AS "severity: Severity", control_id,
+                  associated_standards, compliance_status AS "compliance_status: ComplianceStatus",
+                  workflow_status AS "workflow_status: WorkflowStatus", record_state AS "record_state: RecordState",
+                  account_id, region, resource_type, resource_id, resource_region, first_observed_at,
+                  last_observed_at, created_at, updated_at, remediation_text, remediation_url, raw
+           FROM findings WHERE id = $1"#,
         id
     )
     .fetch_optional(pool)
@@ -285,7 +287,7 @@ pub async fn refresh_control_failures(pool: &PgPool) -> Result<u64, sqlx::Error>
 
 pub struct ControlFailureRow {
     pub control_id: String,
-    pub severity: String,
+    pub severity: Severity,
     pub failing_findings: i32,
     pub failing_accounts: i32,
 }
@@ -294,11 +296,12 @@ pub struct ControlFailureRow {
 pub async fn worst_controls(pool: &PgPool, limit: i64) -> Result<Vec<ControlFailureRow>, sqlx::Error> {
     sqlx::query_as!(
         ControlFailureRow,
-        "SELECT control_id, severity, failing_findings, failing_accounts FROM control_failures
-         ORDER BY CASE severity WHEN 'CRITICAL' THEN 4 WHEN 'HIGH' THEN 3 WHEN 'MEDIUM' THEN 2
-                                WHEN 'LOW' THEN 1 ELSE 0 END DESC,
-                  failing_findings DESC, control_id
-         LIMIT $1",
+        r#"SELECT control_id, severity AS "severity: Severity", failing_findings, failing_accounts
+           FROM control_failures
+           ORDER BY CASE severity WHEN 'CRITICAL' THEN 4 WHEN 'HIGH' THEN 3 WHEN 'MEDIUM' THEN 2
+                                  WHEN 'LOW' THEN 1 ELSE 0 END DESC,
+                    failing_findings DESC, control_id
+           LIMIT $1"#,
         limit
     )
     .fetch_all(pool)

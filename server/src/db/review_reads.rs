@@ -1,6 +1,7 @@
 //! Reading a workload's review (answers, improvement plans, milestones) and
 //! the score history for the pages.
 
+use app::domain::{Pillar, Risk};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use sqlx::types::Json;
@@ -9,7 +10,7 @@ use uuid::Uuid;
 pub struct AnswerRow {
     pub question_id: String,
     pub pillar: String,
-    pub risk: Option<String>,
+    pub risk: Option<Risk>,
     pub selected_choices: Vec<String>,
     pub notes: Option<String>,
     pub improvement_plan_url: Option<String>,
@@ -26,7 +27,7 @@ pub struct PlanRow {
 pub async fn answers(pool: &PgPool, workload: Uuid) -> Result<Vec<AnswerRow>, sqlx::Error> {
     sqlx::query_as!(
         AnswerRow,
-        r#"SELECT a.question_id, a.pillar, a.risk, a.selected_choices, a.notes,
+        r#"SELECT a.question_id, a.pillar, a.risk AS "risk: Risk", a.selected_choices, a.notes,
                   i.improvement_plan_url, i.plans AS "plans?: Json<Vec<PlanRow>>"
            FROM workloads w
            JOIN wa_answers a ON a.wa_workload_id = w.wa_workload_id AND a.lens_alias = 'wellarchitected'
@@ -70,7 +71,7 @@ pub async fn review_updated_at(pool: &PgPool, workload: Uuid) -> Result<Option<D
 }
 
 pub struct TrendRow {
-    pub pillar: String,
+    pub pillar: Pillar,
     pub taken_at: DateTime<Utc>,
     pub score: Option<f32>,
 }
@@ -79,7 +80,7 @@ pub struct TrendRow {
 pub async fn workload_trend(pool: &PgPool, workload: Uuid, limit: i64) -> Result<Vec<TrendRow>, sqlx::Error> {
     sqlx::query_as!(
         TrendRow,
-        r#"SELECT pillar AS "pillar!", taken_at AS "taken_at!", score FROM (
+        r#"SELECT pillar AS "pillar!: Pillar", taken_at AS "taken_at!", score FROM (
                SELECT pillar, taken_at, score,
                       row_number() OVER (PARTITION BY pillar ORDER BY taken_at DESC) AS n
                FROM score_snapshots WHERE workload_id = $1
@@ -97,7 +98,7 @@ pub async fn workload_trend(pool: &PgPool, workload: Uuid, limit: i64) -> Result
 pub async fn organisation_trend(pool: &PgPool, limit: i64) -> Result<Vec<TrendRow>, sqlx::Error> {
     sqlx::query_as!(
         TrendRow,
-        r#"SELECT pillar, taken_at, score FROM organisation_snapshots
+        r#"SELECT pillar AS "pillar: Pillar", taken_at, score FROM organisation_snapshots
            WHERE taken_at IN (SELECT DISTINCT taken_at FROM organisation_snapshots ORDER BY taken_at DESC LIMIT $1)
            ORDER BY pillar, taken_at"#,
         limit

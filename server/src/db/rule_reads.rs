@@ -1,5 +1,6 @@
 //! Reading AWS Config rules and conformance packs for the rules pages.
 
+use app::domain::RuleCompliance;
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
@@ -54,7 +55,7 @@ pub struct RuleSummaryRow {
     pub non_compliant_deployments: i64,
     pub non_compliant_resources: i64,
     /// The worst compliance over the deployments.
-    pub compliance: Option<String>,
+    pub compliance: Option<RuleCompliance>,
 }
 
 /// Rules gathered per rule name over the scope's deployments, the most
@@ -105,7 +106,7 @@ pub struct DeploymentRow {
     pub region: String,
     pub source_identifier: Option<String>,
     pub description: Option<String>,
-    pub compliance: Option<String>,
+    pub compliance: Option<RuleCompliance>,
     pub non_compliant_count: Option<i32>,
 }
 
@@ -113,9 +114,10 @@ pub struct DeploymentRow {
 pub async fn deployments(pool: &PgPool, rule_name: &str) -> Result<Vec<DeploymentRow>, sqlx::Error> {
     sqlx::query_as!(
         DeploymentRow,
-        "SELECT account_id, region, source_identifier, description, compliance, non_compliant_count
-         FROM config_rules WHERE rule_name = $1
-         ORDER BY compliance = 'NON_COMPLIANT' DESC, non_compliant_count DESC NULLS LAST, account_id, region",
+        r#"SELECT account_id, region, source_identifier, description, compliance AS "compliance: RuleCompliance",
+                  non_compliant_count
+           FROM config_rules WHERE rule_name = $1
+           ORDER BY compliance = 'NON_COMPLIANT' DESC, non_compliant_count DESC NULLS LAST, account_id, region"#,
         rule_name
     )
     .fetch_all(pool)
@@ -128,7 +130,7 @@ pub struct EvaluationRow {
     pub region: String,
     pub resource_type: String,
     pub resource_id: String,
-    pub compliance: String,
+    pub compliance: RuleCompliance,
     pub annotation: Option<String>,
     pub recorded_at: Option<DateTime<Utc>>,
 }

@@ -1,12 +1,13 @@
 //! The inputs of scoring, aggregated in SQL, and the scores it stores.
 
+use app::domain::{Pillar, Risk};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 /// Answers of the `wellarchitected` lens counted per workload and pillar.
 pub struct ReviewRow {
     pub workload_id: Uuid,
-    pub pillar: String,
+    pub pillar: Pillar,
     pub none: i64,
     pub medium: i64,
     pub high: i64,
@@ -17,7 +18,7 @@ pub async fn review_tallies(pool: &PgPool, workload: Option<Uuid>) -> Result<Vec
     sqlx::query_as!(
         ReviewRow,
         r#"
-        SELECT w.id AS workload_id, a.pillar,
+        SELECT w.id AS workload_id, a.pillar AS "pillar: Pillar",
                count(*) FILTER (WHERE a.risk = 'NONE') AS "none!",
                count(*) FILTER (WHERE a.risk = 'MEDIUM') AS "medium!",
                count(*) FILTER (WHERE a.risk = 'HIGH') AS "high!",
@@ -265,13 +266,13 @@ pub async fn workload_ids(pool: &PgPool, only: Option<Uuid>) -> Result<Vec<Uuid>
 pub async fn answers(
     pool: &PgPool,
     workload: Uuid,
-    pillar: &str,
-) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
+    pillar: Pillar,
+) -> Result<Vec<(String, Option<Risk>)>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT a.question_id, a.risk FROM wa_answers a JOIN workloads w ON w.wa_workload_id = a.wa_workload_id
+        r#"SELECT a.question_id, a.risk AS "risk: Risk" FROM wa_answers a JOIN workloads w ON w.wa_workload_id = a.wa_workload_id
            WHERE w.id = $1 AND a.pillar = $2 AND a.lens_alias = 'wellarchitected' ORDER BY a.question_id"#,
         workload,
-        pillar
+        pillar.id()
     )
     .fetch_all(pool)
     .await?;

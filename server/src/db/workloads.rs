@@ -1,5 +1,6 @@
 //! Workloads and their current pillar scores.
 
+use app::domain::{Pillar, Risk};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use sqlx::PgPool;
@@ -21,7 +22,7 @@ pub struct WorkloadRow {
 
 #[derive(Debug, Deserialize)]
 pub struct PillarScoreRow {
-    pub pillar: String,
+    pub pillar: Pillar,
     pub score: Option<f32>,
     pub coverage: f32,
 }
@@ -37,9 +38,11 @@ pub async fn list_with_scores(pool: &PgPool) -> Result<Vec<WorkloadRow>, sqlx::E
     )
     .fetch_all(pool)
     .await?;
-    let scores = sqlx::query!("SELECT workload_id, pillar, score, coverage FROM pillar_scores ORDER BY pillar")
-        .fetch_all(pool)
-        .await?;
+    let scores = sqlx::query!(
+        r#"SELECT workload_id, pillar AS "pillar: Pillar", score, coverage FROM pillar_scores ORDER BY pillar"#
+    )
+    .fetch_all(pool)
+    .await?;
     let mut by_workload: std::collections::HashMap<Uuid, Vec<PillarScoreRow>> = std::collections::HashMap::new();
     for row in scores {
         by_workload.entry(row.workload_id).or_default().push(PillarScoreRow {
@@ -91,7 +94,7 @@ pub async fn detail(pool: &PgPool, id: Uuid) -> Result<Option<WorkloadDetailRow>
 
 /// A workload's stored pillar scores with their components.
 pub struct PillarScoreDetailRow {
-    pub pillar: String,
+    pub pillar: Pillar,
     pub score: Option<f32>,
     pub review: Option<f32>,
     pub evidence: Option<f32>,
@@ -105,9 +108,9 @@ pub struct PillarScoreDetailRow {
 pub async fn pillar_scores(pool: &PgPool, id: Uuid) -> Result<Vec<PillarScoreDetailRow>, sqlx::Error> {
     sqlx::query_as!(
         PillarScoreDetailRow,
-        "SELECT pillar, score, review, evidence, checklist, review_coverage, evidence_coverage,
-                checklist_coverage, mapping_version
-         FROM pillar_scores WHERE workload_id = $1",
+        r#"SELECT pillar AS "pillar: Pillar", score, review, evidence, checklist, review_coverage, evidence_coverage,
+                  checklist_coverage, mapping_version
+           FROM pillar_scores WHERE workload_id = $1"#,
         id
     )
     .fetch_all(pool)
@@ -116,9 +119,9 @@ pub async fn pillar_scores(pool: &PgPool, id: Uuid) -> Result<Vec<PillarScoreDet
 
 /// How many of a workload's `wellarchitected` answers carry each risk, per
 /// pillar: (pillar, risk, count).
-pub async fn risk_counts(pool: &PgPool, id: Uuid) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+pub async fn risk_counts(pool: &PgPool, id: Uuid) -> Result<Vec<(String, Risk, i64)>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT a.pillar, a.risk AS "risk!", count(*) AS "count!"
+        r#"SELECT a.pillar, a.risk AS "risk!: Risk", count(*) AS "count!"
            FROM wa_answers a JOIN workloads w ON w.wa_workload_id = a.wa_workload_id
            WHERE w.id = $1 AND a.lens_alias = 'wellarchitected' AND a.risk IS NOT NULL
            GROUP BY a.pillar, a.risk"#,

@@ -109,6 +109,7 @@ fn failed(error: UserError, typed: Vec<(&str, String)>) -> Response {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn add_user(
     State(state): State<AppState>,
     SignedInAdmin(actor): SignedInAdmin,
@@ -131,6 +132,7 @@ pub async fn add_user(
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn set_role(
     State(state): State<AppState>,
     SignedInAdmin(actor): SignedInAdmin,
@@ -148,6 +150,7 @@ pub async fn set_role(
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn disable(
     State(state): State<AppState>,
     SignedInAdmin(actor): SignedInAdmin,
@@ -162,6 +165,7 @@ pub async fn disable(
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn enable(
     State(state): State<AppState>,
     SignedInAdmin(actor): SignedInAdmin,

@@ -4,7 +4,7 @@
 //! the page it came from, at the question; a refused change comes back
 //! with what was typed and why.
 
-use app::domain::answers::ChoiceState;
+use app::domain::answers::{AnswerRefusal as Refusal, ChoiceState};
 use app::domain::params::{encode_component, local_path};
 use axum::Form;
 use axum::extract::{Path, State};
@@ -32,16 +32,27 @@ fn redirect(location: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, location.to_owned())]).into_response()
 }
 
-fn failure(error: AnswerError) -> Response {
-    match error {
-        AnswerError::UnknownWorkload => (StatusCode::NOT_FOUND, "There is no such workload.").into_response(),
-        AnswerError::Database(error) => {
+/// What a change that was not made answers: the page again through
+/// `refuse` for the refusals it shows, 404 for a workload that is not
+/// there, 422 for any other refusal (a form no page sends), 503 when the
+/// database could not store it.
+fn failed(error: AnswerError, refuse: impl FnOnce(Refusal) -> Option<Response>) -> Response {
+    match error.refusal() {
+        Some(Refusal::UnknownWorkload) => (StatusCode::NOT_FOUND, Refusal::UnknownWorkload.message()).into_response(),
+        Some(refusal) => refuse(refusal).unwrap_or_else(|| {
+            (StatusCode::UNPROCESSABLE_ENTITY, format!("Nothing was changed: {error}")).into_response()
+        }),
+        None => {
             tracing::error!(%error, "an answer could not be stored");
             (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now; nothing was changed.")
                 .into_response()
         }
-        other => (StatusCode::UNPROCESSABLE_ENTITY, format!("Nothing was changed: {other}.")).into_response(),
     }
+}
+
+/// Refusals only the page's own forms could not avoid are shown on it.
+fn not_shown(_: Refusal) -> Option<Response> {
+    None
 }
 
 #[derive(Deserialize)]
@@ -59,21 +70,22 @@ pub struct ChoiceForm {
 }
 
 /// Marks one practice followed, not applicable (with a reason) or open.
+#[tracing::instrument(skip_all)]
 pub async fn change(
     State(state): State<AppState>,
     SignedInEditor(editor): SignedInEditor,
     Path(workload): Path<Uuid>,
     Form(form): Form<ChoiceForm>,
 ) -> Response {
-    let refuse = |code: &str| {
+    let refuse = |refusal: Refusal| {
         let typed = [
             ("edit", format!("{}/{}", form.question, form.choice)),
-            ("error", code.to_owned()),
+            ("error", refusal.code().to_owned()),
             ("reason", form.reason.clone()),
         ];
         redirect(&back_to(workload, &form.back, &form.question, &typed))
     };
-    let Some(choice_state) = ChoiceState::parse(&form.state) else { return refuse("state") };
+    let Some(choice_state) = ChoiceState::parse(&form.state) else { return refuse(Refusal::State) };
     let edit = ChoiceEdit {
         question_id: form.question.clone(),
         choice_id: form.choice.clone(),
@@ -82,13 +94,13 @@ pub async fn change(
     };
     match answers::change(&state.pool, &state.writers, &state.weights, &editor.email, workload, &[edit]).await {
         Ok(_) => redirect(&back_to(workload, &form.back, &form.question, &[])),
-        Err(AnswerError::Reason) => refuse("reason"),
-        Err(error) => failure(error),
+        Err(error) => failed(error, |refusal| (refusal == Refusal::Reason).then(|| refuse(refusal))),
     }
 }
 
 /// Selects the practices evidence proves that the person kept checked:
 /// repeated `choice` fields of `question/choice`.
+#[tracing::instrument(skip_all)]
 pub async fn confirm_suggestions(
     State(state): State<AppState>,
     SignedInEditor(editor): SignedInEditor,
@@ -111,11 +123,11 @@ pub async fn confirm_suggestions(
     let back = local_path(back.trim()).filter(|back| back.starts_with(&page)).unwrap_or(&page).to_owned();
     if edits.is_empty() {
         let join = if back.contains('?') { '&' } else { '?' };
-        return redirect(&format!("{back}{join}error=suggestions"));
+        return redirect(&format!("{back}{join}error={}", Refusal::NoSuggestion.code()));
     }
     match answers::change(&state.pool, &state.writers, &state.weights, &editor.email, workload, &edits).await {
         Ok(_) => redirect(&back),
-        Err(error) => failure(error),
+        Err(error) => failed(error, not_shown),
     }
 }
 
@@ -131,6 +143,7 @@ pub struct ResolveForm {
 
 /// Settles a conflict with AWS (keep AWS's answer, or write Plinth's), or
 /// tries a failed write again.
+#[tracing::instrument(skip_all)]
 pub async fn resolve(
     State(state): State<AppState>,
     SignedInEditor(editor): SignedInEditor,
@@ -140,16 +153,18 @@ pub async fn resolve(
     let keep = match form.keep.as_str() {
         "aws" => Keep::Aws,
         "plinth" => Keep::Plinth,
-        _ => return (StatusCode::UNPROCESSABLE_ENTITY, "Choose which answer to keep: aws or plinth.").into_response(),
+        _ => return (StatusCode::UNPROCESSABLE_ENTITY, Refusal::Keep.message()).into_response(),
     };
     match answers::resolve(&state.pool, &state.writers, &state.weights, &editor.email, workload, &form.question, keep)
         .await
     {
         Ok(_) => redirect(&back_to(workload, &form.back, &form.question, &[])),
-        Err(AnswerError::NothingToResolve | AnswerError::CannotWriteBack(_)) => {
-            redirect(&back_to(workload, &form.back, &form.question, &[("error", "resolve".to_owned())]))
-        }
-        Err(error) => failure(error),
+        Err(error) => failed(error, |refusal| {
+            matches!(refusal, Refusal::NothingToResolve | Refusal::CannotWriteBack).then(|| {
+                let shown = [("error", Refusal::NothingToResolve.code().to_owned())];
+                redirect(&back_to(workload, &form.back, &form.question, &shown))
+            })
+        }),
     }
 }
 
@@ -160,6 +175,7 @@ pub struct WriteBackForm {
 }
 
 /// Turns write-back to the Well-Architected Tool on or off for a workload.
+#[tracing::instrument(skip_all)]
 pub async fn write_back(
     State(state): State<AppState>,
     SignedInEditor(editor): SignedInEditor,
@@ -169,7 +185,8 @@ pub async fn write_back(
     let page = format!("/workloads/{workload}/answers");
     match answers::set_write_back(&state.pool, &state.writers, &editor.email, workload, form.on == "true").await {
         Ok(()) => redirect(&page),
-        Err(AnswerError::CannotWriteBack(_)) => redirect(&format!("{page}?error=write-back")),
-        Err(error) => failure(error),
+        Err(error) => failed(error, |refusal| {
+            (refusal == Refusal::CannotWriteBack).then(|| redirect(&format!("{page}?error={}", refusal.code())))
+        }),
     }
 }

@@ -3,7 +3,7 @@
 //! back with what was typed and why.
 
 use app::auth::RequestNonce;
-use app::domain::checklists::{ImportAttempt, TickState};
+use app::domain::checklists::{ImportAttempt, TickRefusal, TickState};
 use app::domain::params::{encode_component, local_path};
 use app::domain::{Role, SignedIn};
 use axum::Form;
@@ -54,6 +54,7 @@ pub struct TickForm {
     state_was: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn tick(
     State(state): State<AppState>,
     SignedInEditor(editor): SignedInEditor,
@@ -64,10 +65,10 @@ pub async fn tick(
     let back = local_path(form.back.trim()).filter(|back| back.starts_with(&page)).unwrap_or(&page).to_owned();
     let anchor = format!("#item-{}-{}", form.pack, form.item);
     let join = if back.contains('?') { '&' } else { '?' };
-    let refuse = |code: &str| {
+    let refuse = |refusal: TickRefusal| {
         let typed = [
             ("edit", format!("{}/{}", form.pack, form.item)),
-            ("error", code.to_owned()),
+            ("error", refusal.code().to_owned()),
             ("state_typed", form.state.clone()),
             ("note", form.note.clone()),
             ("link", form.link.clone()),
@@ -75,10 +76,10 @@ pub async fn tick(
         let query: Vec<String> = typed.iter().map(|(k, v)| format!("{k}={}", encode_component(v))).collect();
         redirect(&format!("{back}{join}{}{anchor}", query.join("&")))
     };
-    let Some(tick_state) = TickState::parse(&form.state) else { return refuse("state") };
+    let Some(tick_state) = TickState::parse(&form.state) else { return refuse(TickRefusal::State) };
     let link = form.link.trim();
-    if let Err(error) = store::check_details(&form.note, link) {
-        return refuse(error.field());
+    if let Err(refusal) = store::check_details(&form.note, link) {
+        return refuse(refusal);
     }
     let tick = Tick {
         workload,
@@ -92,9 +93,10 @@ pub async fn tick(
     };
     match tick_and_rescore(&state.pool, &state.rescorer, &editor.email, &tick).await {
         Ok(_) => redirect(&format!("{back}{anchor}")),
-        Err(TickError::UnknownItem) => {
-            (StatusCode::NOT_FOUND, "There is no such workload or checklist item.").into_response()
+        Err(TickError::Refused(refusal @ TickRefusal::UnknownItem)) => {
+            (StatusCode::NOT_FOUND, refusal.message()).into_response()
         }
+        Err(TickError::Refused(refusal)) => refuse(refusal),
         Err(TickError::Database(error)) => {
             tracing::error!(%error, "a tick could not be stored");
             (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now; nothing was changed.")
@@ -110,6 +112,7 @@ pub struct AutoTickForm {
 }
 
 /// Turns auto-tick from evidence on or off for a workload.
+#[tracing::instrument(skip_all)]
 pub async fn auto_tick(
     State(state): State<AppState>,
     SignedInEditor(editor): SignedInEditor,
@@ -136,6 +139,7 @@ pub struct ImportForm {
 
 /// Imports a pasted pack file (admins). A refused file comes back on the
 /// same page, as pasted, with every error; nothing is imported.
+#[tracing::instrument(skip_all)]
 pub async fn import(
     State(state): State<AppState>,
     SignedInAdmin(admin): SignedInAdmin,
@@ -186,6 +190,7 @@ pub async fn import(
 }
 
 /// A pack as its TOML file (anyone who can read).
+#[tracing::instrument(skip_all)]
 pub async fn export(
     State(state): State<AppState>,
     user: Option<Extension<SignedIn>>,

@@ -2,8 +2,8 @@
 //! role that can read), and recording a milestone in the Well-Architected
 //! Tool (editors). Plain links and a plain form: no JavaScript needed.
 
-use app::domain::Role;
 use app::domain::params::encode_component;
+use app::domain::{MilestoneRefusal, Role};
 use app::error::AppError;
 use axum::Form;
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -39,6 +39,7 @@ pub struct ExportQuery {
 
 /// A workload's review: `?format=pdf` (the default), `csv` (a zip of the
 /// tables) or `json`.
+#[tracing::instrument(skip_all)]
 pub async fn workload(
     State(state): State<AppState>,
     SignedInReader(user): SignedInReader,
@@ -51,6 +52,7 @@ pub async fn workload(
 }
 
 /// The organisation's report, in the same formats.
+#[tracing::instrument(skip_all)]
 pub async fn organisation(
     State(state): State<AppState>,
     SignedInReader(user): SignedInReader,
@@ -108,6 +110,7 @@ pub struct MilestoneForm {
 /// Records a milestone of the workload's review in the Well-Architected
 /// Tool, then goes back to the workload page, which says how it went (and
 /// keeps the name typed when it was refused).
+#[tracing::instrument(skip_all)]
 pub async fn record_milestone(
     State(state): State<AppState>,
     SignedInEditor(editor): SignedInEditor,
@@ -123,26 +126,14 @@ pub async fn record_milestone(
     };
     match milestone::record(&state.pool, &state.writers, &editor.email, workload, &form.name).await {
         Ok(recorded) => back(&[("milestone", recorded.number.to_string())]),
-        Err(MilestoneError::UnknownWorkload) => not_found(),
-        Err(error) => {
-            if matches!(error, MilestoneError::Aws(_) | MilestoneError::Database(_)) {
-                tracing::error!(%error, %workload, "a milestone could not be recorded");
+        Err(error) => match error.refusal() {
+            MilestoneRefusal::UnknownWorkload => not_found(),
+            refusal => {
+                if matches!(error, MilestoneError::Aws(_) | MilestoneError::Database(_)) {
+                    tracing::error!(%error, %workload, "a milestone could not be recorded");
+                }
+                back(&[("milestone_error", refusal.code().to_owned()), ("milestone_name", form.name.clone())])
             }
-            back(&[("milestone_error", refusal_code(&error).to_owned()), ("milestone_name", form.name.clone())])
-        }
-    }
-}
-
-/// The code the workload page turns into a sentence.
-fn refusal_code(error: &MilestoneError) -> &'static str {
-    match error {
-        MilestoneError::NoName => "name",
-        MilestoneError::NameTooLong(_) => "long",
-        MilestoneError::UnknownWorkload | MilestoneError::NoReview => "review",
-        MilestoneError::Demo => "demo",
-        MilestoneError::NotConfigured(_) => "source",
-        MilestoneError::Taken(_) => "taken",
-        MilestoneError::Aws(_) => "aws",
-        MilestoneError::Database(_) => "database",
+        },
     }
 }

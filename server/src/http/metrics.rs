@@ -118,6 +118,7 @@ fn authorised(headers: &HeaderMap, token: &str) -> bool {
     sent.iter().zip(wanted.iter()).fold(0u8, |diff, (a, b)| diff | (a ^ b)) == 0
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(token) = state.metrics_token.as_ref() else {
         return (StatusCode::NOT_FOUND, "Metrics are off: set metrics.token in plinth.toml to turn them on.")

@@ -15,6 +15,7 @@ mod setup;
 mod sign_in;
 mod theme;
 mod tokens;
+pub mod trace;
 
 use std::sync::Arc;
 
@@ -172,6 +173,8 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), security::same_origin_writes))
         .layer(from_fn_with_state(state.clone(), security::headers))
         .layer(axum::middleware::map_response(error::retry_after_when_unavailable))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(trace::span))
+        // Outermost: the id is there before the span that carries it.
+        .layer(axum::middleware::from_fn(trace::request_id))
         .with_state(state)
 }

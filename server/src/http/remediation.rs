@@ -5,7 +5,7 @@
 
 use app::domain::Pillar;
 use app::domain::params::{encode_component, local_path};
-use app::domain::remediation::{Priority, Status};
+use app::domain::remediation::{Priority, RemediationRefusal as Refusal, Status};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -40,34 +40,24 @@ fn with_params(path: &str, params: &[(&str, String)]) -> String {
     format!("{path}{join}{}{anchor}", query.join("&"))
 }
 
-/// The short code a page turns back into a sentence.
-fn code(error: &RemediationError) -> &'static str {
+/// What a change that was not made answers: the page again through
+/// `refuse` when it was refused, a 503 when the database could not store it.
+fn failed(error: RemediationError, refuse: impl FnOnce(Refusal) -> Response) -> Response {
     match error {
-        RemediationError::UnknownWorkload => "workload",
-        RemediationError::UnknownItem => "item",
-        RemediationError::UnknownSource(..) => "source",
-        RemediationError::NothingToFix(_) => "nothing-to-fix",
-        RemediationError::Title => "title",
-        RemediationError::TooLong => "too-long",
-        RemediationError::Acceptance => "acceptance",
-        RemediationError::UnknownOwner => "owner",
-        RemediationError::Ticket => "ticket",
-        RemediationError::Due => "due",
-        RemediationError::EmptyComment => "comment",
-        RemediationError::Database(_) => "database",
+        RemediationError::Refused { refusal, .. } => refuse(refusal),
+        RemediationError::Database(message) => {
+            tracing::error!(error = %message, "a remediation change could not be stored");
+            (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now; nothing was changed.")
+                .into_response()
+        }
     }
 }
 
-fn unavailable(error: &RemediationError) -> Option<Response> {
-    match error {
-        RemediationError::Database(message) => {
-            tracing::error!(error = %message, "a remediation change could not be stored");
-            Some(
-                (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now; nothing was changed.")
-                    .into_response(),
-            )
-        }
-        _ => None,
+/// The item's page is gone: a 404, or else the refusal's answer.
+fn unless_gone(refusal: Refusal, otherwise: impl FnOnce(Refusal) -> Response) -> Response {
+    match refusal {
+        Refusal::UnknownItem => (StatusCode::NOT_FOUND, refusal.message()).into_response(),
+        refusal => otherwise(refusal),
     }
 }
 
@@ -93,15 +83,16 @@ pub struct CreateForm {
 
 /// Creates an item from a source (or finds the one there is), or by hand;
 /// then shows it.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     State(state): State<AppState>,
     SignedInEditor(editor): SignedInEditor,
     Form(form): Form<CreateForm>,
 ) -> Response {
     let back = back_or(&form.back, "/remediation");
-    let refuse = |code: &str| {
+    let refuse = |refusal: Refusal| {
         let typed = [
-            ("error", code.to_owned()),
+            ("error", refusal.code().to_owned()),
             ("title", form.title.clone()),
             ("description", form.description.clone()),
             ("pillar", form.pillar.clone()),
@@ -110,26 +101,27 @@ pub async fn create(
         ];
         redirect(&with_params(&back, &typed))
     };
-    let Ok(workload) = Uuid::parse_str(form.workload.trim()) else { return refuse("workload") };
+    let Ok(workload) = Uuid::parse_str(form.workload.trim()) else { return refuse(Refusal::UnknownWorkload) };
     let source = if form.source == "manual" {
         let (Some(pillar), Some(priority)) = (Pillar::from_id(&form.pillar), Priority::parse(&form.priority)) else {
-            return refuse("manual");
+            return refuse(Refusal::Manual);
         };
         Source::Manual { title: form.title.clone(), description: form.description.clone(), pillar, priority }
     } else {
         match Source::parse(&form.source, &form.key) {
             Some(source) => source,
-            None => return refuse("source"),
+            None => return refuse(Refusal::UnknownSource),
         }
     };
     match store::create(&state.pool, &state.remediation, &editor.email, workload, source, today()).await {
         Ok((id, true)) => redirect(&format!("/remediation/{id}?created=1")),
         Ok((id, false)) => redirect(&format!("/remediation/{id}?existing=1")),
-        Err(error) => unavailable(&error).unwrap_or_else(|| refuse(code(&error))),
+        Err(error) => failed(error, refuse),
     }
 }
 
 /// Creates an item for every high-risk question of a workload.
+#[tracing::instrument(skip_all)]
 pub async fn create_for_high_risks(
     State(state): State<AppState>,
     SignedInEditor(editor): SignedInEditor,
@@ -137,10 +129,10 @@ pub async fn create_for_high_risks(
 ) -> Response {
     match store::create_for_high_risks(&state.pool, &state.remediation, &editor.email, workload, today()).await {
         Ok(created) => redirect(&format!("/remediation?workload={workload}&source=question&created={created}")),
-        Err(RemediationError::UnknownWorkload) => (StatusCode::NOT_FOUND, "There is no such workload.").into_response(),
-        Err(error) => {
-            unavailable(&error).unwrap_or_else(|| redirect(&format!("/workloads/{workload}?error={}", code(&error))))
-        }
+        Err(error) => failed(error, |refusal| match refusal {
+            Refusal::UnknownWorkload => (StatusCode::NOT_FOUND, "There is no such workload.").into_response(),
+            refusal => redirect(&format!("/workloads/{workload}?error={}", refusal.code())),
+        }),
     }
 }
 
@@ -166,19 +158,19 @@ pub struct ChangeForm {
 
 /// Reads a change form: empty fields leave things as they are, except the
 /// owner ("none" removes them) and the ticket ("none" removes it).
-fn change_of(form: &ChangeForm) -> Result<Change, &'static str> {
+fn change_of(form: &ChangeForm) -> Result<Change, Refusal> {
     let status = match form.status.trim() {
         "" => None,
-        text => Some(Status::parse(text).ok_or("status")?),
+        text => Some(Status::parse(text).ok_or(Refusal::Status)?),
     };
     let owner = match form.owner.trim() {
         "" => None,
         "none" => Some(None),
-        text => Some(Some(Uuid::parse_str(text).map_err(|_| "owner")?)),
+        text => Some(Some(Uuid::parse_str(text).map_err(|_| Refusal::UnknownOwner)?)),
     };
     let due_on = match form.due_on.trim() {
         "" => None,
-        text => Some(NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| "due")?),
+        text => Some(NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| Refusal::Due)?),
     };
     let ticket_url = match form.ticket_url.trim() {
         "" if form.full == "1" => Some(None),
@@ -187,7 +179,8 @@ fn change_of(form: &ChangeForm) -> Result<Change, &'static str> {
         text => Some(Some(text.to_owned())),
     };
     let acceptance = if status == Some(Status::RiskAccepted) {
-        let until = NaiveDate::parse_from_str(form.accepted_until.trim(), "%Y-%m-%d").map_err(|_| "acceptance")?;
+        let until =
+            NaiveDate::parse_from_str(form.accepted_until.trim(), "%Y-%m-%d").map_err(|_| Refusal::Acceptance)?;
         Some((form.acceptance_reason.clone(), until))
     } else {
         None
@@ -195,9 +188,9 @@ fn change_of(form: &ChangeForm) -> Result<Change, &'static str> {
     Ok(Change { status, owner, due_on, ticket_url, acceptance })
 }
 
-fn typed(form: &ChangeForm, code: &str) -> Vec<(&'static str, String)> {
+fn typed(form: &ChangeForm, refusal: Refusal) -> Vec<(&'static str, String)> {
     vec![
-        ("error", code.to_owned()),
+        ("error", refusal.code().to_owned()),
         ("status", form.status.clone()),
         ("owner", form.owner.clone()),
         ("due_on", form.due_on.clone()),
@@ -208,6 +201,7 @@ fn typed(form: &ChangeForm, code: &str) -> Vec<(&'static str, String)> {
 }
 
 /// Changes one item.
+#[tracing::instrument(skip_all)]
 pub async fn update(
     State(state): State<AppState>,
     SignedInEditor(editor): SignedInEditor,
@@ -217,17 +211,16 @@ pub async fn update(
     let page = format!("/remediation/{item}");
     let change = match change_of(&form) {
         Ok(change) => change,
-        Err(code) => return redirect(&with_params(&page, &typed(&form, code))),
+        Err(refusal) => return redirect(&with_params(&page, &typed(&form, refusal))),
     };
     match store::update(&state.pool, &editor.email, item, &change, today()).await {
         Ok(()) => {
             deliver_soon(&state.pool, &state.writers);
             redirect(&page)
         }
-        Err(RemediationError::UnknownItem) => {
-            (StatusCode::NOT_FOUND, "There is no such remediation item.").into_response()
-        }
-        Err(error) => unavailable(&error).unwrap_or_else(|| redirect(&with_params(&page, &typed(&form, code(&error))))),
+        Err(error) => failed(error, |refusal| {
+            unless_gone(refusal, |refusal| redirect(&with_params(&page, &typed(&form, refusal))))
+        }),
     }
 }
 
@@ -238,6 +231,7 @@ pub struct CommentForm {
 }
 
 /// Adds a comment to an item.
+#[tracing::instrument(skip_all)]
 pub async fn comment(
     State(state): State<AppState>,
     SignedInEditor(editor): SignedInEditor,
@@ -247,20 +241,20 @@ pub async fn comment(
     let page = format!("/remediation/{item}");
     match store::comment(&state.pool, &editor.email, item, &form.body).await {
         Ok(()) => redirect(&format!("{page}#comments")),
-        Err(RemediationError::UnknownItem) => {
-            (StatusCode::NOT_FOUND, "There is no such remediation item.").into_response()
-        }
-        Err(error) => unavailable(&error).unwrap_or_else(|| {
-            redirect(&with_params(
-                &format!("{page}#comments"),
-                &[("error", code(&error).to_owned()), ("body", form.body.clone())],
-            ))
+        Err(error) => failed(error, |refusal| {
+            unless_gone(refusal, |refusal| {
+                redirect(&with_params(
+                    &format!("{page}#comments"),
+                    &[("error", refusal.code().to_owned()), ("body", form.body.clone())],
+                ))
+            })
         }),
     }
 }
 
 /// Changes the checked items (repeated `item` fields) the same way: all of
 /// them, or none.
+#[tracing::instrument(skip_all)]
 pub async fn bulk(
     State(state): State<AppState>,
     SignedInEditor(editor): SignedInEditor,
@@ -279,21 +273,21 @@ pub async fn bulk(
     };
     let items: Result<Vec<Uuid>, _> =
         fields.iter().filter(|(name, _)| name == "item").map(|(_, value)| Uuid::parse_str(value)).collect();
-    let refuse = |code: &str| redirect(&with_params(&back, &[("bulk_error", code.to_owned())]));
-    let Ok(items) = items else { return refuse("item") };
+    let refuse = |refusal: Refusal| redirect(&with_params(&back, &[("bulk_error", refusal.code().to_owned())]));
+    let Ok(items) = items else { return refuse(Refusal::UnknownItem) };
     if items.is_empty() {
-        return refuse("none");
+        return refuse(Refusal::NoneChecked);
     }
     let change = match change_of(&form) {
-        Ok(change) if change == Change::default() => return refuse("nothing"),
+        Ok(change) if change == Change::default() => return refuse(Refusal::NothingChosen),
         Ok(change) => change,
-        Err(code) => return refuse(code),
+        Err(refusal) => return refuse(refusal),
     };
     match store::bulk(&state.pool, &editor.email, &items, &change, today()).await {
         Ok(changed) => {
             deliver_soon(&state.pool, &state.writers);
             redirect(&with_params(&back, &[("changed", changed.to_string())]))
         }
-        Err(error) => unavailable(&error).unwrap_or_else(|| refuse(code(&error))),
+        Err(error) => failed(error, refuse),
     }
 }

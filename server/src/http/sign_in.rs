@@ -3,6 +3,7 @@
 //! email kept and the reason named.
 
 use app::domain::SignedIn;
+use app::domain::account::SignInRefusal;
 use app::domain::params::query_string;
 use axum::Form;
 use axum::extract::{Extension, Query, State};
@@ -27,6 +28,12 @@ pub struct SignInForm {
     next: String,
 }
 
+/// Back to the sign-in page, saying why.
+fn refused(refusal: SignInRefusal) -> Response {
+    redirect(&format!("/login?error={}", refusal.code()))
+}
+
+#[tracing::instrument(skip_all)]
 pub async fn sign_in(
     State(state): State<AppState>,
     Extension(ClientAddress(address)): Extension<ClientAddress>,
@@ -36,8 +43,8 @@ pub async fn sign_in(
     let auth = &state.auth;
     let next = local_path(&form.next);
     let email = users::normalise_email(&form.email).unwrap_or_else(|_| form.email.trim().to_lowercase());
-    let back = |error: &str, minutes: Option<u32>| {
-        let mut params = vec![("error", error.to_owned()), ("email", email.clone()), ("next", next.clone())];
+    let back = |refusal: SignInRefusal, minutes: Option<u32>| {
+        let mut params = vec![("error", refusal.code().to_owned()), ("email", email.clone()), ("next", next.clone())];
         params.extend(minutes.map(|m| ("minutes", m.to_string())));
         redirect(&format!("/login?{}", query_string(&params)))
     };
@@ -45,11 +52,11 @@ pub async fn sign_in(
         match throttle::attempt(&auth.pool, &auth.settings.throttle, &email, &address).await? {
             Some(Throttled::Account { minutes }) => {
                 tracing::warn!(%email, %address, "sign-in refused: too many failures for the account");
-                return Ok(back("throttled-account", Some(minutes)));
+                return Ok(back(SignInRefusal::ThrottledAccount, Some(minutes)));
             }
             Some(Throttled::Address { minutes }) => {
                 tracing::warn!(%email, %address, "sign-in refused: too many failures from the address");
-                return Ok(back("throttled-address", Some(minutes)));
+                return Ok(back(SignInRefusal::ThrottledAddress, Some(minutes)));
             }
             None => {}
         }
@@ -63,7 +70,7 @@ pub async fn sign_in(
             let after = json!({ "address": address });
             audit::record(&mut conn, &email, "user.sign_in_failed", &email, None, Some(after)).await?;
             tracing::info!(%email, %address, "sign-in failed");
-            return Ok(back("invalid", None));
+            return Ok(back(SignInRefusal::Invalid, None));
         };
         throttle::clear_account(&auth.pool, &email).await?;
         let user = SignedIn { id: user.id, email: user.email, display_name: user.display_name, role: user.role };
@@ -112,6 +119,7 @@ pub(super) async fn start_session(
 }
 
 /// Ends the session and forgets its cookie.
+#[tracing::instrument(skip_all)]
 pub async fn sign_out(
     State(state): State<AppState>,
     user: Option<Extension<SignedIn>>,
@@ -146,6 +154,7 @@ pub struct SsoStart {
 }
 
 /// Sends the browser to the identity provider.
+#[tracing::instrument(skip_all)]
 pub async fn sso_start(State(state): State<AppState>, Query(query): Query<SsoStart>) -> Response {
     let Some(oidc) = &state.auth.oidc else {
         return (StatusCode::NOT_FOUND, "Single sign-on is not configured.").into_response();
@@ -160,7 +169,7 @@ pub async fn sso_start(State(state): State<AppState>, Query(query): Query<SsoSta
         }
         Err(error) => {
             tracing::error!(%error, "single sign-on could not start");
-            redirect("/login?error=sso")
+            refused(SignInRefusal::Sso)
         }
     }
 }
@@ -177,6 +186,7 @@ pub struct SsoCallback {
 
 /// Where the identity provider sends the browser back: the code becomes a
 /// verified identity, the identity a user, the user a new session.
+#[tracing::instrument(skip_all)]
 pub async fn sso_callback(
     State(state): State<AppState>,
     Extension(ClientAddress(address)): Extension<ClientAddress>,
@@ -188,7 +198,7 @@ pub async fn sso_callback(
     };
     let (Some(code), Some(sso_state)) = (query.code, query.state) else {
         tracing::warn!(error = ?query.error, "the identity provider sent no code");
-        return redirect("/login?error=sso");
+        return refused(SignInRefusal::Sso);
     };
     // The state must come back to the browser that started the sign-in:
     // a callback link made by someone else (their code, their state)
@@ -197,33 +207,33 @@ pub async fn sso_callback(
         super::gate::cookie_headers(&headers).find_map(|header| sessions::cookie_value(header, SSO_STATE_COOKIE));
     if presented != Some(sso_state.as_str()) {
         tracing::warn!("single sign-on callback without the state cookie of the browser that started it");
-        return redirect("/login?error=sso");
+        return refused(SignInRefusal::Sso);
     }
     let (identity, next) = match oidc.finish(&state.auth.pool, &code, &sso_state).await {
         Ok(done) => done,
         Err(error) => {
             tracing::warn!(%error, "single sign-on failed");
-            return redirect("/login?error=sso");
+            return refused(SignInRefusal::Sso);
         }
     };
     let outcome = users::sign_in_sso(&state.auth.pool, &identity, state.auth.settings.roles.default).await;
     let user = match outcome {
         Ok(users::SsoOutcome::SignedIn(user)) => user,
-        Ok(users::SsoOutcome::Disabled) => return redirect("/login?error=sso-refused"),
+        Ok(users::SsoOutcome::Disabled) => return refused(SignInRefusal::SsoRefused),
         Ok(users::SsoOutcome::NotLinked) => {
             tracing::warn!(
                 subject = identity.subject,
                 "a user with this email exists, but the provider did not verify the email or the user has another identity"
             );
-            return redirect("/login?error=sso-refused");
+            return refused(SignInRefusal::SsoRefused);
         }
         Ok(users::SsoOutcome::NoEmail) => {
             tracing::warn!(subject = identity.subject, "the identity provider gave no verified email");
-            return redirect("/login?error=sso");
+            return refused(SignInRefusal::Sso);
         }
         Err(error) => {
             tracing::error!(%error, "single sign-on could not find or add the user");
-            return redirect("/login?error=sso");
+            return refused(SignInRefusal::Sso);
         }
     };
     let signed_in = start_session(&state, &headers, &user, &address, "single sign-on", &local_path(&next)).await;

@@ -17,6 +17,7 @@ pub struct ThemeForm {
 
 /// Stores the chosen theme in its cookie and sends the browser back to the
 /// page it came from.
+#[tracing::instrument(skip_all)]
 pub async fn choose_theme(headers: HeaderMap, Form(form): Form<ThemeForm>) -> Result<Response, HttpError> {
     let theme = Theme::parse(&form.theme).ok_or_else(|| {
         HttpError::BadRequest(format!("Unknown theme {:?}: choose \"light\", \"dark\" or \"system\".", form.theme))

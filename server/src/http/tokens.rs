@@ -3,6 +3,7 @@
 //! kept anywhere it could be shown again.
 
 use app::domain::Role;
+use app::domain::account::TokenRefusal;
 use app::domain::params::encode_component;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -52,25 +53,24 @@ fn back(params: &[(&str, String)]) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create(
     State(state): State<AppState>,
     SignedInPerson(user): SignedInPerson,
     Form(form): Form<NewTokenForm>,
 ) -> Response {
-    let refuse = |code: &str| back(&[("error", code.to_owned()), ("name", form.name.clone())]);
-    let Some(role) = Role::parse(&form.role) else { return refuse("role") };
+    let refuse = |refusal: TokenRefusal| back(&[("error", refusal.code().to_owned()), ("name", form.name.clone())]);
+    let Some(role) = Role::parse(&form.role) else { return refuse(TokenRefusal::Role) };
     let days = match form.expires.trim() {
         "never" => None,
         days => match days.parse::<u32>() {
             Ok(days) => Some(days),
-            Err(_) => return refuse("expires"),
+            Err(_) => return refuse(TokenRefusal::Expires),
         },
     };
     match tokens::create(&state.pool, &user, &form.name, role, days).await {
         Ok(token) => (StatusCode::CREATED, Html(shown_once(form.name.trim(), role, &token.secret))).into_response(),
-        Err(TokenError::NoName | TokenError::NameTooLong) => refuse("name"),
-        Err(TokenError::RoleTooHigh(_)) => refuse("role"),
-        Err(TokenError::BadExpiry) => refuse("expires"),
+        Err(TokenError::Refused(refusal)) => refuse(refusal),
         Err(TokenError::Database(error)) => {
             tracing::error!(%error, "a token could not be created");
             (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now; no token was created.")
@@ -79,15 +79,17 @@ pub async fn create(
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn revoke(
     State(state): State<AppState>,
     SignedInPerson(user): SignedInPerson,
     Path(id): Path<String>,
 ) -> Response {
-    let Ok(id) = Uuid::parse_str(&id) else { return back(&[("error", "unknown".to_owned())]) };
+    let unknown = || back(&[("error", TokenRefusal::Unknown.code().to_owned())]);
+    let Ok(id) = Uuid::parse_str(&id) else { return unknown() };
     match tokens::revoke(&state.pool, &user, id).await {
         Ok(true) => back(&[("revoked", "1".to_owned())]),
-        Ok(false) => back(&[("error", "unknown".to_owned())]),
+        Ok(false) => unknown(),
         Err(error) => {
             tracing::error!(%error, "a token could not be revoked");
             (StatusCode::SERVICE_UNAVAILABLE, "Plinth cannot reach its database right now; nothing was changed.")

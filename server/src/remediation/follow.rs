@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use app::domain::Risk;
+use app::domain::checklists::TickState;
 use app::domain::remediation::Status;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -29,7 +31,7 @@ struct Item {
     workload_id: Uuid,
     source_kind: String,
     source_key: Option<String>,
-    status: String,
+    status: Status,
     by_evidence: bool,
     flagged: bool,
 }
@@ -48,27 +50,29 @@ async fn passes(pool: &PgPool, items: &[Item]) -> Result<HashMap<Uuid, bool>, sq
         results.insert((row.workload_id, row.kind, row.key), !row.failed);
     }
     let risks = sqlx::query!(
-        "SELECT w.id AS workload_id, a.question_id, a.risk FROM workloads w
-         JOIN wa_answers a ON a.wa_workload_id = w.wa_workload_id AND a.lens_alias = 'wellarchitected'"
+        r#"SELECT w.id AS workload_id, a.question_id, a.risk AS "risk: Risk" FROM workloads w
+           JOIN wa_answers a ON a.wa_workload_id = w.wa_workload_id AND a.lens_alias = 'wellarchitected'"#
     )
     .fetch_all(pool)
     .await?;
     for row in risks {
-        let passed = match row.risk.as_deref() {
-            Some("HIGH" | "MEDIUM") => Some(false),
-            Some("NONE" | "NOT_APPLICABLE") => Some(true),
-            _ => None,
+        let passed = match row.risk {
+            Some(Risk::High | Risk::Medium) => Some(false),
+            Some(Risk::None | Risk::NotApplicable) => Some(true),
+            Some(Risk::Unanswered) | None => None,
         };
         if let Some(passed) = passed {
             results.insert((row.workload_id, "question".into(), row.question_id), passed);
         }
     }
     let ticks =
-        sqlx::query!("SELECT workload_id, pack_id, item_id, state FROM checklist_ticks").fetch_all(pool).await?;
+        sqlx::query!(r#"SELECT workload_id, pack_id, item_id, state AS "state: TickState" FROM checklist_ticks"#)
+            .fetch_all(pool)
+            .await?;
     for row in ticks {
         results.insert(
             (row.workload_id, "checklist".into(), format!("{}/{}", row.pack_id, row.item_id)),
-            row.state != "open",
+            row.state != TickState::Open,
         );
     }
     Ok(items
@@ -82,11 +86,12 @@ async fn passes(pool: &PgPool, items: &[Item]) -> Result<HashMap<Uuid, bool>, sq
 
 /// Resolves, reopens and flags items from the evidence; `reason` (the
 /// sync) goes into the history.
+#[tracing::instrument(skip(pool))]
 pub async fn follow(pool: &PgPool, reason: &str) -> Result<Followed, sqlx::Error> {
     let items = sqlx::query_as!(
         Item,
-        "SELECT id, workload_id, source_kind, source_key, status, by_evidence, flagged
-         FROM remediation_items WHERE source_key IS NOT NULL AND status NOT IN ('risk_accepted', 'wont_fix')"
+        r#"SELECT id, workload_id, source_kind, source_key, status AS "status: Status", by_evidence, flagged
+           FROM remediation_items WHERE source_key IS NOT NULL AND status NOT IN ('risk_accepted', 'wont_fix')"#
     )
     .fetch_all(pool)
     .await?;
@@ -95,7 +100,7 @@ pub async fn follow(pool: &PgPool, reason: &str) -> Result<Followed, sqlx::Error
     let mut tx = pool.begin().await?;
     for item in &items {
         let Some(&passed) = passes.get(&item.id) else { continue };
-        let status = Status::parse(&item.status).unwrap_or(Status::Open);
+        let status = item.status;
         // Each change applies only if nobody changed the item meanwhile.
         let (new_status, by_evidence, flagged, line) = match (passed, status.is_active(), item.by_evidence) {
             (true, true, _) => (Status::Resolved, true, false, "Resolved by evidence: the source passes"),
@@ -113,7 +118,7 @@ pub async fn follow(pool: &PgPool, reason: &str) -> Result<Followed, sqlx::Error
             new_status.as_str(),
             by_evidence,
             flagged,
-            item.status,
+            item.status.as_str(),
             item.by_evidence,
             item.flagged
         )

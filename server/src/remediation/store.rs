@@ -4,8 +4,9 @@
 //! and the audit log.
 
 use app::domain::Pillar;
+use app::domain::checklists::TickState;
 use app::domain::findings::FindingQuery;
-use app::domain::remediation::{Priority, SourceKind, Status};
+use app::domain::remediation::{MAX_TEXT, MAX_TITLE, Priority, RemediationRefusal, SourceKind, Status};
 use app::domain::{ComplianceStatus, Risk};
 use chrono::NaiveDate;
 use serde_json::json;
@@ -18,10 +19,6 @@ use crate::db::scores;
 use crate::lens::WELL_ARCHITECTED;
 use crate::mapping::{EvidenceKind, MAPPING};
 use crate::reference::CATALOGUE;
-
-/// The longest title, description, comment or reason kept.
-pub const MAX_TITLE: usize = 200;
-pub const MAX_TEXT: usize = 5000;
 
 /// What an item is created from.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,32 +48,34 @@ impl Source {
     }
 }
 
+/// A remediation change that was not made: refused (with what it was
+/// about, where naming it helps), or not stored.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum RemediationError {
-    #[error("there is no such workload")]
-    UnknownWorkload,
-    #[error("there is no such remediation item")]
-    UnknownItem,
-    #[error("{1:?} is not {0} that Plinth knows")]
-    UnknownSource(&'static str, String),
-    #[error("{0} passes in this workload: there is nothing to fix")]
-    NothingToFix(String),
-    #[error("give the item a title (at most {MAX_TITLE} characters)")]
-    Title,
-    #[error("the text is too long: keep it under {MAX_TEXT} characters")]
-    TooLong,
-    #[error("accepting a risk needs a reason and an expiry date after today")]
-    Acceptance,
-    #[error("the owner must be an active user")]
-    UnknownOwner,
-    #[error("the ticket link must be an http:// or https:// address")]
-    Ticket,
-    #[error("the due date must be a date such as 2027-01-31")]
-    Due,
-    #[error("a comment cannot be empty")]
-    EmptyComment,
+    #[error("{refusal}{}", about.as_deref().map(|about| format!(" ({about})")).unwrap_or_default())]
+    Refused { refusal: RemediationRefusal, about: Option<String> },
     #[error("the database is unavailable: {0}")]
     Database(String),
+}
+
+impl RemediationError {
+    fn about(refusal: RemediationRefusal, about: String) -> RemediationError {
+        RemediationError::Refused { refusal, about: Some(about) }
+    }
+
+    /// The refusal, if it was one.
+    pub fn refusal(&self) -> Option<RemediationRefusal> {
+        match self {
+            RemediationError::Refused { refusal, .. } => Some(*refusal),
+            RemediationError::Database(_) => None,
+        }
+    }
+}
+
+impl From<RemediationRefusal> for RemediationError {
+    fn from(refusal: RemediationRefusal) -> Self {
+        RemediationError::Refused { refusal, about: None }
+    }
 }
 
 impl From<sqlx::Error> for RemediationError {
@@ -121,12 +120,15 @@ async fn failing_text(pool: &PgPool, workload: Uuid, kind: &str, key: &str) -> R
 async fn describe(pool: &PgPool, workload: Uuid, source: Source) -> Result<NewItem, RemediationError> {
     match source {
         Source::Control(id) => {
-            let control = CATALOGUE
-                .control(&id)
-                .ok_or_else(|| RemediationError::UnknownSource("a Security Hub control", id.clone()))?;
+            let control = CATALOGUE.control(&id).ok_or_else(|| {
+                RemediationError::about(
+                    RemediationRefusal::UnknownSource,
+                    format!("{:?} is not a Security Hub control", id),
+                )
+            })?;
             let (description, count) = failing_text(pool, workload, "control", &id).await?;
             if count == 0 {
-                return Err(RemediationError::NothingToFix(id));
+                return Err(RemediationError::about(RemediationRefusal::NothingToFix, id));
             }
             let pillars = MAPPING.get(EvidenceKind::Control, &id).map(|m| m.pillars.clone()).unwrap_or_default();
             let url = FindingQuery {
@@ -147,14 +149,15 @@ async fn describe(pool: &PgPool, workload: Uuid, source: Source) -> Result<NewIt
             })
         }
         Source::Rule(identifier) => {
-            let rule = CATALOGUE
-                .managed_rules
-                .iter()
-                .find(|rule| rule.identifier == identifier)
-                .ok_or_else(|| RemediationError::UnknownSource("an AWS Config managed rule", identifier.clone()))?;
+            let rule = CATALOGUE.managed_rules.iter().find(|rule| rule.identifier == identifier).ok_or_else(|| {
+                RemediationError::about(
+                    RemediationRefusal::UnknownSource,
+                    format!("{:?} is not an AWS Config managed rule", identifier),
+                )
+            })?;
             let (description, count) = failing_text(pool, workload, "rule", &identifier).await?;
             if count == 0 {
-                return Err(RemediationError::NothingToFix(identifier));
+                return Err(RemediationError::about(RemediationRefusal::NothingToFix, identifier));
             }
             let mapped = MAPPING.get(EvidenceKind::Rule, &identifier);
             let severity = CATALOGUE
@@ -173,12 +176,15 @@ async fn describe(pool: &PgPool, workload: Uuid, source: Source) -> Result<NewIt
             })
         }
         Source::Question(question_id) => {
-            let (pillar, question) = WELL_ARCHITECTED
-                .questions()
-                .find(|(_, question)| question.id == question_id)
-                .ok_or_else(|| RemediationError::UnknownSource("a Well-Architected question", question_id.clone()))?;
+            let (pillar, question) =
+                WELL_ARCHITECTED.questions().find(|(_, question)| question.id == question_id).ok_or_else(|| {
+                    RemediationError::about(
+                        RemediationRefusal::UnknownSource,
+                        format!("{:?} is not a Well-Architected question", question_id),
+                    )
+                })?;
             let answer = sqlx::query!(
-                "SELECT a.risk, i.improvement_plan_url, i.plans AS \"plans?\"
+                "SELECT a.risk AS \"risk: Risk\", i.improvement_plan_url, i.plans AS \"plans?\"
                  FROM workloads w
                  JOIN wa_answers a ON a.wa_workload_id = w.wa_workload_id AND a.lens_alias = $3
                  LEFT JOIN wa_improvements i
@@ -191,10 +197,10 @@ async fn describe(pool: &PgPool, workload: Uuid, source: Source) -> Result<NewIt
             )
             .fetch_optional(pool)
             .await?;
-            let risk = answer.as_ref().and_then(|a| a.risk.as_deref()).and_then(|risk| Risk::parse(risk).ok());
+            let risk = answer.as_ref().and_then(|a| a.risk);
             let priority = risk
                 .and_then(priority_of_risk)
-                .ok_or_else(|| RemediationError::NothingToFix(question.number.clone()))?;
+                .ok_or_else(|| RemediationError::about(RemediationRefusal::NothingToFix, question.number.clone()))?;
             let missing: Vec<String> = answer
                 .as_ref()
                 .and_then(|a| a.plans.as_ref())
@@ -209,7 +215,7 @@ async fn describe(pool: &PgPool, workload: Uuid, source: Source) -> Result<NewIt
                 format!("Best practices missing:\n{}", missing.iter().map(|m| format!("- {m}\n")).collect::<String>())
             };
             Ok(NewItem {
-                pillar: Pillar::from_id(&pillar.id).unwrap_or(Pillar::Security),
+                pillar: pillar.pillar(),
                 kind: SourceKind::Question,
                 key: Some(question_id.clone()),
                 url: answer.and_then(|a| a.improvement_plan_url),
@@ -219,11 +225,14 @@ async fn describe(pool: &PgPool, workload: Uuid, source: Source) -> Result<NewIt
             })
         }
         Source::Checklist(key) => {
-            let (pack, item) = key
-                .split_once('/')
-                .ok_or_else(|| RemediationError::UnknownSource("a checklist item (pack/item)", key.clone()))?;
+            let (pack, item) = key.split_once('/').ok_or_else(|| {
+                RemediationError::about(
+                    RemediationRefusal::UnknownSource,
+                    format!("{:?} is not a checklist item (pack/item)", key),
+                )
+            })?;
             let row = sqlx::query!(
-                r#"SELECT i.text, i.pillar, t.state AS "state?"
+                r#"SELECT i.text, i.pillar AS "pillar: Pillar", t.state AS "state?: TickState"
                    FROM checklist_items i
                    LEFT JOIN checklist_ticks t ON t.workload_id = $1 AND t.pack_id = i.pack_id AND t.item_id = i.item_id
                    WHERE i.pack_id = $2 AND i.item_id = $3 AND NOT i.retired"#,
@@ -233,12 +242,17 @@ async fn describe(pool: &PgPool, workload: Uuid, source: Source) -> Result<NewIt
             )
             .fetch_optional(pool)
             .await?
-            .ok_or_else(|| RemediationError::UnknownSource("a checklist item (pack/item)", key.clone()))?;
-            if row.state.as_deref().is_some_and(|state| state != "open") {
-                return Err(RemediationError::NothingToFix(row.text));
+            .ok_or_else(|| {
+                RemediationError::about(
+                    RemediationRefusal::UnknownSource,
+                    format!("{:?} is not a checklist item (pack/item)", key),
+                )
+            })?;
+            if row.state.is_some_and(|state| state != TickState::Open) {
+                return Err(RemediationError::about(RemediationRefusal::NothingToFix, row.text));
             }
             Ok(NewItem {
-                pillar: Pillar::from_id(&row.pillar).unwrap_or(Pillar::Security),
+                pillar: row.pillar,
                 kind: SourceKind::Checklist,
                 key: Some(key.clone()),
                 url: Some(format!("/workloads/{workload}/checklists#item-{pack}-{item}")),
@@ -250,10 +264,10 @@ async fn describe(pool: &PgPool, workload: Uuid, source: Source) -> Result<NewIt
         Source::Manual { title, description, pillar, priority } => {
             let title = title.trim().to_owned();
             if title.is_empty() || title.chars().count() > MAX_TITLE {
-                return Err(RemediationError::Title);
+                return Err(RemediationRefusal::Title.into());
             }
             if description.chars().count() > MAX_TEXT {
-                return Err(RemediationError::TooLong);
+                return Err(RemediationRefusal::TooLong.into());
             }
             Ok(NewItem {
                 pillar,
@@ -296,7 +310,7 @@ pub async fn create_once(
         return Ok((existing, false));
     }
     if !workload_exists(&mut *pool.acquire().await?, workload).await? {
-        return Err(RemediationError::UnknownWorkload);
+        return Err(RemediationRefusal::UnknownWorkload.into());
     }
     let item = describe(pool, workload, source).await?;
     let mut tx = pool.begin().await?;
@@ -426,7 +440,7 @@ pub struct Change {
 }
 
 struct Current {
-    status: String,
+    status: Status,
     acceptance_reason: Option<String>,
     accepted_until: Option<NaiveDate>,
     owner_id: Option<Uuid>,
@@ -439,7 +453,7 @@ async fn owner_email(conn: &mut PgConnection, owner: Uuid) -> Result<String, Rem
     sqlx::query_scalar!("SELECT email FROM users WHERE id = $1 AND disabled_at IS NULL", owner)
         .fetch_optional(conn)
         .await?
-        .ok_or(RemediationError::UnknownOwner)
+        .ok_or(RemediationRefusal::UnknownOwner.into())
 }
 
 /// Applies one change to one item inside a transaction, with its history.
@@ -452,7 +466,8 @@ async fn apply(
 ) -> Result<(), RemediationError> {
     let current = sqlx::query_as!(
         Current,
-        r#"SELECT r.status, r.acceptance_reason, r.accepted_until, r.owner_id, u.email AS "owner?", r.due_on,
+        r#"SELECT r.status AS "status: Status", r.acceptance_reason, r.accepted_until, r.owner_id, u.email AS "owner?",
+                  r.due_on,
                   r.ticket_url
            FROM remediation_items r LEFT JOIN users u ON u.id = r.owner_id
            WHERE r.id = $1 FOR UPDATE OF r"#,
@@ -460,7 +475,7 @@ async fn apply(
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or(RemediationError::UnknownItem)?;
+    .ok_or(RemediationRefusal::UnknownItem)?;
     let mut lines = Vec::new();
     let mut after = serde_json::Map::new();
     if let Some(status) = change.status {
@@ -470,14 +485,14 @@ async fn apply(
             !reason.is_empty() && reason.chars().count() <= MAX_TEXT && *until > today
         });
         if accepting && acceptance.is_none() {
-            return Err(RemediationError::Acceptance);
+            return Err(RemediationRefusal::Acceptance.into());
         }
         let (reason, until) = match acceptance.filter(|_| accepting) {
             Some((reason, until)) => (Some(reason.trim().to_owned()), Some(*until)),
             None => (None, None),
         };
         let acceptance_changed = accepting && (reason != current.acceptance_reason || until != current.accepted_until);
-        if status.as_str() != current.status || acceptance_changed {
+        if status != current.status || acceptance_changed {
             sqlx::query!(
                 "UPDATE remediation_items SET status = $2, by_evidence = false, flagged = false,
                         acceptance_reason = $3, accepted_until = $4, updated_at = now()
@@ -490,7 +505,7 @@ async fn apply(
             .execute(&mut *tx)
             .await?;
             super::write_back::enqueue(&mut *tx, item, status, reason.as_deref(), actor).await?;
-            let from = Status::parse(&current.status).map(Status::label).unwrap_or("?");
+            let from = current.status.label();
             let mut line = format!("Status: {from} → {}", status.label());
             if let (Some(reason), Some(until)) = (&reason, until) {
                 line.push_str(&format!(" until {until}: “{reason}”"));
@@ -528,7 +543,7 @@ async fn apply(
         if let Some(url) = ticket
             && (!(url.starts_with("https://") || url.starts_with("http://")) || url.len() > MAX_TEXT)
         {
-            return Err(RemediationError::Ticket);
+            return Err(RemediationRefusal::Ticket.into());
         }
         sqlx::query!("UPDATE remediation_items SET ticket_url = $2, updated_at = now() WHERE id = $1", item, *ticket)
             .execute(&mut *tx)
@@ -593,17 +608,17 @@ pub async fn comment_once(
 ) -> Result<(), RemediationError> {
     let body = body.trim();
     if body.is_empty() {
-        return Err(RemediationError::EmptyComment);
+        return Err(RemediationRefusal::EmptyComment.into());
     }
     if body.chars().count() > MAX_TEXT {
-        return Err(RemediationError::TooLong);
+        return Err(RemediationRefusal::TooLong.into());
     }
     let mut tx = pool.begin().await?;
     let known = sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM remediation_items WHERE id = $1) AS "e!""#, item)
         .fetch_one(&mut *tx)
         .await?;
     if !known {
-        return Err(RemediationError::UnknownItem);
+        return Err(RemediationRefusal::UnknownItem.into());
     }
     let added = sqlx::query!(
         "INSERT INTO remediation_comments (item_id, actor, body, idempotency_key) VALUES ($1, $2, $3, $4)

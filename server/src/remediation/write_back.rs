@@ -105,6 +105,7 @@ pub fn deliver_soon(pool: &PgPool, clients: &SourceClients) {
 /// Sends the queued updates. One round at a time across servers sharing
 /// the database (an advisory lock); a round that finds the lock taken does
 /// nothing.
+#[tracing::instrument(skip_all)]
 pub async fn deliver(pool: &PgPool, clients: &SourceClients) -> Result<Delivered, sqlx::Error> {
     let mut lock = pool.acquire().await?;
     let key = 0x706c_696e_7468_0001_i64;

@@ -2,35 +2,45 @@
 //! review in the Well-Architected Tool, and keep it in Plinth's history the
 //! way a sync would, so the trend chart marks it at once.
 
+use app::domain::{MAX_MILESTONE_NAME, MilestoneRefusal};
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::auth::audit;
 use crate::aws::clients::SourceClients;
 
-/// AWS's limit on a milestone's name.
-const NAME_LIMIT: usize = 100;
-
+/// A milestone that was not recorded: refused (with what it was about,
+/// where naming it helps), refused by AWS, or recorded in AWS but not
+/// stored here.
 #[derive(Debug, thiserror::Error)]
 pub enum MilestoneError {
-    #[error("give the milestone a name")]
-    NoName,
-    #[error("a milestone's name has at most {NAME_LIMIT} characters; this one has {0}")]
-    NameTooLong(usize),
-    #[error("there is no such workload")]
-    UnknownWorkload,
-    #[error("this workload has no review in the Well-Architected Tool, so it has no milestones")]
-    NoReview,
-    #[error("the demo data has no AWS account behind it; configure a source in plinth.toml to record milestones")]
-    Demo,
-    #[error("its source {0:?} is not configured in plinth.toml, so Plinth cannot write to it")]
-    NotConfigured(String),
-    #[error("the workload already has a milestone named {0:?}; choose another name")]
-    Taken(String),
+    #[error("{refusal}{}", about.as_deref().map(|about| format!(" ({about})")).unwrap_or_default())]
+    Refused { refusal: MilestoneRefusal, about: Option<String> },
     #[error("the Well-Architected Tool refused the milestone: {0}")]
     Aws(#[from] crate::sources::FetchError),
     #[error("the milestone was recorded in AWS but not in Plinth's database: {0}")]
     Database(#[from] sqlx::Error),
+}
+
+impl MilestoneError {
+    fn about(refusal: MilestoneRefusal, about: impl Into<String>) -> MilestoneError {
+        MilestoneError::Refused { refusal, about: Some(about.into()) }
+    }
+
+    /// What the page says about it.
+    pub fn refusal(&self) -> MilestoneRefusal {
+        match self {
+            MilestoneError::Refused { refusal, .. } => *refusal,
+            MilestoneError::Aws(_) => MilestoneRefusal::Aws,
+            MilestoneError::Database(_) => MilestoneRefusal::NotStored,
+        }
+    }
+}
+
+impl From<MilestoneRefusal> for MilestoneError {
+    fn from(refusal: MilestoneRefusal) -> Self {
+        MilestoneError::Refused { refusal, about: None }
+    }
 }
 
 /// A milestone as recorded: its number in the Well-Architected Tool.
@@ -44,11 +54,11 @@ pub struct Recorded {
 pub fn check_name(name: &str) -> Result<&str, MilestoneError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(MilestoneError::NoName);
+        return Err(MilestoneRefusal::NoName.into());
     }
     let length = name.chars().count();
-    if length > NAME_LIMIT {
-        return Err(MilestoneError::NameTooLong(length));
+    if length > MAX_MILESTONE_NAME {
+        return Err(MilestoneError::about(MilestoneRefusal::NameTooLong, format!("this one has {length}")));
     }
     Ok(name)
 }
@@ -66,17 +76,17 @@ pub async fn record(
         crate::checklists::answers::review(&mut *pool.acquire().await?, workload).await.map_err(
             |error| match error {
                 crate::checklists::answers::AnswerError::Database(error) => MilestoneError::Database(error),
-                _ => MilestoneError::UnknownWorkload,
+                crate::checklists::answers::AnswerError::Refused { .. } => MilestoneRefusal::UnknownWorkload.into(),
             },
         )?;
     let (Some(wa_workload_id), Some((target, kind))) = (review.wa_workload_id, review.target) else {
-        return Err(MilestoneError::NoReview);
+        return Err(MilestoneRefusal::NoReview.into());
     };
     if kind == "demo" {
-        return Err(MilestoneError::Demo);
+        return Err(MilestoneRefusal::Demo.into());
     }
     if !writers.can_write(&target.source) {
-        return Err(MilestoneError::NotConfigured(target.source));
+        return Err(MilestoneError::about(MilestoneRefusal::NotConfigured, format!("source {:?}", target.source)));
     }
     let taken = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM wa_milestones WHERE wa_workload_id = $1 AND milestone_name = $2) AS "taken!""#,
@@ -86,14 +96,14 @@ pub async fn record(
     .fetch_one(pool)
     .await?;
     if taken {
-        return Err(MilestoneError::Taken(name.to_owned()));
+        return Err(MilestoneError::about(MilestoneRefusal::Taken, format!("{name:?}")));
     }
     let token = Uuid::from_u128(rand::random()).to_string();
     let number = writers.create_milestone(&target, &wa_workload_id, name, &token).await.map_err(|error| match error
         .code
         .as_deref()
     {
-        Some(crate::aws::milestones::CONFLICT) => MilestoneError::Taken(name.to_owned()),
+        Some(crate::aws::milestones::CONFLICT) => MilestoneError::about(MilestoneRefusal::Taken, format!("{name:?}")),
         _ => MilestoneError::Aws(error),
     })?;
     let mut tx = pool.begin().await?;

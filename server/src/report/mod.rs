@@ -115,6 +115,7 @@ pub async fn find_workload(pool: &PgPool, name_or_id: &str) -> Result<Uuid, Expo
 
 /// Exports a workload's review or the organisation's report. `reviewer`
 /// is who asked for it, printed on the cover.
+#[tracing::instrument(skip(dashboard))]
 pub async fn export(
     dashboard: &PgDashboard,
     scope: Scope,
@@ -272,6 +273,7 @@ fn legend() -> serde_json::Value {
 }
 
 /// Typesets a workload's review.
+#[tracing::instrument(skip_all, fields(workload = %review.workload.id))]
 pub fn review_pdf(review: &Review, weights: &Weights) -> Result<Vec<u8>, TypesetError> {
     let bars: Vec<(Pillar, Option<f32>)> = review.pillars.iter().map(|p| (p.pillar, p.score.map(f32::from))).collect();
     let trend = app::charts::pillar_trend(&review.trends, &review.milestones);
@@ -293,6 +295,7 @@ pub fn review_pdf(review: &Review, weights: &Weights) -> Result<Vec<u8>, Typeset
 }
 
 /// Typesets the organisation's report.
+#[tracing::instrument(skip_all)]
 pub fn organisation_pdf(report: &organisation::OrganisationReport, weights: &Weights) -> Result<Vec<u8>, TypesetError> {
     let bars: Vec<(Pillar, Option<f32>)> = report.pillars.iter().map(|p| (p.pillar, p.score.map(f32::from))).collect();
     let trend = app::charts::pillar_trend(&report.trends, &[]);

@@ -73,6 +73,7 @@ pub struct ControlLine {
 }
 
 /// Gathers the organisation's report.
+#[tracing::instrument(skip(dashboard))]
 pub async fn gather(dashboard: &PgDashboard, reviewer: &str) -> Result<OrganisationReport, AppError> {
     let overview = dashboard.overview().await?;
     let today = remediation::today();

@@ -188,6 +188,7 @@ impl Review {
 
 /// Gathers one workload's review. `AppError::NotFound` for a workload that
 /// does not exist.
+#[tracing::instrument(skip(dashboard))]
 pub async fn gather(dashboard: &PgDashboard, workload: Uuid, reviewer: &str) -> Result<Review, AppError> {
     let detail = dashboard.workload(workload).await?;
     let mut breakdowns = Vec::with_capacity(Pillar::ALL.len());
@@ -354,8 +355,9 @@ fn severity_name(weight: u32) -> &'static str {
 
 async fn items(dashboard: &PgDashboard, workload: Uuid, today: NaiveDate) -> Result<Vec<ItemFacts>, AppError> {
     let rows = sqlx::query!(
-        r#"SELECT r.id, r.title, r.pillar, r.source_kind, r.source_key, r.priority, u.email AS "owner?", r.due_on,
-                  r.status, r.acceptance_reason, r.accepted_until, r.ticket_url, r.created_at, r.updated_at
+        r#"SELECT r.id, r.title, r.pillar AS "pillar: Pillar", r.source_kind, r.source_key,
+                  r.priority AS "priority: Priority", u.email AS "owner?", r.due_on, r.status AS "status: Status",
+                  r.acceptance_reason, r.accepted_until, r.ticket_url, r.created_at, r.updated_at
            FROM remediation_items r
            LEFT JOIN users u ON u.id = r.owner_id
            WHERE r.workload_id = $1
@@ -367,25 +369,22 @@ async fn items(dashboard: &PgDashboard, workload: Uuid, today: NaiveDate) -> Res
     .map_err(database_error)?;
     Ok(rows
         .into_iter()
-        .filter_map(|row| {
-            let status = Status::parse(&row.status)?;
-            Some(ItemFacts {
-                id: row.id,
-                title: row.title,
-                pillar: Pillar::from_id(&row.pillar)?,
-                source_kind: row.source_kind,
-                source_key: row.source_key,
-                priority: Priority::parse(&row.priority)?,
-                owner: row.owner,
-                overdue: status.is_active() && row.due_on < today,
-                due_on: row.due_on,
-                status,
-                acceptance_reason: row.acceptance_reason,
-                accepted_until: row.accepted_until,
-                ticket_url: row.ticket_url,
-                created_at: row.created_at,
-                updated_at: row.updated_at,
-            })
+        .map(|row| ItemFacts {
+            id: row.id,
+            title: row.title,
+            pillar: row.pillar,
+            source_kind: row.source_kind,
+            source_key: row.source_key,
+            priority: row.priority,
+            owner: row.owner,
+            overdue: row.status.is_active() && row.due_on < today,
+            due_on: row.due_on,
+            status: row.status,
+            acceptance_reason: row.acceptance_reason,
+            accepted_until: row.accepted_until,
+            ticket_url: row.ticket_url,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
         })
         .collect())
 }

@@ -34,6 +34,7 @@ pub async fn recompute(pool: &PgPool, weights: &Weights, reason: &str) -> Result
 }
 
 /// Recomputes one workload's pillar scores (after a tick, say).
+#[tracing::instrument(skip(pool, weights))]
 pub async fn recompute_workload(
     pool: &PgPool,
     weights: &Weights,
@@ -75,6 +76,7 @@ async fn recompute_scope(
 /// Recomputes one workload marked due (in `score_recompute_due`, by the
 /// change that moved its scores, in that change's transaction), and clears
 /// the mark unless a newer change marked it again meanwhile.
+#[tracing::instrument(skip(pool, weights))]
 pub async fn recompute_marked(
     pool: &PgPool,
     weights: &Weights,
@@ -91,6 +93,7 @@ pub async fn recompute_marked(
 
 /// Recomputes every workload still marked due: a change whose own
 /// recompute failed (the database went away just after it committed).
+#[tracing::instrument(skip_all)]
 pub async fn recompute_due(pool: &PgPool, weights: &Weights) -> Result<usize, sqlx::Error> {
     let due = sqlx::query_scalar!("SELECT workload_id FROM score_recompute_due ORDER BY since").fetch_all(pool).await?;
     for workload in &due {
@@ -100,16 +103,18 @@ pub async fn recompute_due(pool: &PgPool, weights: &Weights) -> Result<usize, sq
 }
 
 /// Every item behind one workload's pillar score, with its part in it.
+#[tracing::instrument(skip(pool, weights))]
 pub async fn explain_pillar(
     pool: &PgPool,
     weights: &Weights,
     workload: Uuid,
     pillar: Pillar,
 ) -> Result<Explanation, sqlx::Error> {
-    let review: Vec<ReviewItem> = scores::answers(pool, workload, pillar.id())
+    // An unanswered question (no risk yet) has no part in the review.
+    let review: Vec<ReviewItem> = scores::answers(pool, workload, pillar)
         .await?
         .into_iter()
-        .filter_map(|(question_id, risk)| Some(ReviewItem { question_id, risk: Risk::parse(&risk?).ok()? }))
+        .filter_map(|(question_id, risk)| Some(ReviewItem { question_id, risk: risk? }))
         .collect();
     let evidence = evidence_by_workload(pool, Some(workload)).await?;
     let items = evidence.get(&workload).map(|items| pillar_items(items, pillar)).unwrap_or_default();
@@ -144,17 +149,16 @@ pub struct PillarExplanation {
 
 /// [`explain_pillar`], with each question's risk and each failing control's
 /// or rule's resources (up to [`FAILING_RESOURCES_SHOWN`]).
+#[tracing::instrument(skip(pool, weights))]
 pub async fn explain_in_full(
     pool: &PgPool,
     weights: &Weights,
     workload: Uuid,
     pillar: Pillar,
 ) -> Result<PillarExplanation, sqlx::Error> {
-    let answers = scores::answers(pool, workload, pillar.id()).await?;
-    let risks: HashMap<String, Risk> = answers
-        .iter()
-        .filter_map(|(question, risk)| Some((question.clone(), Risk::parse(risk.as_deref()?).ok()?)))
-        .collect();
+    let answers = scores::answers(pool, workload, pillar).await?;
+    let risks: HashMap<String, Risk> =
+        answers.into_iter().filter_map(|(question, risk)| Some((question, risk?))).collect();
     let review: Vec<ReviewItem> =
         risks.iter().map(|(question_id, risk)| ReviewItem { question_id: question_id.clone(), risk: *risk }).collect();
     let evidence = evidence_by_workload(pool, Some(workload)).await?;
@@ -203,15 +207,14 @@ async fn review_tallies(
     Ok(scores::review_tallies(pool, workload)
         .await?
         .into_iter()
-        .filter_map(|row| {
-            let pillar = Pillar::from_id(&row.pillar)?;
+        .map(|row| {
             let tally = ReviewTally {
                 none: count(row.none),
                 medium: count(row.medium),
                 high: count(row.high),
                 applicable: count(row.applicable),
             };
-            Some(((row.workload_id, pillar), tally))
+            ((row.workload_id, row.pillar), tally)
         })
         .collect())
 }

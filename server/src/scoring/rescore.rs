@@ -38,6 +38,7 @@ impl Rescorer {
     /// Recomputes the workload's scores after a change that has committed
     /// (and marked them due). If a recompute of the workload is under way,
     /// it only asks that one to run again, which covers this change.
+    #[tracing::instrument(skip(self))]
     pub async fn after_change(&self, workload: Uuid, reason: &str) -> Result<(), sqlx::Error> {
         if !self.claim(workload) {
             return Ok(());

@@ -141,6 +141,7 @@ async fn sync_holding_lock(
 
 /// After a sync that stored something: the checklists, remediation items
 /// and scores catch up with the new evidence.
+#[tracing::instrument(skip_all, fields(run_id = ?summary.run_id))]
 async fn follow_the_evidence(pool: &PgPool, options: &SyncOptions, summary: &SourceSummary) {
     if let Err(error) = crate::db::vacuum_evidence(pool).await {
         tracing::warn!(error = %error, "could not vacuum after a sync; scoring may be slower until autovacuum runs");
@@ -190,6 +191,7 @@ fn database_unavailable(message: String) -> FetchError {
     FetchError { code: Some(DATABASE_UNAVAILABLE.to_owned()), ..FetchError::new("store", message) }
 }
 
+#[tracing::instrument(skip_all, fields(run_id = tracing::field::Empty, full = options.full))]
 async fn run(
     pool: &PgPool,
     source: &dyn Source,
@@ -202,6 +204,7 @@ async fn run(
         Ok(id) => id,
         Err(error) => return SourceSummary::failed(name, None, database_gone(pool, &error)),
     };
+    tracing::Span::current().record("run_id", tracing::field::display(run_id));
     let Some(_under_way) = UnderWay::list(run_id) else {
         // The server began to stop between the run's row and this line.
         under_way::close_cut_short(pool, run_id).await;
@@ -308,6 +311,7 @@ struct Tally {
     changed: bool,
 }
 
+#[tracing::instrument(skip_all, fields(service = %slice.service, account = %slice.account_id, region = %slice.region))]
 async fn run_slice(run: &Run<'_>, slice: Slice) -> SliceOutcome {
     let Run { pool, run_id, progress, .. } = *run;
     progress.slice_started(&slice);
@@ -389,6 +393,7 @@ fn scope(slice: &Slice) -> Option<(&str, &str)> {
 
 /// Findings stream page by page into one transaction; only changed ones
 /// are asked for unless the sync is full or the slice never synced.
+#[tracing::instrument(skip_all)]
 async fn store_findings(run: &Run<'_>, slice: &Slice, tally: &mut Tally) -> Result<(), FetchError> {
     let Run { pool, source, source_id, options, progress, .. } = *run;
     let since = if options.full {
@@ -470,6 +475,7 @@ async fn changed_since_stored(
     Ok(Some(tx))
 }
 
+#[tracing::instrument(skip_all)]
 async fn store_config(run: &Run<'_>, slice: &Slice, tally: &mut Tally) -> Result<(), FetchError> {
     let Run { pool, source, source_id, options, .. } = *run;
     let full = options.full;
@@ -495,6 +501,7 @@ async fn store_config(run: &Run<'_>, slice: &Slice, tally: &mut Tally) -> Result
     tx.commit().await.map_err(|error| store_error(pool, error))
 }
 
+#[tracing::instrument(skip_all)]
 async fn store_well_architected(run: &Run<'_>, slice: &Slice, tally: &mut Tally) -> Result<(), FetchError> {
     let Run { pool, source, source_id, options, .. } = *run;
     let full = options.full;

@@ -280,7 +280,8 @@ async fn an_item_created_twice_from_one_source_is_one_item_and_bad_ones_are_refu
     }
     let unknown = json!({ "workload": workload, "source": "control", "key": "NOPE.1" });
     let (_, answer) = send(&editor, &app, Method::POST, "/api/v1/remediation", unknown).await;
-    assert_eq!(answer["fields"][0]["message"], r#""NOPE.1" is not a Security Hub control that Plinth knows"#);
+    let unknown_source = app::domain::remediation::RemediationRefusal::UnknownSource.message();
+    assert_eq!(answer["fields"][0]["message"], format!(r#"{unknown_source} ("NOPE.1" is not a Security Hub control)"#));
     let items =
         sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM remediation_items"#).fetch_one(&pool).await.expect("");
     assert_eq!(items, 1, "nothing refused was stored");

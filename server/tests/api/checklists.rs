@@ -135,10 +135,11 @@ async fn a_refused_tick_keeps_what_was_typed_and_says_why(pool: PgPool) {
     .await;
 
     let back = response.headers()[LOCATION].to_str().expect("ASCII").to_owned();
-    assert!(back.contains("error=link") && back.contains("note=see%20the%20wiki"), "{back}");
+    let refusal = app::domain::checklists::TickRefusal::Link;
+    assert!(back.contains(&format!("error={}", refusal.code())) && back.contains("note=see%20the%20wiki"), "{back}");
     assert_eq!(state_of(&pool, workload, &item).await, None, "nothing was stored");
     let html = app.client.get(app.url(&back)).send().await.expect("answers").text().await.expect("a body");
-    assert!(html.contains("The evidence link must be an http:// or https:// address."), "{html}");
+    assert!(html.contains(&refusal.message()), "{html}");
     assert!(
         html.contains("see the wiki") && html.contains("javascript:alert(1)"),
         "what was typed is back in the form"

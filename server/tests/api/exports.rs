@@ -333,7 +333,8 @@ async fn plinth_export_writes_the_review_by_workload_name_and_refuses_an_unknown
     let bad_milestone =
         plinth(&pool, &dir, &["export", "--workload", &name, "--out", "again.pdf", "--milestone", "   "]);
     assert!(!bad_milestone.status.success());
-    assert!(String::from_utf8_lossy(&bad_milestone.stderr).contains("give the milestone a name"));
+    let refused = app::domain::MilestoneRefusal::NoName.message();
+    assert!(String::from_utf8_lossy(&bad_milestone.stderr).contains(&refused));
     assert!(!dir.join("again.pdf").exists(), "a bad milestone name stops the export before any file");
 }
 

@@ -43,3 +43,17 @@ async fn readyz_is_unavailable_with_a_reason_when_the_database_is_unreachable() 
     // The process itself is still healthy.
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn every_answer_names_its_request_and_keeps_the_id_a_load_balancer_gave_it(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let fresh = app.get("/healthz").await;
+    let id = fresh.headers()["x-request-id"].to_str().expect("a visible id").to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "a new request gets a new id: {id}");
+    let other = app.get("/healthz").await;
+    assert_ne!(other.headers()["x-request-id"], id.as_str(), "each request has its own");
+
+    let given = app.client.get(app.url("/no/such/page")).header("x-request-id", "alb-7.trace_1").send().await;
+    let given = given.expect("an answer");
+    assert_eq!(given.headers()["x-request-id"], "alb-7.trace_1", "even a 404 names the request it answers");
+}
