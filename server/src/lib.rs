@@ -1,6 +1,7 @@
 //! The `plinth` server: configuration, the HTTP server around the Leptos
 //! app, the database, and the command line.
 
+pub mod answers;
 pub mod api;
 pub mod auth;
 pub mod aws;

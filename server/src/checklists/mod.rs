@@ -7,7 +7,6 @@
 //! A pack file is validated whole before anything is stored; every error
 //! names the line and the field.
 
-pub mod answers;
 pub mod evidence;
 pub mod store;
 pub mod writes;

@@ -11,8 +11,8 @@ use app::ports::{AnswerReads, ChecklistWrites};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::answers::{self, AnswerError};
 use super::store::{self, Tick, TickError};
+use crate::answers::{self, AnswerError};
 use crate::aws::clients::SourceClients;
 use crate::dashboard::database_error;
 use crate::scoring::Rescorer;

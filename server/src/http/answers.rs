@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::checklists::SignedInEditor;
-use crate::checklists::answers::{self, AnswerError, ChoiceEdit, Keep};
+use crate::answers::{self, AnswerError, ChoiceEdit, Keep};
 
 /// Where to go back to: the answers page the form was on, at the question.
 fn back_to(workload: Uuid, back: &str, question: &str, extra: &[(&str, String)]) -> String {

@@ -73,12 +73,10 @@ pub async fn record(
 ) -> Result<Recorded, MilestoneError> {
     let name = check_name(name)?;
     let review =
-        crate::checklists::answers::review(&mut *pool.acquire().await?, workload).await.map_err(
-            |error| match error {
-                crate::checklists::answers::AnswerError::Database(error) => MilestoneError::Database(error),
-                crate::checklists::answers::AnswerError::Refused { .. } => MilestoneRefusal::UnknownWorkload.into(),
-            },
-        )?;
+        crate::answers::store::review(&mut *pool.acquire().await?, workload).await.map_err(|error| match error {
+            crate::answers::AnswerError::Database(error) => MilestoneError::Database(error),
+            crate::answers::AnswerError::Refused { .. } => MilestoneRefusal::UnknownWorkload.into(),
+        })?;
     let (Some(wa_workload_id), Some((target, kind))) = (review.wa_workload_id, review.target) else {
         return Err(MilestoneRefusal::NoReview.into());
     };
