@@ -12,27 +12,11 @@ use uuid::Uuid;
 
 use super::{PgDashboard, database_error};
 use crate::checklists::evidence::{self, ItemKeys};
+use crate::db::checklist_reads::{self, ItemRow};
 use crate::db::scores;
 
 /// Failing resources shown per failing rule or control.
 const RESOURCES_SHOWN: i64 = 3;
-
-/// An item with the workload's tick of it, as both reads select it.
-struct ItemRow {
-    pack_id: String,
-    item_id: String,
-    text: String,
-    pillar: Pillar,
-    choices: Vec<String>,
-    rules: Vec<String>,
-    controls: Vec<String>,
-    state: Option<TickState>,
-    by_evidence: Option<bool>,
-    actor: Option<String>,
-    at: Option<chrono::DateTime<chrono::Utc>>,
-    note: Option<String>,
-    link: Option<String>,
-}
 
 impl ItemRow {
     /// The line the page shows, with the evidence judged as (state,
@@ -69,34 +53,13 @@ impl PgDashboard {
     /// its own (a tick answers with it): its state, history and evidence.
     pub async fn checklist_line(&self, workload: Uuid, pack: &str, item: &str) -> Result<ChecklistLine, AppError> {
         let not_found = || AppError::NotFound("That workload or checklist item".into());
-        let row = sqlx::query_as!(
-            ItemRow,
-            r#"SELECT i.pack_id, i.item_id, i.text, i.pillar AS "pillar: Pillar", i.choices, i.rules, i.controls,
-                      t.state AS "state?: TickState", t.by_evidence AS "by_evidence?", t.actor AS "actor?", t.at AS "at?",
-                      t.note AS "note?", t.link
-               FROM checklist_items i
-               JOIN workloads w ON w.id = $1
-               LEFT JOIN checklist_ticks t ON t.workload_id = w.id AND t.pack_id = i.pack_id AND t.item_id = i.item_id
-               WHERE i.pack_id = $2 AND i.item_id = $3 AND NOT i.retired"#,
-            workload,
-            pack,
-            item
-        )
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(database_error)?
-        .ok_or_else(not_found)?;
+        let row = checklist_reads::item(&self.pool, workload, pack, item)
+            .await
+            .map_err(database_error)?
+            .ok_or_else(not_found)?;
         // The history and the evidence are read at once, then the failing
         // resources of every failing key at once: a tick waits for this.
-        let history = sqlx::query!(
-            r#"SELECT state AS "state: TickState", by_evidence, actor, at, note FROM checklist_history
-               WHERE workload_id = $1 AND pack_id = $2 AND item_id = $3 ORDER BY id DESC LIMIT $4"#,
-            workload,
-            pack,
-            item,
-            HISTORY_SHOWN as i64
-        )
-        .fetch_all(&self.pool);
+        let history = checklist_reads::item_history(&self.pool, workload, pack, item, HISTORY_SHOWN as i64);
         let results = async {
             if row.rules.is_empty() && row.controls.is_empty() {
                 return Ok(HashMap::new());
@@ -105,16 +68,6 @@ impl PgDashboard {
             Ok::<_, sqlx::Error>(rows.into_iter().map(|result| ((result.kind, result.key), result.failed)).collect())
         };
         let (history, results) = futures::future::try_join(history, results).await.map_err(database_error)?;
-        let history = history
-            .into_iter()
-            .map(|row| TickChange {
-                state: row.state,
-                by_evidence: row.by_evidence,
-                actor: row.actor,
-                at: row.at,
-                note: row.note,
-            })
-            .collect();
         let (evidence, failing, passing) =
             evidence::judge(&ItemKeys { rules: &row.rules, controls: &row.controls }, Some(&results));
         let failing_resources = futures::future::try_join_all(failing.iter().map(|key| async {
@@ -133,52 +86,17 @@ impl PgDashboard {
         workload: Uuid,
         query: ChecklistQuery,
     ) -> Result<WorkloadChecklist, AppError> {
-        let head = sqlx::query!("SELECT name, checklist_auto_tick FROM workloads WHERE id = $1", workload)
-            .fetch_optional(&self.pool)
+        let head = checklist_reads::workload_head(&self.pool, workload)
             .await
             .map_err(database_error)?
             .ok_or_else(|| AppError::NotFound("That workload".into()))?;
-        let packs = sqlx::query!("SELECT id, name, description, built_in FROM checklist_packs ORDER BY position, name")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(database_error)?;
-        let rows = sqlx::query_as!(
-            ItemRow,
-            r#"SELECT i.pack_id, i.item_id, i.text, i.pillar AS "pillar: Pillar", i.choices, i.rules, i.controls,
-                      t.state AS "state?: TickState", t.by_evidence AS "by_evidence?", t.actor AS "actor?", t.at AS "at?",
-                      t.note AS "note?", t.link
-               FROM checklist_items i
-               JOIN checklist_packs p ON p.id = i.pack_id
-               LEFT JOIN checklist_ticks t ON t.workload_id = $1 AND t.pack_id = i.pack_id AND t.item_id = i.item_id
-               WHERE NOT i.retired
-               ORDER BY p.position, p.name, i.position"#,
-            workload
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(database_error)?;
-        let history = sqlx::query!(
-            r#"SELECT pack_id AS "pack_id!", item_id AS "item_id!", state AS "state!: TickState",
-                      by_evidence AS "by_evidence!",
-                      actor AS "actor!", at AS "at!", note AS "note!"
-               FROM (SELECT *, row_number() OVER (PARTITION BY pack_id, item_id ORDER BY id DESC) AS n
-                     FROM checklist_history WHERE workload_id = $1) latest
-               WHERE n <= $2 ORDER BY id DESC"#,
-            workload,
-            HISTORY_SHOWN as i64
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(database_error)?;
+        let packs = checklist_reads::packs(&self.pool).await.map_err(database_error)?;
+        let rows = checklist_reads::items(&self.pool, workload).await.map_err(database_error)?;
         let mut changes: HashMap<(String, String), Vec<TickChange>> = HashMap::new();
-        for row in history {
-            changes.entry((row.pack_id, row.item_id)).or_default().push(TickChange {
-                state: row.state,
-                by_evidence: row.by_evidence,
-                actor: row.actor,
-                at: row.at,
-                note: row.note,
-            });
+        for (key, change) in
+            checklist_reads::histories(&self.pool, workload, HISTORY_SHOWN as i64).await.map_err(database_error)?
+        {
+            changes.entry(key).or_default().push(change);
         }
         let results = evidence::results(&self.pool, Some(workload)).await.map_err(database_error)?;
         let mut lines = Vec::new();

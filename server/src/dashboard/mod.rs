@@ -26,7 +26,7 @@ use app::ports::DashboardReads;
 use sqlx::PgPool;
 
 use crate::db::workloads::{self, WorkloadRow};
-use crate::db::{finding_reads, review_reads, sources, sync_runs};
+use crate::db::{finding_reads, remediation_reads, review_reads, sources, sync_runs};
 use crate::lens::WELL_ARCHITECTED;
 use crate::mapping::MAPPING;
 use crate::reference::CATALOGUE;
@@ -117,7 +117,7 @@ impl DashboardReads for PgDashboard {
             failing_controls,
             sources,
             now: chrono::Utc::now(),
-            overdue_items: remediation::overdue(&self.pool, None, remediation::today())
+            overdue_items: remediation_reads::overdue(&self.pool, None, remediation::today())
                 .await
                 .map_err(database_error)?,
         })
@@ -144,11 +144,14 @@ impl DashboardReads for PgDashboard {
         query: app::domain::remediation::RemediationQuery,
         me: Option<String>,
     ) -> Result<app::domain::remediation::RemediationPage, AppError> {
-        self.read_remediation(query, me).await
+        remediation_reads::page(&self.pool, query, me, today()).await.map_err(database_error)
     }
 
     async fn remediation_item(&self, id: uuid::Uuid) -> Result<app::domain::remediation::RemediationDetail, AppError> {
-        self.read_remediation_item(id).await
+        remediation_reads::item(&self.pool, id, today())
+            .await
+            .map_err(database_error)?
+            .ok_or_else(|| AppError::NotFound("That remediation item".into()))
     }
 
     async fn checklist(
@@ -313,16 +316,7 @@ impl DashboardReads for PgDashboard {
         let answer_rows = review_reads::answers(&self.pool, id).await.map_err(database_error)?;
         let questions = review::question_answers(&answer_rows, None, &HashMap::new());
         let review_updated_at = review_reads::review_updated_at(&self.pool, id).await.map_err(database_error)?;
-        let review_source = sqlx::query_scalar!(
-            "SELECT s.kind FROM workloads w
-             JOIN wa_workloads ww ON ww.wa_workload_id = w.wa_workload_id
-             JOIN sources s ON s.id = ww.source_id
-             WHERE w.id = $1",
-            id
-        )
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(database_error)?;
+        let review_source = review_reads::review_source_kind(&self.pool, id).await.map_err(database_error)?;
         Ok(WorkloadDetail {
             id: row.id,
             name: row.name,
@@ -342,7 +336,7 @@ impl DashboardReads for PgDashboard {
             milestones,
             questions,
             review_updated_at,
-            remediation: remediation::progress(&self.pool, Some(id), remediation::today())
+            remediation: remediation_reads::progress(&self.pool, Some(id), remediation::today())
                 .await
                 .map_err(database_error)?,
             review_source,

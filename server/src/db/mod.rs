@@ -2,10 +2,14 @@
 //! functions (one module per area).
 
 pub mod accounts;
+pub mod admin_reads;
+pub mod checklist_reads;
 pub mod config_rules;
 pub mod finding_reads;
 pub mod findings;
 pub mod health;
+pub mod locks;
+pub mod remediation_reads;
 pub mod review_reads;
 pub mod rule_reads;
 pub mod scores;

@@ -58,6 +58,19 @@ pub async fn milestones(pool: &PgPool, workload: Uuid) -> Result<Vec<MilestoneRo
     .await
 }
 
+/// The kind (`aws` or `demo`) of the source the workload's review came from.
+pub async fn review_source_kind(pool: &PgPool, workload: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT s.kind FROM workloads w
+         JOIN wa_workloads ww ON ww.wa_workload_id = w.wa_workload_id
+         JOIN sources s ON s.id = ww.source_id
+         WHERE w.id = $1",
+        workload
+    )
+    .fetch_optional(pool)
+    .await
+}
+
 /// When the team last changed the workload's review.
 pub async fn review_updated_at(pool: &PgPool, workload: Uuid) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
     sqlx::query_scalar!(

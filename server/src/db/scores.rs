@@ -278,3 +278,21 @@ pub async fn answers(
     .await?;
     Ok(rows.into_iter().map(|r| (r.question_id, r.risk)).collect())
 }
+
+/// The database's clock now (not the transaction's start).
+pub async fn clock(pool: &PgPool) -> Result<chrono::DateTime<chrono::Utc>, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT clock_timestamp() AS "now!""#).fetch_one(pool).await
+}
+
+/// The workloads whose scores a change marked due, oldest mark first.
+pub async fn due(pool: &PgPool) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT workload_id FROM score_recompute_due ORDER BY since").fetch_all(pool).await
+}
+
+/// Clears a workload's mark, unless a change marked it again after `since`.
+pub async fn clear_due(pool: &PgPool, workload: Uuid, since: chrono::DateTime<chrono::Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query!("DELETE FROM score_recompute_due WHERE workload_id = $1 AND since <= $2", workload, since)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

@@ -65,3 +65,16 @@ pub fn lock_key(source_id: Uuid) -> i64 {
     let bytes = source_id.as_bytes();
     i64::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7]])
 }
+
+/// A source as stored: its name, kind (`aws` or `demo`) and settings.
+pub struct StoredSource {
+    pub name: String,
+    pub kind: String,
+    pub settings: serde_json::Value,
+}
+
+pub async fn by_id(pool: &PgPool, id: Uuid) -> Result<Option<StoredSource>, sqlx::Error> {
+    sqlx::query_as!(StoredSource, "SELECT name, kind, settings FROM sources WHERE id = $1", id)
+        .fetch_optional(pool)
+        .await
+}

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 /// Records the start of a run.
@@ -332,4 +332,55 @@ pub async fn set_fingerprint(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The sources with a run still marked running.
+pub async fn running_sources(conn: &mut PgConnection) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT DISTINCT source_id FROM sync_runs WHERE status = 'running'").fetch_all(conn).await
+}
+
+/// Runs per source and how they ended, with their time and the last good
+/// one's end, for `/metrics`.
+pub struct RunTotal {
+    pub source: String,
+    pub status: String,
+    pub runs: i64,
+    pub seconds: f64,
+    pub last_success: Option<f64>,
+}
+
+pub async fn run_totals(pool: &PgPool) -> Result<Vec<RunTotal>, sqlx::Error> {
+    sqlx::query_as!(
+        RunTotal,
+        r#"SELECT s.name AS source, r.status, count(*) AS "runs!",
+                  coalesce(sum(extract(epoch FROM r.finished_at - r.started_at)), 0)::float8 AS "seconds!",
+                  max(extract(epoch FROM r.finished_at)) FILTER (WHERE r.status IN ('succeeded', 'partial'))::float8
+                      AS last_success
+           FROM sync_runs r JOIN sources s ON s.id = r.source_id
+           GROUP BY s.name, r.status ORDER BY s.name, r.status"#
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// One service's sync figures since the database began.
+pub struct ServiceRow {
+    pub service: String,
+    pub slices: i64,
+    pub errors: i64,
+    pub fetched: i64,
+    pub stored: i64,
+    pub seconds: f64,
+}
+
+pub async fn service_totals(pool: &PgPool) -> Result<Vec<ServiceRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ServiceRow,
+        r#"SELECT service, count(*) AS "slices!", count(*) FILTER (WHERE status = 'failed') AS "errors!",
+                  coalesce(sum(fetched), 0)::int8 AS "fetched!", coalesce(sum(stored), 0)::int8 AS "stored!",
+                  coalesce(sum(extract(epoch FROM finished_at - started_at)), 0)::float8 AS "seconds!"
+           FROM sync_slices GROUP BY service ORDER BY service"#
+    )
+    .fetch_all(pool)
+    .await
 }

@@ -66,6 +66,20 @@ pub async fn list_with_scores(pool: &PgPool) -> Result<Vec<WorkloadRow>, sqlx::E
         .collect())
 }
 
+/// Whether there is a workload with this id.
+pub async fn exists(pool: &PgPool, id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM workloads WHERE id = $1) AS "exists!""#, id)
+        .fetch_one(pool)
+        .await
+}
+
+/// The workloads named `name`, in any case.
+pub async fn named(pool: &PgPool, name: &str) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT id FROM workloads WHERE lower(name) = lower($1) ORDER BY id", name)
+        .fetch_all(pool)
+        .await
+}
+
 /// How many workloads there are.
 pub async fn count(pool: &PgPool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM workloads"#).fetch_one(pool).await

@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
 use super::AppState;
+use crate::db::sync_runs::{self, ServiceRow};
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -153,27 +154,8 @@ fn write_pool(pool: &PgPool, out: &mut String) {
     let _ = writeln!(out, "plinth_db_pool_max_connections {}", pool.options().get_max_connections());
 }
 
-/// One service's sync figures since the database began.
-struct ServiceRow {
-    service: String,
-    slices: i64,
-    errors: i64,
-    fetched: i64,
-    stored: i64,
-    seconds: f64,
-}
-
 async fn write_syncs(pool: &PgPool, out: &mut String) -> Result<(), sqlx::Error> {
-    let runs = sqlx::query!(
-        r#"SELECT s.name AS source, r.status, count(*) AS "runs!",
-                  coalesce(sum(extract(epoch FROM r.finished_at - r.started_at)), 0)::float8 AS "seconds!",
-                  max(extract(epoch FROM r.finished_at)) FILTER (WHERE r.status IN ('succeeded', 'partial'))::float8
-                      AS last_success
-           FROM sync_runs r JOIN sources s ON s.id = r.source_id
-           GROUP BY s.name, r.status ORDER BY s.name, r.status"#
-    )
-    .fetch_all(pool)
-    .await?;
+    let runs = sync_runs::run_totals(pool).await?;
     let _ = writeln!(out, "# HELP plinth_sync_runs_total Sync runs, by source and how they ended.");
     let _ = writeln!(out, "# TYPE plinth_sync_runs_total counter");
     for run in &runs {
@@ -209,15 +191,7 @@ async fn write_syncs(pool: &PgPool, out: &mut String) -> Result<(), sqlx::Error>
         let _ = writeln!(out, "plinth_sync_last_success_timestamp_seconds{{source=\"{}\"}} {at}", escape(source));
     }
 
-    let services = sqlx::query_as!(
-        ServiceRow,
-        r#"SELECT service, count(*) AS "slices!", count(*) FILTER (WHERE status = 'failed') AS "errors!",
-                  coalesce(sum(fetched), 0)::int8 AS "fetched!", coalesce(sum(stored), 0)::int8 AS "stored!",
-                  coalesce(sum(extract(epoch FROM finished_at - started_at)), 0)::float8 AS "seconds!"
-           FROM sync_slices GROUP BY service ORDER BY service"#
-    )
-    .fetch_all(pool)
-    .await?;
+    let services = sync_runs::service_totals(pool).await?;
     type Figure = fn(&ServiceRow) -> String;
     let figures: [(&str, &str, Figure); 5] = [
         ("plinth_sync_slices_total", "Account-region parts synced, by service.", |s| s.slices.to_string()),

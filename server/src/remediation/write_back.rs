@@ -109,13 +109,11 @@ pub fn deliver_soon(pool: &PgPool, clients: &SourceClients) {
 pub async fn deliver(pool: &PgPool, clients: &SourceClients) -> Result<Delivered, sqlx::Error> {
     let mut lock = pool.acquire().await?;
     let key = 0x706c_696e_7468_0001_i64;
-    let locked =
-        sqlx::query_scalar!(r#"SELECT pg_try_advisory_lock($1) AS "locked!""#, key).fetch_one(&mut *lock).await?;
-    if !locked {
+    if !crate::db::locks::try_lock(&mut lock, key).await? {
         return Ok(Delivered::default());
     }
     let delivered = deliver_locked(pool, clients).await;
-    sqlx::query_scalar!("SELECT pg_advisory_unlock($1)", key).fetch_one(&mut *lock).await?;
+    crate::db::locks::unlock(&mut lock, key).await?;
     delivered
 }
 

@@ -92,16 +92,10 @@ pub async fn find_workload(pool: &PgPool, name_or_id: &str) -> Result<Uuid, Expo
     let wanted = name_or_id.trim();
     let database = |error: sqlx::Error| ExportError::App(crate::dashboard::database_error(error));
     if let Ok(id) = Uuid::parse_str(wanted) {
-        let found = sqlx::query_scalar!("SELECT id FROM workloads WHERE id = $1", id)
-            .fetch_optional(pool)
-            .await
-            .map_err(database)?;
+        let found = crate::db::workloads::exists(pool, id).await.map_err(database)?.then_some(id);
         return found.ok_or_else(|| ExportError::UnknownWorkload(wanted.to_owned()));
     }
-    let ids = sqlx::query_scalar!("SELECT id FROM workloads WHERE lower(name) = lower($1) ORDER BY id", wanted)
-        .fetch_all(pool)
-        .await
-        .map_err(database)?;
+    let ids = crate::db::workloads::named(pool, wanted).await.map_err(database)?;
     match ids.as_slice() {
         [] => Err(ExportError::UnknownWorkload(wanted.to_owned())),
         [id] => Ok(*id),

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::review::SourceFreshness;
-use crate::dashboard::{PgDashboard, database_error, remediation};
+use crate::dashboard::{PgDashboard, database_error};
 
 /// The JSON export's shape and version.
 pub const ORGANISATION_SCHEMA: &str = "plinth.organisation/1";
@@ -76,9 +76,10 @@ pub struct ControlLine {
 #[tracing::instrument(skip(dashboard))]
 pub async fn gather(dashboard: &PgDashboard, reviewer: &str) -> Result<OrganisationReport, AppError> {
     let overview = dashboard.overview().await?;
-    let today = remediation::today();
+    let today = crate::dashboard::today();
     let counts = remediation_by_workload(dashboard, today).await?;
-    let progress = remediation::progress(&dashboard.pool, None, today).await.map_err(database_error)?;
+    let progress =
+        crate::db::remediation_reads::progress(&dashboard.pool, None, today).await.map_err(database_error)?;
     let pillars: Vec<OrganisationPillar> = Pillar::ALL
         .into_iter()
         .map(|pillar| {

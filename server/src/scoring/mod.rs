@@ -83,11 +83,9 @@ pub async fn recompute_marked(
     workload: Uuid,
     reason: &str,
 ) -> Result<Recomputed, sqlx::Error> {
-    let started = sqlx::query_scalar!(r#"SELECT clock_timestamp() AS "now!""#).fetch_one(pool).await?;
+    let started = scores::clock(pool).await?;
     let recomputed = recompute_workload(pool, weights, workload, reason).await?;
-    sqlx::query!("DELETE FROM score_recompute_due WHERE workload_id = $1 AND since <= $2", workload, started)
-        .execute(pool)
-        .await?;
+    scores::clear_due(pool, workload, started).await?;
     Ok(recomputed)
 }
 
@@ -95,7 +93,7 @@ pub async fn recompute_marked(
 /// recompute failed (the database went away just after it committed).
 #[tracing::instrument(skip_all)]
 pub async fn recompute_due(pool: &PgPool, weights: &Weights) -> Result<usize, sqlx::Error> {
-    let due = sqlx::query_scalar!("SELECT workload_id FROM score_recompute_due ORDER BY since").fetch_all(pool).await?;
+    let due = scores::due(pool).await?;
     for workload in &due {
         recompute_marked(pool, weights, *workload, "checklist").await?;
     }

@@ -20,7 +20,7 @@ use self::progress::Progress;
 use self::summary::{SliceOutcome, SourceSummary};
 pub use self::under_way::interrupt_under_way;
 use self::under_way::{INTERRUPTED_BY_STOP, UnderWay};
-use crate::db::{accounts, config_rules, findings, sources, sync_runs, wellarchitected};
+use crate::db::{accounts, config_rules, findings, locks, sources, sync_runs, wellarchitected};
 use crate::scoring;
 use crate::scoring::model::Weights;
 use crate::sources::{Coverage, FetchError, Service, Slice, Source};
@@ -40,18 +40,13 @@ pub struct SyncOptions {
 /// source nobody is syncing now (run when the server starts).
 pub async fn close_interrupted_runs(pool: &PgPool) -> Result<u64, sqlx::Error> {
     let mut connection = pool.acquire().await?;
-    let stale = sqlx::query_scalar!("SELECT DISTINCT source_id FROM sync_runs WHERE status = 'running'")
-        .fetch_all(&mut *connection)
-        .await?;
+    let stale = sync_runs::running_sources(&mut connection).await?;
     let mut closed = 0;
     for source_id in stale {
         let key = sources::lock_key(source_id);
-        let free = sqlx::query_scalar!(r#"SELECT pg_try_advisory_lock($1) AS "free!""#, key)
-            .fetch_one(&mut *connection)
-            .await?;
-        if free {
+        if locks::try_lock(&mut connection, key).await? {
             let result = sync_runs::close_interrupted(&mut connection, source_id).await;
-            sqlx::query_scalar!("SELECT pg_advisory_unlock($1)", key).fetch_one(&mut *connection).await?;
+            locks::unlock(&mut connection, key).await?;
             closed += result?;
         }
     }
@@ -92,9 +87,7 @@ pub async fn sync_source_if_due(
         Err(error) => return Some(unavailable(error)),
     };
     let key = sources::lock_key(source_id);
-    let locked =
-        sqlx::query_scalar!(r#"SELECT pg_try_advisory_lock($1) AS "locked!""#, key).fetch_one(&mut *lock).await;
-    match locked {
+    match locks::try_lock(&mut lock, key).await {
         Ok(true) => {}
         Ok(false) => {
             return Some(SourceSummary::failed(name, None, "another Plinth process is syncing this source".into()));
@@ -108,7 +101,7 @@ pub async fn sync_source_if_due(
         Ok(_) => None,
         Err(error) => Some(unavailable(error)),
     };
-    if let Err(error) = sqlx::query_scalar!("SELECT pg_advisory_unlock($1)", key).fetch_one(&mut *lock).await {
+    if let Err(error) = locks::unlock(&mut lock, key).await {
         // The lock ends with the connection in any case.
         tracing::warn!(error = %error, "could not release the source's sync lock");
         drop(lock.detach());
@@ -424,10 +417,7 @@ async fn store_findings(run: &Run<'_>, slice: &Slice, tally: &mut Tally) -> Resu
             findings::upsert_page(&mut tx, source_id, &gathered).await.map_err(|error| store_error(pool, error))?;
     }
     if since.is_none() {
-        let started: DateTime<Utc> = sqlx::query_scalar!(r#"SELECT now() AS "now!""#)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|error| store_error(pool, error))?;
+        let started = locks::transaction_time(&mut tx).await.map_err(|error| store_error(pool, error))?;
         let archived = findings::archive_unseen(&mut tx, source_id, scope(slice), started)
             .await
             .map_err(|error| store_error(pool, error))?;

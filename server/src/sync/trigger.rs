@@ -27,8 +27,7 @@ impl BackgroundSyncs {
 #[async_trait::async_trait]
 impl SyncControl for BackgroundSyncs {
     async fn sync_now(&self, source: Uuid, actor: String) -> Result<(), AppError> {
-        let found = sqlx::query!("SELECT name, kind, settings FROM sources WHERE id = $1", source)
-            .fetch_optional(&self.pool)
+        let found = crate::db::sources::by_id(&self.pool, source)
             .await
             .map_err(unavailable)?
             .ok_or_else(|| AppError::NotFound("That source".into()))?;
