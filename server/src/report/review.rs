@@ -2,9 +2,9 @@
 //! JSON export carries, gathered through the same reads as the dashboard so
 //! the numbers agree with the pages.
 
-use app::domain::checklists::{ChecklistQuery, EvidenceState, TickState};
+use app::domain::checklists::{ChecklistQuery, EvidenceState, TickState, WorkloadChecklist};
 use app::domain::remediation::{Priority, RemediationProgress, Status};
-use app::domain::{Milestone, Pillar, PillarTrend, RiskCounts, WorkloadDetail, rounded};
+use app::domain::{Milestone, Pillar, PillarBreakdown, PillarDetail, PillarTrend, RiskCounts, WorkloadDetail, rounded};
 use app::error::AppError;
 use app::ports::DashboardReads;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -205,79 +205,7 @@ pub async fn gather(dashboard: &PgDashboard, workload: Uuid, reviewer: &str) -> 
         .pillars
         .iter()
         .zip(&breakdowns)
-        .map(|(detail_pillar, breakdown)| {
-            let pillar = detail_pillar.pillar;
-            let score = rounded(detail_pillar.score);
-            let change = detail.trends.iter().find(|t| t.pillar == pillar).and_then(|trend| {
-                let before = match since {
-                    Some(at) => trend.points.iter().rev().find(|p| p.taken_at <= at).and_then(|p| p.score),
-                    None => {
-                        let scores: Vec<f32> = trend.points.iter().filter_map(|p| p.score).collect();
-                        scores.len().checked_sub(2).map(|i| scores[i])
-                    }
-                };
-                Some(i32::from(score?) - i32::from(rounded(before)?))
-            });
-            let questions_at_risk = breakdown
-                .answers
-                .iter()
-                .filter(|q| q.is_at_risk())
-                .map(|q| RiskQuestion {
-                    id: q.id.clone(),
-                    title: q.title.clone(),
-                    risk: q.risk.map(|r| r.as_str().to_owned()).unwrap_or_default(),
-                    missing: q.missing().map(|c| c.title.clone()).collect(),
-                    improvement_url: q.improvement_url.clone(),
-                })
-                .collect();
-            let mut failing_lines: Vec<_> = breakdown.evidence_items.iter().filter(|e| !e.passed).collect();
-            // Worst first: severity, then how many resources fail.
-            failing_lines.sort_by(|a, b| {
-                b.weight.cmp(&a.weight).then(b.failing_count.cmp(&a.failing_count)).then(a.id.cmp(&b.id))
-            });
-            let failing = failing_lines
-                .into_iter()
-                .map(|e| FailingEvidence {
-                    kind: e.kind.clone(),
-                    id: e.id.clone(),
-                    title: e.title.clone(),
-                    severity: severity_name(e.weight).to_owned(),
-                    failing_count: e.failing_count,
-                    top_resources: e.failing_resources.iter().take(TOP_RESOURCES).cloned().collect(),
-                })
-                .collect();
-            let lines = checklist.items.iter().filter(|item| item.pillar == pillar);
-            let mut status = ChecklistStatus::default();
-            for line in lines {
-                match line.state {
-                    TickState::Done => status.done += 1,
-                    TickState::NotApplicable => status.not_applicable += 1,
-                    TickState::Open => {
-                        status.open += 1;
-                        if line.evidence == EvidenceState::Failing {
-                            status.failing += 1;
-                        }
-                    }
-                }
-            }
-            PillarReview {
-                pillar,
-                name: pillar.name().to_owned(),
-                score,
-                review: rounded(detail_pillar.review),
-                evidence: rounded(detail_pillar.evidence),
-                checklist: rounded(detail_pillar.checklist),
-                review_coverage: detail_pillar.review_coverage,
-                evidence_coverage: detail_pillar.evidence_coverage,
-                checklist_coverage: detail_pillar.checklist_coverage,
-                change,
-                risks: detail_pillar.risks,
-                questions_at_risk,
-                failing,
-                passing: breakdown.evidence_items.iter().filter(|e| e.passed).count() as u32,
-                checklist_status: status,
-            }
-        })
+        .map(|(detail_pillar, breakdown)| pillar_review(detail_pillar, breakdown, &detail.trends, since, &checklist))
         .collect();
     let top_risks = super::risks::top_risks(&pillars);
     let checklist = checklist
@@ -325,6 +253,99 @@ pub async fn gather(dashboard: &PgDashboard, workload: Uuid, reviewer: &str) -> 
         remediation_items: items,
         checklist,
     })
+}
+
+/// One pillar of the review: its score and change, the questions at risk,
+/// the failing evidence worst first, and where its checklist items stand.
+fn pillar_review(
+    detail_pillar: &PillarDetail,
+    breakdown: &PillarBreakdown,
+    trends: &[PillarTrend],
+    since: Option<DateTime<Utc>>,
+    checklist: &WorkloadChecklist,
+) -> PillarReview {
+    let pillar = detail_pillar.pillar;
+    let score = rounded(detail_pillar.score);
+    let change = trends.iter().find(|t| t.pillar == pillar).and_then(|trend| {
+        let before = match since {
+            Some(at) => trend.points.iter().rev().find(|p| p.taken_at <= at).and_then(|p| p.score),
+            None => {
+                let scores: Vec<f32> = trend.points.iter().filter_map(|p| p.score).collect();
+                scores.len().checked_sub(2).map(|i| scores[i])
+            }
+        };
+        Some(i32::from(score?) - i32::from(rounded(before)?))
+    });
+    let questions_at_risk = breakdown
+        .answers
+        .iter()
+        .filter(|q| q.is_at_risk())
+        .map(|q| RiskQuestion {
+            id: q.id.clone(),
+            title: q.title.clone(),
+            risk: q.risk.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+            missing: q.missing().map(|c| c.title.clone()).collect(),
+            improvement_url: q.improvement_url.clone(),
+        })
+        .collect();
+    let failing = failing_evidence(breakdown);
+    let status = checklist_status(checklist, pillar);
+    PillarReview {
+        pillar,
+        name: pillar.name().to_owned(),
+        score,
+        review: rounded(detail_pillar.review),
+        evidence: rounded(detail_pillar.evidence),
+        checklist: rounded(detail_pillar.checklist),
+        review_coverage: detail_pillar.review_coverage,
+        evidence_coverage: detail_pillar.evidence_coverage,
+        checklist_coverage: detail_pillar.checklist_coverage,
+        change,
+        risks: detail_pillar.risks,
+        questions_at_risk,
+        failing,
+        passing: breakdown.evidence_items.iter().filter(|e| e.passed).count() as u32,
+        checklist_status: status,
+    }
+}
+
+/// The pillar's failing controls and rules, worst first: severity, then how
+/// many resources fail.
+fn failing_evidence(breakdown: &PillarBreakdown) -> Vec<FailingEvidence> {
+    let mut failing_lines: Vec<_> = breakdown.evidence_items.iter().filter(|e| !e.passed).collect();
+    failing_lines
+        .sort_by(|a, b| b.weight.cmp(&a.weight).then(b.failing_count.cmp(&a.failing_count)).then(a.id.cmp(&b.id)));
+    failing_lines
+        .into_iter()
+        .map(|e| FailingEvidence {
+            kind: e.kind.clone(),
+            id: e.id.clone(),
+            title: e.title.clone(),
+            severity: severity_name(e.weight).to_owned(),
+            failing_count: e.failing_count,
+            top_resources: e.failing_resources.iter().take(TOP_RESOURCES).cloned().collect(),
+        })
+        .collect()
+}
+
+/// How many of the pillar's checklist items are done, not applicable, open,
+/// and open with failing evidence.
+fn checklist_status(checklist: &WorkloadChecklist, pillar: Pillar) -> ChecklistStatus {
+    let lines = checklist.items.iter().filter(|item| item.pillar == pillar);
+    let mut status = ChecklistStatus::default();
+    for line in lines {
+        match line.state {
+            TickState::Done => status.done += 1,
+            TickState::NotApplicable => status.not_applicable += 1,
+            TickState::Open => {
+                status.open += 1;
+                if line.evidence == EvidenceState::Failing {
+                    status.failing += 1;
+                }
+            }
+        }
+    }
+    status
 }
 
 /// What a pillar's change is measured against: the latest milestone inside
