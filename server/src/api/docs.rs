@@ -65,7 +65,7 @@ fn body_html(document: &OpenApi, operation: &Operation) -> String {
         })
         .collect();
     format!(
-        "<h4>Body: JSON{}</h4><ul>{}</ul>",
+        "<h3>Body: JSON{}</h3><ul>{}</ul>",
         name.map(|name| format!(" <code>{}</code>", escape(name))).unwrap_or_default(),
         fields.join("")
     )
@@ -105,7 +105,7 @@ fn operation_html(document: &OpenApi, method: &str, path: &str, operation: &Oper
         })
         .collect();
     format!(
-        r#"<section class="panel api-operation" id="{id}"><h3><code>{method} {path}</code></h3><p>{summary}</p>{description}{parameters}{body}<h4>Responses</h4><ul>{responses}</ul></section>"#,
+        r#"<section class="panel api-operation" id="{id}"><h2><code>{method} {path}</code></h2><p>{summary}</p>{description}{parameters}{body}<h3>Responses</h3><ul>{responses}</ul></section>"#,
         id = escape(&format!("{method}-{path}")),
         path = escape(path),
         summary = escape(summary),
@@ -113,7 +113,7 @@ fn operation_html(document: &OpenApi, method: &str, path: &str, operation: &Oper
         parameters = if parameters.is_empty() {
             String::new()
         } else {
-            format!("<h4>Parameters</h4><ul>{}</ul>", parameters.join(""))
+            format!("<h3>Parameters</h3><ul>{}</ul>", parameters.join(""))
         },
         body = body_html(document, operation),
         responses = responses.join(""),
