@@ -120,6 +120,17 @@ fn operation_html(document: &OpenApi, method: &str, path: &str, operation: &Oper
     )
 }
 
+/// The page in the theme the request's cookie chose, as every other page
+/// is: "system" (the browser's preference) without one.
+pub fn themed(page: &str, headers: &axum::http::HeaderMap) -> String {
+    let theme = headers
+        .get(axum::http::header::COOKIE)
+        .and_then(|value| value.to_str().ok())
+        .map(app::theme::Theme::from_cookie_header)
+        .unwrap_or_default();
+    page.replacen(r#"<html lang="en">"#, &format!(r#"<html lang="en" data-theme="{}">"#, theme.as_str()), 1)
+}
+
 /// The whole page.
 pub fn page(document: &OpenApi) -> String {
     let mut operations = Vec::new();
@@ -139,6 +150,7 @@ pub fn page(document: &OpenApi) -> String {
     format!(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
 <title>API · Plinth</title><link rel="stylesheet" href="/pkg/plinth.css"></head>
 <body><main id="main" class="page">
 <h1 class="page-title">{title}, version {version}</h1>
