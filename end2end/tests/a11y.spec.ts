@@ -220,6 +220,21 @@ for (const theme of THEMES) {
   });
 }
 
+// On a phone most tables scroll sideways in their frames: each must still
+// be reachable by keyboard (axe: scrollable-region-focusable), whatever
+// the rows hold.
+test.describe('at phone width', () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+  const PHONE = new Set(['overview', "a workload's pillar", 'findings', 'config rules', 'a config rule', 'sync', 'admin: audit log']);
+  for (const target of TARGETS.filter((t) => PHONE.has(t.name))) {
+    test(`${target.name} has no accessibility violation`, async ({ page }, testInfo) => {
+      await page.emulateMedia({ colorScheme: 'light' });
+      await target.open(page, testInfo);
+      await check(page, testInfo, 'light', target.plain);
+    });
+  }
+});
+
 test('at 1,400 pixels the overview shows every column of the workloads table', async ({ page }, testInfo) => {
   await page.setViewportSize({ width: 1400, height: 900 });
   await page.goto(demo(testInfo, '/'));
