@@ -86,7 +86,7 @@ test('config rules filter by compliance and open into their resources', async ({
   await expect(page.getByRole('heading', { name: 'Conformance packs' })).toBeVisible();
   if (jsOn(testInfo)) await hydrated(page);
 
-  await page.getByLabel('Compliance').selectOption('NON_COMPLIANT');
+  await page.getByRole('combobox', { name: 'Compliance' }).selectOption('NON_COMPLIANT');
   await applyFilters(page, testInfo);
 
   await expect(page).toHaveURL(/compliance=NON_COMPLIANT/);

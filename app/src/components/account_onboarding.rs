@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::ErrorNotice;
+use crate::components::{ErrorNotice, TableFrame};
 use crate::domain::sync::{AccountOnboarding, OnboardingFilter, OnboardingPage, OnboardingQuery, ago_text};
 use crate::server_fns::get_onboarding;
 
@@ -79,7 +79,7 @@ fn Onboarding(page: OnboardingPage, path: &'static str) -> impl IntoView {
             view! { <p class="empty-inline" role="status">"No account matches."</p> }.into_any()
         } else {
             view! {
-                <div class="table-scroll">
+                <TableFrame label="Each source's accounts: failing first, then by name">
                     <table class="data-table onboarding">
                         <caption class="visually-hidden">"Each source's accounts: failing first, then by name"</caption>
                         <thead>
@@ -96,7 +96,7 @@ fn Onboarding(page: OnboardingPage, path: &'static str) -> impl IntoView {
                             {page.accounts.into_iter().map(|account| view! { <AccountRow account now /> }).collect_view()}
                         </tbody>
                     </table>
-                </div>
+                </TableFrame>
             }
             .into_any()
         }}

@@ -41,7 +41,7 @@ pub fn CreateRemediation(workload: uuid::Uuid, source: &'static str, key: String
                 <input type="hidden" name="key" value=key.clone() />
                 <input type="hidden" name="back" value=back />
                 <button type="submit" class="button button-quiet button-small" aria-label=format!("Create a remediation item: {key}")>
-                    "Create remediation item"
+                    "Create a remediation item"
                 </button>
             </form>
         }

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{PillarName, ScoreBadge};
+use super::{PillarName, ScoreBadge, TableFrame};
 use crate::domain::{PillarDetail, rounded};
 
 /// A workload's six pillars: score, its three components with their
@@ -8,7 +8,7 @@ use crate::domain::{PillarDetail, rounded};
 #[component]
 pub fn WorkloadPillars(workload: uuid::Uuid, pillars: Vec<PillarDetail>) -> impl IntoView {
     view! {
-        <div class="table-scroll">
+        <TableFrame>
             <table class="data-table pillars">
                 <caption class="visually-hidden">"Pillar scores with their components"</caption>
                 <thead>
@@ -26,7 +26,7 @@ pub fn WorkloadPillars(workload: uuid::Uuid, pillars: Vec<PillarDetail>) -> impl
                     {pillars.into_iter().map(|pillar| view! { <PillarRow workload pillar /> }).collect_view()}
                 </tbody>
             </table>
-        </div>
+        </TableFrame>
     }
 }
 

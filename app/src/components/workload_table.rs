@@ -1,13 +1,13 @@
 use leptos::prelude::*;
 
-use super::{PillarName, ScoreBadge};
+use super::{PillarName, ScoreBadge, TableFrame};
 use crate::domain::{Pillar, WorkloadSummary};
 
 /// The workloads with their overall and per-pillar scores.
 #[component]
 pub fn WorkloadTable(workloads: Vec<WorkloadSummary>, now: chrono::DateTime<chrono::Utc>) -> impl IntoView {
     view! {
-        <div class="table-scroll">
+        <TableFrame>
             <table class="data-table workloads">
                 <caption class="visually-hidden">"Workloads and their pillar scores"</caption>
                 <thead>
@@ -29,7 +29,7 @@ pub fn WorkloadTable(workloads: Vec<WorkloadSummary>, now: chrono::DateTime<chro
                     {workloads.into_iter().map(|workload| view! { <WorkloadRow workload now /> }).collect_view()}
                 </tbody>
             </table>
-        </div>
+        </TableFrame>
     }
 }
 

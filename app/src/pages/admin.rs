@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::failure;
-use crate::components::{PageTitle, RunStatusBadge, SubmitOnChange, TextArea};
+use crate::components::{PageTitle, RunStatusBadge, SubmitOnChange, TableFrame, TextArea};
 use crate::domain::Role;
 use crate::domain::admin::{AdminRefusal, AuditPage, AuditQuery, MIN_PASSWORD, SourceLine, UserLine};
 use crate::domain::sync::ago_text;
@@ -128,7 +128,7 @@ fn UserTable(users: Vec<UserLine>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-scroll">
+        <TableFrame>
             <table class="data-table users">
                 <caption class="visually-hidden">"Users, by email"</caption>
                 <thead>
@@ -143,7 +143,7 @@ fn UserTable(users: Vec<UserLine>) -> impl IntoView {
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </TableFrame>
     }
 }
 
@@ -239,7 +239,7 @@ fn AuditView(page: AuditPage, query: AuditQuery) -> impl IntoView {
                 </div>
             </form>
         </SubmitOnChange>
-        <div class="table-scroll">
+        <TableFrame label="Audit log entries, newest first">
             <table class="data-table audit">
                 <caption class="visually-hidden">"Audit log entries, newest first"</caption>
                 <thead>
@@ -254,7 +254,7 @@ fn AuditView(page: AuditPage, query: AuditQuery) -> impl IntoView {
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </TableFrame>
         {older.map(|href| view! { <p class="pager"><a href=href rel="next">"Older entries"</a></p> })}
     }
 }
@@ -376,7 +376,7 @@ fn PackTable(packs: Vec<crate::domain::checklists::PackSummary>) -> impl IntoVie
         })
         .collect_view();
     view! {
-        <div class="table-scroll">
+        <TableFrame>
             <table class="data-table">
                 <caption class="visually-hidden">"Checklist packs"</caption>
                 <thead>
@@ -391,6 +391,6 @@ fn PackTable(packs: Vec<crate::domain::checklists::PackSummary>) -> impl IntoVie
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </TableFrame>
     }
 }

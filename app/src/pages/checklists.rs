@@ -289,29 +289,34 @@ fn ItemCard(line: ChecklistLine, workload: Uuid, back: String, typed: Option<Typ
         evidence: line.evidence,
         back: back.clone(),
     };
+    // The list item stays outside the island: an island is a
+    // <leptos-island> element, which may not stand between a list and its
+    // items.
     view! {
-        <TickableItem head=item state=line.state can_tick>
-            <p class="muted">
-                {match who {
-                    Some(who) => format!("{who}. "),
-                    None => format!("{}. ", line.state.label()),
-                }}
-                {(!line.note.is_empty()).then(|| format!("“{}” ", line.note))}
-                {line.link.clone().map(|link| view! { <a href=link.clone() rel="noopener noreferrer">"Evidence link"</a> })}
-            </p>
-            {evidence_keys}
-            {failing_resources}
-            {form}
-            {(line.state == TickState::Open).then(|| view! {
-                <CreateRemediation
-                    workload
-                    source="checklist"
-                    key=format!("{}/{}", line.pack_id, line.item_id)
-                    back=back.clone()
-                />
-            })}
-            {history}
-        </TickableItem>
+        <li class="checklist-entry">
+            <TickableItem head=item state=line.state can_tick>
+                <p class="muted">
+                    {match who {
+                        Some(who) => format!("{who}. "),
+                        None => format!("{}. ", line.state.label()),
+                    }}
+                    {(!line.note.is_empty()).then(|| format!("“{}” ", line.note))}
+                    {line.link.clone().map(|link| view! { <a href=link.clone() rel="noopener noreferrer">"Evidence link"</a> })}
+                </p>
+                {evidence_keys}
+                {failing_resources}
+                {form}
+                {(line.state == TickState::Open).then(|| view! {
+                    <CreateRemediation
+                        workload
+                        source="checklist"
+                        key=format!("{}/{}", line.pack_id, line.item_id)
+                        back=back.clone()
+                    />
+                })}
+                {history}
+            </TickableItem>
+        </li>
     }
 }
 
@@ -327,7 +332,7 @@ struct ItemHead {
     back: String,
 }
 
-/// One item, an island: its tick button is a plain form that works without
+/// One item's card, an island: its tick button is a plain form that works without
 /// JavaScript; hydrated, a click (or "x" anywhere in the item) ticks at
 /// once and asks the server, and rolls back with the reason if the server
 /// refuses.
@@ -394,7 +399,7 @@ fn TickableItem(head: ItemHead, state: TickState, can_tick: bool, children: Chil
         })
     });
     view! {
-        <li
+        <div
             class="checklist-item"
             id=anchor
             data-state=move || current.get().as_str()
@@ -414,7 +419,7 @@ fn TickableItem(head: ItemHead, state: TickState, can_tick: bool, children: Chil
                 })}
             </p>
             {children()}
-        </li>
+        </div>
     }
 }
 

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::{
-    AccountName, ComplianceBadge, ErrorNotice, PageTitle, PillarName, SeverityBadge, SubmitOnChange,
+    AccountName, ComplianceBadge, ErrorNotice, PageTitle, PillarName, SeverityBadge, SubmitOnChange, TableFrame,
 };
 use crate::domain::findings::{
     FindingFilterOptions, FindingQuery, FindingSort, FindingsPage, IgnoredParam, finding_href,
@@ -213,7 +213,7 @@ fn FindingResults(page: FindingsPage, query: FindingQuery) -> impl IntoView {
             {workload_name.map(|name| format!(" in the accounts and regions of {name}"))}
             {query.pillar.map(|pillar| view! { " mapped to " <PillarName pillar /> })}
         </p>
-        <div class="table-scroll">
+        <TableFrame>
             <table class="data-table findings">
                 <caption class="visually-hidden">"Findings"</caption>
                 <thead>
@@ -262,7 +262,7 @@ fn FindingResults(page: FindingsPage, query: FindingQuery) -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
-        </div>
+        </TableFrame>
         <nav class="pager" aria-label="Pages of findings">
             {first.map(|href| view! { <a class="button button-quiet" href=href>"First page"</a> })}
             {next.map(|href| view! { <a class="button" href=href rel="next">"Next page"</a> })}

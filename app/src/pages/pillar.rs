@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use crate::components::{CreateRemediation, EvidenceBadge, PageTitle, PillarName, RiskBadge, ScoreBadge};
+use crate::components::{CreateRemediation, EvidenceBadge, PageTitle, PillarName, RiskBadge, ScoreBadge, TableFrame};
 use crate::domain::findings::FindingQuery;
 use crate::domain::rules::RuleQuery;
 use crate::domain::{EvidenceLine, EvidenceRef, Pillar, PillarBreakdown, QuestionAnswer, QuestionLine, rounded};
@@ -101,7 +101,7 @@ fn Breakdown(breakdown: PillarBreakdown) -> impl IntoView {
 /// stays shallow enough for release builds.
 fn QuestionTable(questions: Vec<QuestionLine>) -> impl IntoView {
     view! {
-        <div class="table-scroll">
+        <TableFrame label="Questions with their risk and points">
             <table class="data-table">
                 <caption class="visually-hidden">"Questions with their risk and points"</caption>
                 <thead>
@@ -129,7 +129,7 @@ fn QuestionTable(questions: Vec<QuestionLine>) -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
-        </div>
+        </TableFrame>
     }
     .into_any()
 }
@@ -137,7 +137,7 @@ fn QuestionTable(questions: Vec<QuestionLine>) -> impl IntoView {
 #[component]
 fn EvidenceTable(items: Vec<EvidenceLine>, workload: uuid::Uuid) -> impl IntoView {
     view! {
-        <div class="table-scroll">
+        <TableFrame>
             <table class="data-table">
                 <caption class="visually-hidden">"Controls and rules with their result and points"</caption>
                 <thead>
@@ -181,7 +181,7 @@ fn EvidenceTable(items: Vec<EvidenceLine>, workload: uuid::Uuid) -> impl IntoVie
                         .collect_view()}
                 </tbody>
             </table>
-        </div>
+        </TableFrame>
     }
     .into_any()
 }
@@ -201,7 +201,7 @@ fn BestPractices(workload: uuid::Uuid, answers: Vec<QuestionAnswer>, evidence: V
                         <RiskBadge risk=question.risk />
                     </div>
                     {question.notes.clone().map(|notes| view! { <p class="notes">"Team notes: "{notes}</p> })}
-                    <div class="table-scroll">
+                    <TableFrame>
                         <table class="data-table practices-table">
                             <caption class="visually-hidden">{format!("Best practices of {}", question.title)}</caption>
                             <thead>
@@ -244,7 +244,7 @@ fn BestPractices(workload: uuid::Uuid, answers: Vec<QuestionAnswer>, evidence: V
                                     .collect_view()}
                             </tbody>
                         </table>
-                    </div>
+                    </TableFrame>
                 </article>
             }
         })

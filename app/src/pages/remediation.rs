@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
-use crate::components::{PageTitle, SubmitOnChange, TextArea};
+use crate::components::{PageTitle, SubmitOnChange, TableFrame, TextArea};
 use crate::domain::remediation::{
     Assignee, MAX_TEXT, MAX_TITLE, Priority, RemediationDetail, RemediationLine, RemediationPage, RemediationQuery,
     RemediationRefusal, Sort, SourceKind, Status,
@@ -113,7 +113,7 @@ fn ListView(page: RemediationPage, query: RemediationQuery, notes: Notes, can_ed
     };
     let rows = page.items.iter().map(|line| view! { <ItemRow line=line.clone() today can_edit /> }).collect_view();
     let table = view! {
-        <div class="table-scroll">
+        <TableFrame>
             <table class="data-table remediation-table">
                 <caption class="visually-hidden">"Remediation items"</caption>
                 <thead>
@@ -129,7 +129,7 @@ fn ListView(page: RemediationPage, query: RemediationQuery, notes: Notes, can_ed
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </TableFrame>
     };
     let body = if can_edit {
         view! {

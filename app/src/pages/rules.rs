@@ -2,7 +2,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::findings::IgnoredNotice;
-use crate::components::{AccountName, ErrorNotice, PageTitle, PillarName, RuleComplianceBadge, SubmitOnChange};
+use crate::components::{
+    AccountName, ErrorNotice, PageTitle, PillarName, RuleComplianceBadge, SubmitOnChange, TableFrame,
+};
 use crate::domain::findings::FindingQuery;
 use crate::domain::group_thousands;
 use crate::domain::params::MAX_SEARCH_CHARS;
@@ -152,7 +154,7 @@ fn RuleTable(page: RulesPage, query: RuleQuery) -> impl IntoView {
     view! {
         <section aria-labelledby="rules-heading">
             <h2 id="rules-heading">"Rules "<span class="count">{count}</span></h2>
-            <div class="table-scroll">
+            <TableFrame>
                 <table class="data-table rules">
                     <caption class="visually-hidden">"Config rules with their compliance"</caption>
                     <thead>
@@ -184,7 +186,7 @@ fn RuleTable(page: RulesPage, query: RuleQuery) -> impl IntoView {
                             .collect_view()}
                     </tbody>
                 </table>
-            </div>
+            </TableFrame>
         </section>
     }
     .into_any()
@@ -200,7 +202,7 @@ fn PackTable(page: RulesPage) -> impl IntoView {
                 view! { <p class="empty-inline">"No conformance packs are deployed in the synced accounts."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll">
+                    <TableFrame label="Conformance packs with their compliance scores">
                         <table class="data-table packs">
                             <caption class="visually-hidden">"Conformance packs with their compliance scores"</caption>
                             <thead>
@@ -228,7 +230,7 @@ fn PackTable(page: RulesPage) -> impl IntoView {
                                     .collect_view()}
                             </tbody>
                         </table>
-                    </div>
+                    </TableFrame>
                     <p class="footnote">"A pack's score is the share of its rule and resource pairs that comply, as AWS Config computes it."</p>
                 }
                 .into_any()
@@ -275,6 +277,7 @@ pub fn RulePage() -> impl IntoView {
 #[component]
 fn RuleView(rule: RuleDetail) -> impl IntoView {
     let names = rule.account_names.clone();
+    let deployment_names = names.clone();
     let shown = rule.resources.len() as u64;
     let more = (rule.resource_count > shown)
         .then(|| format!("Showing {shown} of {} resources.", group_thousands(rule.resource_count)));
@@ -301,7 +304,7 @@ fn RuleView(rule: RuleDetail) -> impl IntoView {
         </dl>
         <section aria-labelledby="deployments-heading">
             <h2 id="deployments-heading">"Where it is deployed"</h2>
-            <div class="table-scroll">
+            <TableFrame label="The rule's compliance per account and region">
                 <table class="data-table">
                     <caption class="visually-hidden">"The rule's compliance per account and region"</caption>
                     <thead>
@@ -318,7 +321,7 @@ fn RuleView(rule: RuleDetail) -> impl IntoView {
                             .into_iter()
                             .map(|d| view! {
                                 <tr>
-                                    <th scope="row"><AccountName name=names.get(&d.account_id).cloned() id=d.account_id /></th>
+                                    <th scope="row"><AccountName name=deployment_names.get(&d.account_id).cloned() id=d.account_id /></th>
                                     <td>{d.region}</td>
                                     <td><RuleComplianceBadge compliance=d.compliance /></td>
                                     <td class="num">{d.non_compliant_count.map_or_else(|| "–".to_owned(), |n| n.to_string())}</td>
@@ -327,7 +330,7 @@ fn RuleView(rule: RuleDetail) -> impl IntoView {
                             .collect_view()}
                     </tbody>
                 </table>
-            </div>
+            </TableFrame>
         </section>
         <section aria-labelledby="resources-heading">
             <h2 id="resources-heading">"Resources evaluated"</h2>
@@ -336,7 +339,7 @@ fn RuleView(rule: RuleDetail) -> impl IntoView {
                 view! { <p class="empty-inline">"No evaluated resources are stored for this rule in this scope."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll">
+                    <TableFrame label="Resources the rule evaluated">
                         <table class="data-table">
                             <caption class="visually-hidden">"Resources the rule evaluated"</caption>
                             <thead>
@@ -366,7 +369,7 @@ fn RuleView(rule: RuleDetail) -> impl IntoView {
                                     .collect_view()}
                             </tbody>
                         </table>
-                    </div>
+                    </TableFrame>
                 }
                 .into_any()
             }}

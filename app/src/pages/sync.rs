@@ -1,7 +1,7 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-use crate::components::{AccountOnboardingSection, ErrorNotice, PageTitle, RunStatusBadge};
+use crate::components::{AccountOnboardingSection, ErrorNotice, PageTitle, RunStatusBadge, TableFrame};
 use crate::domain::sync::{RunLine, SourceStatus, SyncStatus, ago_text, in_text};
 use crate::domain::{Role, group_thousands};
 use crate::server_fns::{SyncNow, get_sync_status};
@@ -187,7 +187,7 @@ fn RunTable(runs: Vec<RunLine>, now: chrono::DateTime<chrono::Utc>) -> impl Into
         return view! { <p class="empty-inline">"No sync has run yet."</p> }.into_any();
     }
     view! {
-        <div class="table-scroll">
+        <TableFrame label="Recent sync runs, newest first">
             <table class="data-table runs">
                 <caption class="visually-hidden">"Recent sync runs, newest first"</caption>
                 <thead>
@@ -249,7 +249,7 @@ fn RunTable(runs: Vec<RunLine>, now: chrono::DateTime<chrono::Utc>) -> impl Into
                         .collect_view()}
                 </tbody>
             </table>
-        </div>
+        </TableFrame>
     }
     .into_any()
 }

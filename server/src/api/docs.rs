@@ -65,7 +65,7 @@ fn body_html(document: &OpenApi, operation: &Operation) -> String {
         })
         .collect();
     format!(
-        "<h4>Body: JSON{}</h4><ul>{}</ul>",
+        "<h3>Body: JSON{}</h3><ul>{}</ul>",
         name.map(|name| format!(" <code>{}</code>", escape(name))).unwrap_or_default(),
         fields.join("")
     )
@@ -105,7 +105,7 @@ fn operation_html(document: &OpenApi, method: &str, path: &str, operation: &Oper
         })
         .collect();
     format!(
-        r#"<section class="panel api-operation" id="{id}"><h3><code>{method} {path}</code></h3><p>{summary}</p>{description}{parameters}{body}<h4>Responses</h4><ul>{responses}</ul></section>"#,
+        r#"<section class="panel api-operation" id="{id}"><h2><code>{method} {path}</code></h2><p>{summary}</p>{description}{parameters}{body}<h3>Responses</h3><ul>{responses}</ul></section>"#,
         id = escape(&format!("{method}-{path}")),
         path = escape(path),
         summary = escape(summary),
@@ -113,11 +113,22 @@ fn operation_html(document: &OpenApi, method: &str, path: &str, operation: &Oper
         parameters = if parameters.is_empty() {
             String::new()
         } else {
-            format!("<h4>Parameters</h4><ul>{}</ul>", parameters.join(""))
+            format!("<h3>Parameters</h3><ul>{}</ul>", parameters.join(""))
         },
         body = body_html(document, operation),
         responses = responses.join(""),
     )
+}
+
+/// The page in the theme the request's cookie chose, as every other page
+/// is: "system" (the browser's preference) without one.
+pub fn themed(page: &str, headers: &axum::http::HeaderMap) -> String {
+    let theme = headers
+        .get(axum::http::header::COOKIE)
+        .and_then(|value| value.to_str().ok())
+        .map(app::theme::Theme::from_cookie_header)
+        .unwrap_or_default();
+    page.replacen(r#"<html lang="en">"#, &format!(r#"<html lang="en" data-theme="{}">"#, theme.as_str()), 1)
 }
 
 /// The whole page.
@@ -139,6 +150,7 @@ pub fn page(document: &OpenApi) -> String {
     format!(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
 <title>API · Plinth</title><link rel="stylesheet" href="/pkg/plinth.css"></head>
 <body><main id="main" class="page">
 <h1 class="page-title">{title}, version {version}</h1>

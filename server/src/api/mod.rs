@@ -204,7 +204,12 @@ pub fn router() -> Router<AppState> {
     let page = docs::page(&document);
     routes
         .route(&format!("{BASE}/openapi.json"), get(move || std::future::ready(Json(json.clone()))))
-        .route(&format!("{BASE}/docs"), get(move || std::future::ready(axum::response::Html(page.clone()))))
+        .route(
+            &format!("{BASE}/docs"),
+            get(move |headers: axum::http::HeaderMap| {
+                std::future::ready(axum::response::Html(docs::themed(&page, &headers)))
+            }),
+        )
         .route(&format!("{BASE}/{{*rest}}"), any(unknown_route))
         .route(BASE, any(unknown_route))
 }

@@ -205,4 +205,9 @@ async fn the_openapi_description_is_3_1_and_describes_its_routes_and_errors(pool
     assert!(page.contains("GET /api/v1/findings") && page.contains("/api/v1/openapi.json"), "people can read it");
     assert!(page.contains("PATCH /api/v1/remediation/{id}"), "the writes are on it");
     assert!(page.contains("Body: JSON <code>TickRequest</code>"), "with their bodies");
+    assert!(page.contains(r#"<html lang="en" data-theme="system">"#), "in the browser's theme by default");
+    let dark =
+        app.client.get(app.url("/api/v1/docs")).header("cookie", format!("{}; plinth_theme=dark", app.session_cookie));
+    let dark = dark.send().await.expect("the page").text().await.expect("HTML");
+    assert!(dark.contains(r#"<html lang="en" data-theme="dark">"#), "in the theme the cookie chose");
 }
