@@ -203,3 +203,38 @@ pub async fn item(pool: &PgPool, id: Uuid, today: NaiveDate) -> Result<Option<Re
         today,
     }))
 }
+
+/// One of a workload's items, for its review.
+pub struct WorkloadItem {
+    pub id: Uuid,
+    pub title: String,
+    pub pillar: Pillar,
+    pub source_kind: String,
+    pub source_key: Option<String>,
+    pub priority: Priority,
+    pub owner: Option<String>,
+    pub due_on: NaiveDate,
+    pub status: Status,
+    pub acceptance_reason: Option<String>,
+    pub accepted_until: Option<NaiveDate>,
+    pub ticket_url: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Every item of a workload, by due date, then priority.
+pub async fn of_workload(pool: &PgPool, workload: Uuid) -> Result<Vec<WorkloadItem>, sqlx::Error> {
+    sqlx::query_as!(
+        WorkloadItem,
+        r#"SELECT r.id, r.title, r.pillar AS "pillar: Pillar", r.source_kind, r.source_key,
+                  r.priority AS "priority: Priority", u.email AS "owner?", r.due_on, r.status AS "status: Status",
+                  r.acceptance_reason, r.accepted_until, r.ticket_url, r.created_at, r.updated_at
+           FROM remediation_items r
+           LEFT JOIN users u ON u.id = r.owner_id
+           WHERE r.workload_id = $1
+           ORDER BY r.due_on, array_position(ARRAY['critical', 'high', 'medium', 'low'], r.priority), r.id"#,
+        workload
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -3,7 +3,7 @@
 //! improvements and milestones are replaced by what the sync read.
 
 use serde_json::Value;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::sources::records::{LensReview, WaWorkload};
@@ -243,4 +243,36 @@ async fn store_lens_review(
 
 fn json(value: &impl serde::Serialize) -> Value {
     serde_json::to_value(value).expect("BUG: records serialize to JSON")
+}
+
+/// Whether the review has a milestone of this name.
+pub async fn milestone_named(pool: &PgPool, wa_workload_id: &str, name: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM wa_milestones WHERE wa_workload_id = $1 AND milestone_name = $2) AS "taken!""#,
+        wa_workload_id,
+        name
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// A milestone Plinth recorded in AWS, kept as a sync would keep it.
+pub async fn record_milestone(
+    conn: &mut PgConnection,
+    wa_workload_id: &str,
+    number: i32,
+    name: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO wa_milestones (wa_workload_id, milestone_number, milestone_name, recorded_at)
+         VALUES ($1, $2, $3, now())
+         ON CONFLICT (wa_workload_id, milestone_number)
+         DO UPDATE SET milestone_name = EXCLUDED.milestone_name, recorded_at = EXCLUDED.recorded_at",
+        wa_workload_id,
+        number,
+        name
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

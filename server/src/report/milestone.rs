@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::auth::audit;
 use crate::aws::clients::SourceClients;
+use crate::db::wellarchitected;
 
 /// A milestone that was not recorded: refused (with what it was about,
 /// where naming it helps), refused by AWS, or recorded in AWS but not
@@ -86,14 +87,7 @@ pub async fn record(
     if !writers.can_write(&target.source) {
         return Err(MilestoneError::about(MilestoneRefusal::NotConfigured, format!("source {:?}", target.source)));
     }
-    let taken = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM wa_milestones WHERE wa_workload_id = $1 AND milestone_name = $2) AS "taken!""#,
-        wa_workload_id,
-        name
-    )
-    .fetch_one(pool)
-    .await?;
-    if taken {
+    if wellarchitected::milestone_named(pool, &wa_workload_id, name).await? {
         return Err(MilestoneError::about(MilestoneRefusal::Taken, format!("{name:?}")));
     }
     let token = Uuid::from_u128(rand::random()).to_string();
@@ -105,17 +99,7 @@ pub async fn record(
         _ => MilestoneError::Aws(error),
     })?;
     let mut tx = pool.begin().await?;
-    sqlx::query!(
-        "INSERT INTO wa_milestones (wa_workload_id, milestone_number, milestone_name, recorded_at)
-         VALUES ($1, $2, $3, now())
-         ON CONFLICT (wa_workload_id, milestone_number)
-         DO UPDATE SET milestone_name = EXCLUDED.milestone_name, recorded_at = EXCLUDED.recorded_at",
-        wa_workload_id,
-        number,
-        name
-    )
-    .execute(&mut *tx)
-    .await?;
+    wellarchitected::record_milestone(&mut tx, &wa_workload_id, number, name).await?;
     audit::record(
         &mut tx,
         actor,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::dashboard::{PgDashboard, database_error};
+use crate::db::remediation_reads;
 
 /// The JSON export's shape and version; bumped when a field changes meaning.
 pub const REVIEW_SCHEMA: &str = "plinth.review/1";
@@ -375,19 +376,7 @@ fn severity_name(weight: u32) -> &'static str {
 }
 
 async fn items(dashboard: &PgDashboard, workload: Uuid, today: NaiveDate) -> Result<Vec<ItemFacts>, AppError> {
-    let rows = sqlx::query!(
-        r#"SELECT r.id, r.title, r.pillar AS "pillar: Pillar", r.source_kind, r.source_key,
-                  r.priority AS "priority: Priority", u.email AS "owner?", r.due_on, r.status AS "status: Status",
-                  r.acceptance_reason, r.accepted_until, r.ticket_url, r.created_at, r.updated_at
-           FROM remediation_items r
-           LEFT JOIN users u ON u.id = r.owner_id
-           WHERE r.workload_id = $1
-           ORDER BY r.due_on, array_position(ARRAY['critical', 'high', 'medium', 'low'], r.priority), r.id"#,
-        workload
-    )
-    .fetch_all(&dashboard.pool)
-    .await
-    .map_err(database_error)?;
+    let rows = remediation_reads::of_workload(&dashboard.pool, workload).await.map_err(database_error)?;
     Ok(rows
         .into_iter()
         .map(|row| ItemFacts {
