@@ -10,6 +10,7 @@ use app::domain::checklists::{EvidenceState, TickState};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::store::{self, EvidenceTick};
 use crate::db::scores;
 
 /// Who the history names for a change the evidence made.
@@ -26,9 +27,9 @@ pub type Results = HashMap<Uuid, HashMap<(String, String), bool>>;
 
 /// The results of every rule and control any item names, per workload.
 pub async fn results(pool: &PgPool, workload: Option<Uuid>) -> Result<Results, sqlx::Error> {
-    let keys = sqlx::query!("SELECT rules, controls FROM checklist_items WHERE NOT retired").fetch_all(pool).await?;
-    let mut rules: Vec<String> = keys.iter().flat_map(|row| row.rules.iter().cloned()).collect();
-    let mut controls: Vec<String> = keys.iter().flat_map(|row| row.controls.iter().cloned()).collect();
+    let keys = store::evidence_keys(pool).await?;
+    let mut rules: Vec<String> = keys.iter().flat_map(|(rules, _)| rules.iter().cloned()).collect();
+    let mut controls: Vec<String> = keys.iter().flat_map(|(_, controls)| controls.iter().cloned()).collect();
     rules.sort();
     rules.dedup();
     controls.sort();
@@ -83,23 +84,13 @@ pub async fn follow(pool: &PgPool, reason: &str) -> Result<Followed, sqlx::Error
     // the built-in packs yet.
     super::store::install_built_in(pool).await?;
     let results = results(pool, None).await?;
-    let rows = sqlx::query!(
-        r#"SELECT w.id AS workload_id, i.pack_id, i.item_id, i.rules, i.controls,
-                  t.state AS "state?", t.by_evidence AS "by_evidence?"
-           FROM workloads w
-           CROSS JOIN checklist_items i
-           LEFT JOIN checklist_ticks t ON t.workload_id = w.id AND t.pack_id = i.pack_id AND t.item_id = i.item_id
-           WHERE w.checklist_auto_tick AND NOT i.retired
-             AND (cardinality(i.rules) > 0 OR cardinality(i.controls) > 0)"#
-    )
-    .fetch_all(pool)
-    .await?;
+    let rows = store::auto_tick_candidates(pool).await?;
     let mut followed = Followed::default();
     let mut tx = pool.begin().await?;
     for row in rows {
         let keys = ItemKeys { rules: &row.rules, controls: &row.controls };
         let (evidence, _, _) = judge(&keys, results.get(&row.workload_id));
-        let state = row.state.as_deref().and_then(TickState::parse).unwrap_or(TickState::Open);
+        let state = row.state.unwrap_or(TickState::Open);
         let by_evidence = row.by_evidence.unwrap_or(false);
         let change = match (state, by_evidence, evidence) {
             (TickState::Open, _, EvidenceState::Passing) => Some(TickState::Done),
@@ -108,38 +99,10 @@ pub async fn follow(pool: &PgPool, reason: &str) -> Result<Followed, sqlx::Error
         };
         let Some(new_state) = change else { continue };
         // Only if nobody changed the item meanwhile.
-        let changed = sqlx::query!(
-            "INSERT INTO checklist_ticks (workload_id, pack_id, item_id, state, by_evidence, actor)
-             VALUES ($1, $2, $3, $4, true, $5)
-             ON CONFLICT (workload_id, pack_id, item_id) DO UPDATE
-                SET state = $4, by_evidence = true, actor = $5, at = now(), note = '', link = NULL
-                WHERE checklist_ticks.state = $6 AND checklist_ticks.by_evidence = $7",
-            row.workload_id,
-            row.pack_id,
-            row.item_id,
-            new_state.as_str(),
-            EVIDENCE_ACTOR,
-            state.as_str(),
-            by_evidence
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
+        let tick = EvidenceTick { workload: row.workload_id, pack: &row.pack_id, item: &row.item_id, reason };
+        if !store::tick_by_evidence(&mut tx, &tick, (state, by_evidence), new_state).await? {
             continue;
         }
-        sqlx::query!(
-            "INSERT INTO checklist_history (workload_id, pack_id, item_id, state, by_evidence, actor, reason)
-             VALUES ($1, $2, $3, $4, true, $5, $6)",
-            row.workload_id,
-            row.pack_id,
-            row.item_id,
-            new_state.as_str(),
-            EVIDENCE_ACTOR,
-            reason
-        )
-        .execute(&mut *tx)
-        .await?;
         if new_state == TickState::Done {
             followed.ticked += 1;
         } else {

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use app::domain::Pillar;
 use app::domain::checklists::{MAX_DETAIL, TickRefusal, TickState};
 use serde_json::json;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use super::evidence::EVIDENCE_ACTOR;
 use super::{BUILT_IN, Pack};
 use crate::auth::audit;
 use crate::scoring::model::ChecklistItem;
@@ -351,6 +352,99 @@ pub async fn set_auto_tick(pool: &PgPool, actor: &str, workload: Uuid, on: bool)
     )
     .await?;
     tx.commit().await?;
+    Ok(true)
+}
+
+/// Every tick: (workload, pack, item, state).
+pub async fn tick_states(pool: &PgPool) -> Result<Vec<(Uuid, String, String, TickState)>, sqlx::Error> {
+    let rows =
+        sqlx::query!(r#"SELECT workload_id, pack_id, item_id, state AS "state: TickState" FROM checklist_ticks"#)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().map(|row| (row.workload_id, row.pack_id, row.item_id, row.state)).collect())
+}
+
+/// The rules and controls of every live item.
+pub async fn evidence_keys(pool: &PgPool) -> Result<Vec<(Vec<String>, Vec<String>)>, sqlx::Error> {
+    let rows = sqlx::query!("SELECT rules, controls FROM checklist_items WHERE NOT retired").fetch_all(pool).await?;
+    Ok(rows.into_iter().map(|row| (row.rules, row.controls)).collect())
+}
+
+/// An item with evidence in a workload that evidence ticks, with its tick.
+pub struct AutoTickCandidate {
+    pub workload_id: Uuid,
+    pub pack_id: String,
+    pub item_id: String,
+    pub rules: Vec<String>,
+    pub controls: Vec<String>,
+    pub state: Option<TickState>,
+    pub by_evidence: Option<bool>,
+}
+
+/// Every item with evidence, in every workload with auto-tick on.
+pub async fn auto_tick_candidates(pool: &PgPool) -> Result<Vec<AutoTickCandidate>, sqlx::Error> {
+    sqlx::query_as!(
+        AutoTickCandidate,
+        r#"SELECT w.id AS workload_id, i.pack_id, i.item_id, i.rules, i.controls,
+                  t.state AS "state?: TickState", t.by_evidence AS "by_evidence?"
+           FROM workloads w
+           CROSS JOIN checklist_items i
+           LEFT JOIN checklist_ticks t ON t.workload_id = w.id AND t.pack_id = i.pack_id AND t.item_id = i.item_id
+           WHERE w.checklist_auto_tick AND NOT i.retired
+             AND (cardinality(i.rules) > 0 OR cardinality(i.controls) > 0)"#
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// A tick the evidence makes, and the sync that made it.
+pub struct EvidenceTick<'a> {
+    pub workload: Uuid,
+    pub pack: &'a str,
+    pub item: &'a str,
+    pub reason: &'a str,
+}
+
+/// Sets an item's state as the evidence asks, with its history line, if it
+/// still stands as `was` (state, by evidence): nobody changed it meanwhile.
+pub async fn tick_by_evidence(
+    conn: &mut PgConnection,
+    tick: &EvidenceTick<'_>,
+    was: (TickState, bool),
+    state: TickState,
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query!(
+        "INSERT INTO checklist_ticks (workload_id, pack_id, item_id, state, by_evidence, actor)
+         VALUES ($1, $2, $3, $4, true, $5)
+         ON CONFLICT (workload_id, pack_id, item_id) DO UPDATE
+            SET state = $4, by_evidence = true, actor = $5, at = now(), note = '', link = NULL
+            WHERE checklist_ticks.state = $6 AND checklist_ticks.by_evidence = $7",
+        tick.workload,
+        tick.pack,
+        tick.item,
+        state.as_str(),
+        EVIDENCE_ACTOR,
+        was.0.as_str(),
+        was.1
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(false);
+    }
+    sqlx::query!(
+        "INSERT INTO checklist_history (workload_id, pack_id, item_id, state, by_evidence, actor, reason)
+         VALUES ($1, $2, $3, $4, true, $5, $6)",
+        tick.workload,
+        tick.pack,
+        tick.item,
+        state.as_str(),
+        EVIDENCE_ACTOR,
+        tick.reason
+    )
+    .execute(conn)
+    .await?;
     Ok(true)
 }
 

@@ -71,6 +71,18 @@ pub async fn review_source_kind(pool: &PgPool, workload: Uuid) -> Result<Option<
     .await
 }
 
+/// Every workload's `wellarchitected` questions with their risk:
+/// (workload, question, risk).
+pub async fn question_risks(pool: &PgPool) -> Result<Vec<(Uuid, String, Option<Risk>)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT w.id AS workload_id, a.question_id, a.risk AS "risk: Risk" FROM workloads w
+           JOIN wa_answers a ON a.wa_workload_id = w.wa_workload_id AND a.lens_alias = 'wellarchitected'"#
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.workload_id, row.question_id, row.risk)).collect())
+}
+
 /// When the team last changed the workload's review.
 pub async fn review_updated_at(pool: &PgPool, workload: Uuid) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
     sqlx::query_scalar!(

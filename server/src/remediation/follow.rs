@@ -12,7 +12,8 @@ use app::domain::remediation::Status;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::store::history;
+use super::store::{FollowedItem, followed_items, history, set_by_evidence};
+use crate::db::review_reads;
 use crate::db::scores;
 
 /// Who the history names for a change the evidence made.
@@ -26,18 +27,8 @@ pub struct Followed {
     pub flagged: u64,
 }
 
-struct Item {
-    id: Uuid,
-    workload_id: Uuid,
-    source_kind: String,
-    source_key: Option<String>,
-    status: Status,
-    by_evidence: bool,
-    flagged: bool,
-}
-
 /// Whether each item's source passes now: `None` when nothing says.
-async fn passes(pool: &PgPool, items: &[Item]) -> Result<HashMap<Uuid, bool>, sqlx::Error> {
+async fn passes(pool: &PgPool, items: &[FollowedItem]) -> Result<HashMap<Uuid, bool>, sqlx::Error> {
     let keys = |kind: &str| -> Vec<String> {
         let mut keys: Vec<String> =
             items.iter().filter(|i| i.source_kind == kind).filter_map(|i| i.source_key.clone()).collect();
@@ -49,31 +40,18 @@ async fn passes(pool: &PgPool, items: &[Item]) -> Result<HashMap<Uuid, bool>, sq
     for row in scores::evidence_results(pool, None, &keys("control"), &keys("rule")).await? {
         results.insert((row.workload_id, row.kind, row.key), !row.failed);
     }
-    let risks = sqlx::query!(
-        r#"SELECT w.id AS workload_id, a.question_id, a.risk AS "risk: Risk" FROM workloads w
-           JOIN wa_answers a ON a.wa_workload_id = w.wa_workload_id AND a.lens_alias = 'wellarchitected'"#
-    )
-    .fetch_all(pool)
-    .await?;
-    for row in risks {
-        let passed = match row.risk {
+    for (workload_id, question_id, risk) in review_reads::question_risks(pool).await? {
+        let passed = match risk {
             Some(Risk::High | Risk::Medium) => Some(false),
             Some(Risk::None | Risk::NotApplicable) => Some(true),
             Some(Risk::Unanswered) | None => None,
         };
         if let Some(passed) = passed {
-            results.insert((row.workload_id, "question".into(), row.question_id), passed);
+            results.insert((workload_id, "question".into(), question_id), passed);
         }
     }
-    let ticks =
-        sqlx::query!(r#"SELECT workload_id, pack_id, item_id, state AS "state: TickState" FROM checklist_ticks"#)
-            .fetch_all(pool)
-            .await?;
-    for row in ticks {
-        results.insert(
-            (row.workload_id, "checklist".into(), format!("{}/{}", row.pack_id, row.item_id)),
-            row.state != TickState::Open,
-        );
+    for (workload_id, pack_id, item_id, state) in crate::checklists::store::tick_states(pool).await? {
+        results.insert((workload_id, "checklist".into(), format!("{pack_id}/{item_id}")), state != TickState::Open);
     }
     Ok(items
         .iter()
@@ -88,13 +66,7 @@ async fn passes(pool: &PgPool, items: &[Item]) -> Result<HashMap<Uuid, bool>, sq
 /// sync) goes into the history.
 #[tracing::instrument(skip(pool))]
 pub async fn follow(pool: &PgPool, reason: &str) -> Result<Followed, sqlx::Error> {
-    let items = sqlx::query_as!(
-        Item,
-        r#"SELECT id, workload_id, source_kind, source_key, status AS "status: Status", by_evidence, flagged
-           FROM remediation_items WHERE source_key IS NOT NULL AND status NOT IN ('risk_accepted', 'wont_fix')"#
-    )
-    .fetch_all(pool)
-    .await?;
+    let items = followed_items(pool).await?;
     let passes = passes(pool, &items).await?;
     let mut followed = Followed::default();
     let mut tx = pool.begin().await?;
@@ -111,21 +83,7 @@ pub async fn follow(pool: &PgPool, reason: &str) -> Result<Followed, sqlx::Error
             }
             _ => continue,
         };
-        let changed = sqlx::query!(
-            "UPDATE remediation_items SET status = $2, by_evidence = $3, flagged = $4, updated_at = now()
-             WHERE id = $1 AND status = $5 AND by_evidence = $6 AND flagged = $7",
-            item.id,
-            new_status.as_str(),
-            by_evidence,
-            flagged,
-            item.status.as_str(),
-            item.by_evidence,
-            item.flagged
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
+        if !set_by_evidence(&mut tx, item, (new_status, by_evidence, flagged)).await? {
             continue;
         }
         history(&mut tx, item.id, EVIDENCE_ACTOR, line, Some(reason)).await?;

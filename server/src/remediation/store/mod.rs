@@ -418,6 +418,52 @@ pub async fn comment_once(
     Ok(())
 }
 
+/// An item that follows its source's evidence.
+pub struct FollowedItem {
+    pub id: Uuid,
+    pub workload_id: Uuid,
+    pub source_kind: String,
+    pub source_key: Option<String>,
+    pub status: Status,
+    pub by_evidence: bool,
+    pub flagged: bool,
+}
+
+/// Every item with a source, except accepted risks and "won't fix".
+pub async fn followed_items(pool: &PgPool) -> Result<Vec<FollowedItem>, sqlx::Error> {
+    sqlx::query_as!(
+        FollowedItem,
+        r#"SELECT id, workload_id, source_kind, source_key, status AS "status: Status", by_evidence, flagged
+           FROM remediation_items WHERE source_key IS NOT NULL AND status NOT IN ('risk_accepted', 'wont_fix')"#
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Sets the (status, by evidence, flagged) the evidence asks of an item, if
+/// nobody changed it since it was read; false if somebody did.
+pub async fn set_by_evidence(
+    conn: &mut PgConnection,
+    item: &FollowedItem,
+    (status, by_evidence, flagged): (Status, bool, bool),
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query!(
+        "UPDATE remediation_items SET status = $2, by_evidence = $3, flagged = $4, updated_at = now()
+         WHERE id = $1 AND status = $5 AND by_evidence = $6 AND flagged = $7",
+        item.id,
+        status.as_str(),
+        by_evidence,
+        flagged,
+        item.status.as_str(),
+        item.by_evidence,
+        item.flagged
+    )
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(changed > 0)
+}
+
 /// Who expiries are recorded as.
 pub const EXPIRY_ACTOR: &str = "expiry";
 
