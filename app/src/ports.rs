@@ -43,6 +43,10 @@ pub trait DashboardReads: Send + Sync {
     /// The sources and their recent sync runs.
     async fn sync_status(&self) -> Result<SyncStatus, AppError>;
 
+    /// The writes to AWS still to be sent, given up, or sent in the last
+    /// week, those needing attention first.
+    async fn aws_writes(&self) -> Result<Vec<crate::domain::outbox::WriteLine>, AppError>;
+
     /// The sources' accounts as onboarding sees them, a page at a time.
     async fn onboarding(&self, query: OnboardingQuery) -> Result<OnboardingPage, AppError>;
 

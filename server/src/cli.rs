@@ -488,7 +488,8 @@ async fn export(settings: &Settings, args: ExportArgs) -> Result<(), Box<dyn std
     );
     if let (Some(name), Scope::Workload(workload)) = (&args.milestone, scope) {
         let writers = crate::aws::clients::SourceClients::configured(settings);
-        let milestone = report::milestone::record(&pool, &writers, CLI_ACTOR, workload, name).await?;
+        let outbox = crate::outbox::Outbox::new(pool.clone(), writers, settings.scoring);
+        let milestone = report::milestone::record(&outbox, CLI_ACTOR, workload, name).await?;
         println!("Recorded milestone {} “{}” in the Well-Architected Tool.", milestone.number, milestone.name);
     }
     Ok(())

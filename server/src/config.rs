@@ -23,6 +23,9 @@ pub struct Settings {
     pub site: SiteSettings,
     pub sync: SyncSettings,
     pub aws: AwsSettings,
+    /// How writes to AWS are delivered.
+    #[serde(default)]
+    pub outbox: crate::outbox::OutboxSettings,
     pub auth: AuthSettings,
     /// The weights of the score's components.
     pub scoring: crate::scoring::model::Weights,

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod http;
 pub mod lens;
 pub mod mapping;
+pub mod outbox;
 pub mod reference;
 pub mod remediation;
 pub mod report;

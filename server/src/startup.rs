@@ -76,7 +76,7 @@ impl Application {
         let state = AppState::new(leptos_options(settings, bound), pool, settings, writers);
         tokio::spawn(purge_sessions(state.auth.clone()));
         tokio::spawn(expire_acceptances(state.pool.clone()));
-        tokio::spawn(deliver_finding_updates(state.pool.clone(), state.writers.clone()));
+        crate::outbox::spawn(state.outbox());
         crate::sync::schedule::spawn(state.pool.clone(), settings.clone());
         tokio::spawn(recompute_due_scores(state.pool.clone(), settings.scoring));
         Ok(Application {
@@ -119,18 +119,6 @@ async fn expire_acceptances(pool: PgPool) {
             Ok(0) => {}
             Ok(reopened) => tracing::info!(reopened, "accepted risks past their date were reopened"),
             Err(error) => tracing::warn!(error = %error, "could not reopen expired risk acceptances"),
-        }
-    }
-}
-
-/// Sends the queued Security Hub workflow updates every half minute,
-/// trying again those that failed.
-async fn deliver_finding_updates(pool: PgPool, clients: SourceClients) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
-    loop {
-        every.tick().await;
-        if let Err(error) = crate::remediation::write_back::deliver(&pool, &clients).await {
-            tracing::warn!(error = %error, "could not send the Security Hub workflow updates");
         }
     }
 }

@@ -94,7 +94,11 @@ pub enum AnswerStatus {
     /// Someone changed the answer in AWS since our last sync; nothing was
     /// overwritten. Both versions, as choice titles.
     Conflict { aws: Vec<String>, plinth: Vec<String> },
-    /// AWS refused or could not be reached; the answer is kept in Plinth.
+    /// Queued for AWS and not sent yet: where the write stands, such as
+    /// "retrying (2 attempts so far, next at …): ThrottlingException …".
+    Queued(String),
+    /// AWS refused it for good, or every attempt failed; the answer is kept
+    /// in Plinth.
     Failed(String),
 }
 

@@ -6,6 +6,7 @@ pub mod answers;
 mod breakdown;
 pub mod checklists;
 pub mod findings;
+pub mod outbox;
 pub mod params;
 mod refusal;
 pub mod remediation;

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::outbox::{WriteState, write_sentence};
 use super::params::{ParamReader, query_string};
 use super::refusal::refusal;
 use super::{Pillar, group_thousands};
@@ -284,8 +285,20 @@ pub struct FindingUpdateLine {
     pub at: DateTime<Utc>,
     pub attempts: i32,
     pub updated: i32,
+    /// Queued, retrying, done, given up, or replaced by a later change.
+    pub state: WriteState,
+    /// When a retrying update is tried again.
+    pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
     pub done_at: Option<DateTime<Utc>>,
+}
+
+impl FindingUpdateLine {
+    /// Where the update stands, in a sentence.
+    pub fn sentence(&self) -> String {
+        let outcome = format!("{} findings updated", self.updated);
+        write_sentence(self.state, self.attempts, self.next_attempt_at, self.last_error.as_deref(), Some(&outcome))
+    }
 }
 
 /// One item in full.

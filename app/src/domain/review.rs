@@ -24,9 +24,12 @@ refusal!(
             "The review's source is not configured in plinth.toml, so Plinth cannot write to it."
         },
         Taken = "taken" => "The workload already has a milestone with that name; choose another.",
-        Aws = "aws" => "The Well-Architected Tool refused the milestone; the server's log has AWS's message.",
+        Aws = "aws" => "The Well-Architected Tool refused the milestone; the sync page has AWS's message.",
+        Queued = "queued" => {
+            "AWS did not take the milestone yet. It stays queued and Plinth tries again; the sync page shows how it goes."
+        },
         NotStored = "database" => {
-            "The milestone was recorded in AWS, but Plinth could not store it; it appears after the next sync."
+            "Plinth's database could not be reached, so nothing was recorded; try again in a moment."
         },
     }
 );

@@ -45,6 +45,7 @@ macro_rules! stored_as_text {
 
 use super::answers::ChoiceState;
 use super::checklists::{EvidenceState, TickState};
+use super::outbox::{WriteKind, WriteState};
 use super::remediation::{Priority, SourceKind, Status};
 use super::sync::Membership;
 use super::{ComplianceStatus, Pillar, RecordState, Risk, Role, RuleCompliance, Severity, WorkflowStatus};
@@ -66,3 +67,5 @@ stored_as_text!(Priority, "priority", Priority::as_str, Priority::parse);
 stored_as_text!(Status, "remediation status", Status::as_str, Status::parse);
 stored_as_text!(SourceKind, "remediation source", SourceKind::as_str, SourceKind::parse);
 stored_as_text!(Membership, "account membership", Membership::as_str, Membership::parse);
+stored_as_text!(WriteKind, "kind of write to AWS", WriteKind::as_str, WriteKind::parse);
+stored_as_text!(WriteState, "state of a write to AWS", WriteState::as_str, WriteState::parse);

@@ -327,6 +327,14 @@ fn QuestionCard(
                 .into_any(),
             )
         }
+        AnswerStatus::Queued(state) => Some(
+            view! {
+                <p class="answer-status muted" role="status">
+                    {format!("Changed in Plinth and queued for the Well-Architected Tool: {state}.")}
+                </p>
+            }
+            .into_any(),
+        ),
         AnswerStatus::Failed(message) => Some(
             view! {
                 <div class="notice notice-error" role="alert">

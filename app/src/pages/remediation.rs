@@ -497,13 +497,7 @@ fn ItemView(item: RemediationDetail, typed: Typed, can_edit: bool) -> impl IntoV
                 .finding_updates
                 .iter()
                 .map(|u| {
-                    let state = match (&u.done_at, &u.last_error) {
-                        (Some(_), None) => format!("done, {} findings updated", u.updated),
-                        (Some(_), Some(error)) => format!("closed: {error}"),
-                        (None, Some(error)) => format!("queued, {} attempts so far; last error: {error}", u.attempts),
-                        (None, None) => "queued".to_owned(),
-                    };
-                    view! { <li>{format!("{} · {} · {state}", u.at.format("%Y-%m-%d %H:%M"), u.workflow)}</li> }
+                    view! { <li>{format!("{} · {} · {}", u.at.format("%Y-%m-%d %H:%M"), u.workflow, u.sentence())}</li> }
                 })
                 .collect_view();
             view! {

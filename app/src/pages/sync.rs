@@ -2,9 +2,10 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::components::{AccountOnboardingSection, ErrorNotice, PageTitle, RunStatusBadge, TableFrame};
+use crate::domain::outbox::{WriteLine, WriteState};
 use crate::domain::sync::{RunLine, SourceStatus, SyncStatus, ago_text, in_text};
 use crate::domain::{Role, group_thousands};
-use crate::server_fns::{SyncNow, get_sync_status};
+use crate::server_fns::{SyncNow, get_aws_writes, get_sync_status};
 
 /// How often a hydrated page asks for news while a sync runs.
 const POLL_MILLIS: u64 = 1500;
@@ -38,6 +39,75 @@ pub fn SyncPage() -> impl IntoView {
             })}
         </Suspense>
         <AccountOnboardingSection path="/sync" />
+        <AwsWrites />
+    }
+}
+
+/// The writes to AWS (answers, milestones, Security Hub workflow): what is
+/// queued, retrying or given up, and what was sent this week.
+#[component]
+fn AwsWrites() -> impl IntoView {
+    let writes = AsyncDerived::new(get_aws_writes);
+    view! {
+        <section aria-labelledby="writes-heading">
+            <h2 id="writes-heading">"Writes to AWS"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Loading writes…"</p> }>
+                {move || Suspend::new(async move {
+                    match writes.await {
+                        Ok(writes) if writes.is_empty() => view! {
+                            <p class="muted">"No writes to AWS this week: answers, milestones and Security Hub workflow updates appear here."</p>
+                        }
+                        .into_any(),
+                        Ok(writes) => view! { <WriteTable writes /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn WriteTable(writes: Vec<WriteLine>) -> impl IntoView {
+    let rows = writes
+        .into_iter()
+        .map(|write| {
+            let about = match write.item_id {
+                Some(item) => view! { <a href=format!("/remediation/{item}")>"Remediation item"</a> }.into_any(),
+                None => view! { <span>{write.subject.clone()}</span> }.into_any(),
+            };
+            let needs_attention = write.state == WriteState::GivenUp;
+            view! {
+                <tr>
+                    <td>{write.at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                    <td>{write.kind.label()}</td>
+                    <td><a href=format!("/workloads/{}", write.workload_id)>{write.workload.clone()}</a></td>
+                    <td>{about}</td>
+                    <td>{write.actor.clone()}</td>
+                    <td>
+                        {needs_attention.then(|| view! { <strong>"Given up: "</strong> })}
+                        {write.sentence.clone()}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <TableFrame label="Writes to AWS">
+            <table class="data-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Queued"</th>
+                        <th scope="col">"Write"</th>
+                        <th scope="col">"Workload"</th>
+                        <th scope="col">"About"</th>
+                        <th scope="col">"By"</th>
+                        <th scope="col">"Where it stands"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </TableFrame>
     }
 }
 

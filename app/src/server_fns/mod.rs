@@ -20,5 +20,7 @@ pub use overview::{GetOverview, get_overview};
 pub use pillar::{GetPillar, get_pillar};
 pub use remediation::{GetRemediation, GetRemediationItem, get_remediation, get_remediation_item};
 pub use rules::{GetRule, GetRules, get_rule, get_rules};
-pub use sync::{GetOnboarding, GetSyncStatus, SyncNow, get_onboarding, get_sync_status, sync_now};
+pub use sync::{
+    GetAwsWrites, GetOnboarding, GetSyncStatus, SyncNow, get_aws_writes, get_onboarding, get_sync_status, sync_now,
+};
 pub use workload::{GetWorkload, get_workload};

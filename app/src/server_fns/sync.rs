@@ -12,6 +12,13 @@ pub async fn get_sync_status() -> Result<SyncStatus, AppError> {
     crate::ports::Dashboard::from_context()?.0.sync_status().await
 }
 
+/// The writes to AWS the sync page lists.
+#[server(input = GetUrl, endpoint = "aws_writes")]
+pub async fn get_aws_writes() -> Result<Vec<crate::domain::outbox::WriteLine>, AppError> {
+    crate::auth::require(crate::domain::Role::Viewer)?;
+    crate::ports::Dashboard::from_context()?.0.aws_writes().await
+}
+
 /// Starts a sync of one source now. Posted by a plain form without
 /// JavaScript; the server then sends the browser back to the sync page.
 #[server(endpoint = "sync_now")]

@@ -1,7 +1,8 @@
 //! Well-Architected answers as a checklist. A person marks a question's
 //! best practices followed, not applicable (with a reason) or open; the
-//! answer is kept in Plinth and, with write-back on, sent to the
-//! Well-Architected Tool at once. A write never overwrites a change made in
+//! answer is kept in Plinth and, with write-back on, queued for the
+//! Well-Architected Tool in the same transaction and sent at once through
+//! the outbox, which tries again later when AWS does not take it. A write never overwrites a change made in
 //! AWS since our last sync: the question shows both versions until a person
 //! chooses one.
 //!
@@ -21,11 +22,13 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 pub use read::read;
+pub(crate) use write_back::{deliver, given_up};
 
 use self::store::Basis;
 use crate::auth::audit;
 use crate::aws::clients::SourceClients;
 use crate::lens::{LensQuestion, WELL_ARCHITECTED};
+use crate::outbox::Outbox;
 use crate::scoring::{self, model::Weights};
 
 /// A question's answer: the practices followed and those that do not apply.
@@ -114,6 +117,10 @@ pub enum Outcome {
     Written,
     KeptInPlinth,
     Conflict,
+    /// Queued for AWS: another server is sending it, or AWS did not take it
+    /// yet (the error) and it is tried again.
+    Queued(Option<String>),
+    /// Given up: AWS refused it for good.
     Failed(String),
 }
 
@@ -123,6 +130,8 @@ impl Outcome {
             Outcome::Written => "written to AWS".into(),
             Outcome::KeptInPlinth => "kept in Plinth".into(),
             Outcome::Conflict => "not written: changed in AWS since the last sync".into(),
+            Outcome::Queued(None) => "queued for AWS".into(),
+            Outcome::Queued(Some(error)) => format!("queued for AWS, which did not take it yet: {error}"),
             Outcome::Failed(message) => format!("not written: {message}"),
         }
     }
@@ -205,14 +214,14 @@ async fn change_question(
         Some(answer_json(&answer)),
     )
     .await?;
+    let writes = !in_conflict && review.write_back && write_back::write_back_possible(&review, writers).is_ok();
+    let queued = if writes { Some(write_back::enqueue(&mut tx, actor, workload, question_id).await?) } else { None };
     tx.commit().await?;
 
-    let outcome = match write_back::write_back_possible(&review, writers) {
+    let outcome = match queued {
         _ if in_conflict => Outcome::Conflict,
-        Ok(target) if review.write_back => {
-            write_back::send(pool, writers, weights, workload, question_id, &target).await?
-        }
-        _ => Outcome::KeptInPlinth,
+        Some(write) => write_back::send_now(&Outbox::new(pool.clone(), writers.clone(), *weights), write).await?,
+        None => Outcome::KeptInPlinth,
     };
     store::record_outcome(pool, &changes, &outcome.text()).await?;
     Ok(outcome)
@@ -284,7 +293,7 @@ pub async fn resolve(
             if !review.write_back {
                 return Err(AnswerError::about(AnswerRefusal::CannotWriteBack, "write-back is off for this workload"));
             }
-            let target = write_back::write_back_possible(&review, writers)
+            write_back::write_back_possible(&review, writers)
                 .map_err(|why| AnswerError::about(AnswerRefusal::CannotWriteBack, why))?;
             // Overwriting knowingly: what AWS has now is the basis.
             let basis = match &edit.remote {
@@ -295,8 +304,9 @@ pub async fn resolve(
                 None => edit.based_on.clone(),
             };
             store::rebase_edit(&mut tx, workload, question_id, &basis).await?;
+            let write = write_back::enqueue(&mut tx, actor, workload, question_id).await?;
             tx.commit().await?;
-            write_back::send(pool, writers, weights, workload, question_id, &target).await
+            Ok(write_back::send_now(&Outbox::new(pool.clone(), writers.clone(), *weights), write).await?)
         }
     }
 }

@@ -9,6 +9,7 @@ use app::domain::answers::{
     WriteBackOption,
 };
 use app::domain::checklists::{EvidenceState, Progress};
+use app::domain::outbox::write_sentence;
 use app::domain::{Pillar, Risk};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -19,6 +20,7 @@ use super::write_back::write_back_possible;
 use crate::aws::clients::SourceClients;
 use crate::checklists::evidence::{self, ItemKeys};
 use crate::lens::WELL_ARCHITECTED;
+use crate::outbox::store::WriteRow;
 
 /// A workload's answers as the page shows them.
 pub async fn read(
@@ -38,6 +40,12 @@ pub async fn read(
     };
     let proven = proven_choices(pool, workload).await?;
     let history = store::history(&mut conn, workload).await?;
+    let writes: HashMap<String, WriteRow> = crate::outbox::store::answers_of(&mut conn, workload)
+        .await?
+        .into_iter()
+        .filter(|write| write.state.pending())
+        .map(|write| (write.subject.clone(), write))
+        .collect();
     drop(conn);
 
     let mut questions = Vec::new();
@@ -100,7 +108,16 @@ pub async fn read(
                     plinth: title(&edit.answer.selected.iter().cloned().collect::<Vec<_>>()),
                 },
                 "failed" => AnswerStatus::Failed(edit.message.clone().unwrap_or_default()),
-                _ => AnswerStatus::InPlinthOnly,
+                _ => match writes.get(&question.id) {
+                    Some(write) => AnswerStatus::Queued(write_sentence(
+                        write.state,
+                        write.attempts,
+                        write.next_attempt_at,
+                        write.last_error.as_deref(),
+                        None,
+                    )),
+                    None => AnswerStatus::InPlinthOnly,
+                },
             },
         };
         questions.push(AnswerQuestion {

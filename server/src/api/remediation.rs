@@ -22,7 +22,6 @@ use super::{ApiError, ApiFailure, Caller, Editor, IdempotencyKey, PathId};
 use crate::dashboard::today;
 use crate::http::AppState;
 use crate::remediation::store::{self, Change, RemediationError, Source};
-use crate::remediation::write_back::deliver_soon;
 
 /// The remediation page's filters.
 #[derive(Deserialize, IntoParams)]
@@ -271,7 +270,7 @@ pub async fn update(
         let date = reason_fits && error.refusal() == Some(RemediationRefusal::Acceptance);
         refusal(error, if date { "accepted_until" } else { "acceptance_reason" })
     })?;
-    deliver_soon(&state.pool, &state.writers);
+    state.outbox().deliver_soon();
     Ok(Json(state.dashboard.0.remediation_item(id).await?))
 }
 

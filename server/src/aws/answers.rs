@@ -76,7 +76,8 @@ fn remote_answer(answer: Option<&aws_sdk_wellarchitected::types::Answer>) -> Rem
 }
 
 /// Writes one answer with `UpdateAnswer`, unless AWS's answer (its
-/// selected or not-applicable choices) changed since the last sync. Only
+/// selected or not-applicable choices) changed since the last sync, or is
+/// this answer already. Only
 /// choices whose applicability changes are sent as choice updates, so the
 /// reasons and notes AWS keeps for the others stay as they are.
 pub async fn write_answer(
@@ -96,6 +97,12 @@ pub async fn write_answer(
     let remote = remote_answer(current.answer());
     let ours = sorted(update.selected.clone());
     let remote_na = sorted(remote.not_applicable.iter().map(|(choice, _)| choice.clone()).collect());
+    let ours_na = sorted(update.not_applicable.iter().map(|(choice, _)| choice.clone()).collect());
+    if remote.selected == ours && remote_na == ours_na {
+        // AWS has this answer already: a write sent again after a server
+        // stopped mid-delivery, or the same change made in AWS.
+        return Ok(WriteBack::Written { risk: remote.risk });
+    }
     if remote.selected != sorted(update.synced.clone()) || remote_na != sorted(update.synced_not_applicable.clone()) {
         return Ok(WriteBack::Conflict { remote, ours });
     }

@@ -177,6 +177,10 @@ impl DashboardReads for PgDashboard {
         Ok(review::sync_status(sources, runs, latest))
     }
 
+    async fn aws_writes(&self) -> Result<Vec<app::domain::outbox::WriteLine>, AppError> {
+        crate::outbox::store::recent(&self.pool, 50).await.map_err(database_error)
+    }
+
     async fn onboarding(
         &self,
         query: app::domain::sync::OnboardingQuery,

@@ -218,3 +218,41 @@ impl Columns {
         c
     }
 }
+
+/// A failing finding a workflow update is sent for.
+pub struct FailingFinding {
+    pub id: String,
+    pub product_arn: String,
+    pub account_id: String,
+    pub region: String,
+    /// The source that read it.
+    pub source: String,
+}
+
+/// The active, failing findings of a control in a workload's accounts and
+/// regions.
+pub async fn failing_of_control(
+    pool: &PgPool,
+    workload: Uuid,
+    control: &str,
+) -> Result<Vec<FailingFinding>, sqlx::Error> {
+    sqlx::query_as!(
+        FailingFinding,
+        "SELECT f.id, f.product_arn, f.account_id, f.region, s.name AS source
+         FROM findings f
+         JOIN sources s ON s.id = f.source_id
+         JOIN workloads w ON w.id = $1 AND f.account_id = ANY(w.account_ids) AND f.region = ANY(w.regions)
+         WHERE f.control_id = $2 AND f.record_state = 'ACTIVE' AND f.compliance_status = 'FAILED'
+         ORDER BY f.id",
+        workload,
+        control
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Findings Security Hub moved to a workflow, as it has them now.
+pub async fn set_workflow(pool: &PgPool, ids: &[String], workflow: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE findings SET workflow_status = $2 WHERE id = ANY($1)", ids, workflow).execute(pool).await?;
+    Ok(())
+}

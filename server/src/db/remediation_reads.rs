@@ -170,23 +170,20 @@ pub async fn item(pool: &PgPool, id: Uuid, today: NaiveDate) -> Result<Option<Re
         .into_iter()
         .map(|c| Comment { at: c.at, actor: c.actor, body: c.body })
         .collect();
-    let finding_updates = sqlx::query!(
-        "SELECT workflow, created_at, attempts, updated, last_error, done_at FROM finding_updates
-         WHERE item_id = $1 ORDER BY id DESC LIMIT 5",
-        id
-    )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|u| FindingUpdateLine {
-        workflow: u.workflow,
-        at: u.created_at,
-        attempts: u.attempts,
-        updated: u.updated,
-        last_error: u.last_error,
-        done_at: u.done_at,
-    })
-    .collect();
+    let finding_updates = crate::outbox::store::of_item(pool, id, 5)
+        .await?
+        .into_iter()
+        .map(|write| FindingUpdateLine {
+            workflow: write.payload["workflow"].as_str().unwrap_or_default().to_owned(),
+            at: write.created_at,
+            attempts: write.attempts,
+            updated: write.payload["updated"].as_i64().and_then(|n| i32::try_from(n).ok()).unwrap_or_default(),
+            state: write.state,
+            next_attempt_at: write.next_attempt_at,
+            last_error: write.last_error,
+            done_at: write.done_at,
+        })
+        .collect();
     Ok(Some(RemediationDetail {
         line,
         description: row.description,
@@ -236,5 +233,33 @@ pub async fn of_workload(pool: &PgPool, workload: Uuid) -> Result<Vec<WorkloadIt
         workload
     )
     .fetch_all(pool)
+    .await
+}
+
+/// What an item was made from: its kind and key.
+pub struct ItemSource {
+    pub kind: String,
+    pub key: Option<String>,
+}
+
+/// An item's source, if the item exists.
+pub async fn item_source(pool: &PgPool, item: Uuid) -> Result<Option<ItemSource>, sqlx::Error> {
+    sqlx::query_as!(
+        ItemSource,
+        "SELECT source_kind AS kind, source_key AS key FROM remediation_items WHERE id = $1",
+        item
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// The workload of an item made from a control or a rule (whose findings
+/// can take a workflow); none for other items.
+pub async fn workload_of_finding_item(conn: &mut sqlx::PgConnection, item: Uuid) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT workload_id FROM remediation_items WHERE id = $1 AND source_kind IN ('control', 'rule')",
+        item
+    )
+    .fetch_optional(conn)
     .await
 }

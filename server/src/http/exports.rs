@@ -17,7 +17,8 @@ use uuid::Uuid;
 use super::AppState;
 use super::checklists::SignedInEditor;
 use crate::dashboard::PgDashboard;
-use crate::report::milestone::{self, MilestoneError};
+use crate::outbox::Outbox;
+use crate::report::milestone;
 use crate::report::{self, Export, ExportError, Format, Scope};
 
 /// Anyone signed in: every role reads.
@@ -124,13 +125,14 @@ pub async fn record_milestone(
             params.iter().map(|(name, value)| format!("{name}={}", encode_component(value))).collect();
         (StatusCode::SEE_OTHER, [(LOCATION, format!("{page}?{}#export", query.join("&")))]).into_response()
     };
-    match milestone::record(&state.pool, &state.writers, &editor.email, workload, &form.name).await {
+    let outbox = Outbox::new(state.pool.clone(), state.writers.clone(), state.weights);
+    match milestone::record(&outbox, &editor.email, workload, &form.name).await {
         Ok(recorded) => back(&[("milestone", recorded.number.to_string())]),
         Err(error) => match error.refusal() {
             MilestoneRefusal::UnknownWorkload => not_found(),
             refusal => {
-                if matches!(error, MilestoneError::Aws(_) | MilestoneError::Database(_)) {
-                    tracing::error!(%error, %workload, "a milestone could not be recorded");
+                if matches!(refusal, MilestoneRefusal::Aws | MilestoneRefusal::Queued | MilestoneRefusal::NotStored) {
+                    tracing::warn!(%error, %workload, "a milestone was not recorded at once");
                 }
                 back(&[("milestone_error", refusal.code().to_owned()), ("milestone_name", form.name.clone())])
             }

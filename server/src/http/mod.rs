@@ -54,6 +54,8 @@ pub struct AppState {
     pub remediation: crate::remediation::RemediationSettings,
     pub auth: Auth,
     pub weights: crate::scoring::model::Weights,
+    /// How writes to AWS are delivered.
+    pub outbox_settings: crate::outbox::OutboxSettings,
     /// Request counts and latency per route, for `/metrics`.
     pub http_metrics: Arc<metrics::HttpMetrics>,
     pub metrics_token: Option<secrecy::SecretString>,
@@ -67,6 +69,12 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The outbox writes to AWS go through, on this server's clients.
+    pub fn outbox(&self) -> crate::outbox::Outbox {
+        crate::outbox::Outbox::new(self.pool.clone(), self.writers.clone(), self.weights)
+            .with_settings(self.outbox_settings)
+    }
+
     pub fn new(leptos_options: LeptosOptions, pool: PgPool, settings: &Settings, writers: SourceClients) -> Self {
         let reads = Arc::new(PgDashboard::new(pool.clone(), settings.scoring));
         let dashboard = Dashboard(reads.clone());
@@ -94,6 +102,7 @@ impl AppState {
             remediation: settings.remediation,
             auth,
             weights: settings.scoring,
+            outbox_settings: settings.outbox,
             http_metrics: Arc::new(metrics::HttpMetrics::default()),
             metrics_token: settings.metrics.token.clone(),
             token_rates: Arc::new(crate::auth::rate::TokenRates::new(settings.api)),

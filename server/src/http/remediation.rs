@@ -19,7 +19,6 @@ use super::AppState;
 use super::checklists::SignedInEditor;
 use crate::dashboard::today;
 use crate::remediation::store::{self, Change, RemediationError, Source};
-use crate::remediation::write_back::deliver_soon;
 
 fn redirect(location: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, location.to_owned())]).into_response()
@@ -215,7 +214,7 @@ pub async fn update(
     };
     match store::update(&state.pool, &editor.email, item, &change, today()).await {
         Ok(()) => {
-            deliver_soon(&state.pool, &state.writers);
+            state.outbox().deliver_soon();
             redirect(&page)
         }
         Err(error) => failed(error, |refusal| {
@@ -285,7 +284,7 @@ pub async fn bulk(
     };
     match store::bulk(&state.pool, &editor.email, &items, &change, today()).await {
         Ok(changed) => {
-            deliver_soon(&state.pool, &state.writers);
+            state.outbox().deliver_soon();
             redirect(&with_params(&back, &[("changed", changed.to_string())]))
         }
         Err(error) => failed(error, refuse),

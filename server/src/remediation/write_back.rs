@@ -2,20 +2,22 @@
 //! a person moving an item of a control or rule queues the workflow its
 //! findings should take (in progress → NOTIFIED, resolved → RESOLVED, risk
 //! accepted → SUPPRESSED with the reason as note, won't fix → SUPPRESSED,
-//! reopened → NEW). Delivery sends the latest one per item with
+//! reopened → NEW). The update goes through the outbox (`crate::outbox`):
+//! queued with the change, the latest one per item sent with
 //! `BatchUpdateFindings`; a call that fails, or findings Security Hub did
 //! not process, leave the update queued with the error shown on the item,
-//! and the next round tries again. Nothing is dropped.
+//! tried again with a growing wait until it is given up.
 
 use std::collections::BTreeMap;
 
+use app::domain::outbox::WriteKind;
 use app::domain::remediation::Status;
 use aws_sdk_securityhub::types::WorkflowStatus;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::aws::clients::SourceClients;
 use crate::aws::findings::{FindingId, update_workflow};
+use crate::outbox::{self, Claimed, Delivery, Outbox, Write};
 use crate::reference::CATALOGUE;
 
 /// Who the notes in Security Hub name.
@@ -36,7 +38,8 @@ pub fn workflow_for(status: Status, acceptance_reason: Option<&str>) -> Option<(
 }
 
 /// Queues the workflow update for an item whose status a person changed,
-/// if it is an item of a control or rule.
+/// if it is an item of a control or rule, in the change's transaction. It
+/// replaces an update of the item not sent yet: only the latest counts.
 pub(super) async fn enqueue(
     conn: &mut PgConnection,
     item: Uuid,
@@ -45,38 +48,20 @@ pub(super) async fn enqueue(
     actor: &str,
 ) -> Result<(), sqlx::Error> {
     let Some((workflow, note)) = workflow_for(status, acceptance_reason) else { return Ok(()) };
-    sqlx::query!(
-        "INSERT INTO finding_updates (item_id, workflow, note, actor)
-         SELECT id, $2, $3, $4 FROM remediation_items WHERE id = $1 AND source_kind IN ('control', 'rule')",
-        item,
-        workflow,
-        note,
-        actor
-    )
-    .execute(conn)
-    .await?;
+    let Some(workload) = crate::db::remediation_reads::workload_of_finding_item(&mut *conn, item).await? else {
+        return Ok(());
+    };
+    let subject = item.to_string();
+    let write = Write {
+        kind: WriteKind::FindingWorkflow,
+        workload,
+        item: Some(item),
+        subject: &subject,
+        payload: serde_json::json!({ "workflow": workflow, "note": note }),
+        actor,
+    };
+    outbox::enqueue(conn, &write).await?;
     Ok(())
-}
-
-/// What a delivery round did.
-#[derive(Debug, Default, PartialEq)]
-pub struct Delivered {
-    /// Updates Security Hub took in full.
-    pub done: u64,
-    /// Updates left queued after an error.
-    pub failed: u64,
-    /// Findings updated.
-    pub findings: u64,
-}
-
-struct Pending {
-    id: i64,
-    item_id: Uuid,
-    workflow: String,
-    note: String,
-    workload_id: Uuid,
-    source_kind: String,
-    source_key: Option<String>,
 }
 
 /// The control whose findings an item's source has.
@@ -91,144 +76,61 @@ fn control_of(kind: &str, key: &str) -> Option<String> {
     }
 }
 
-/// Sends the queued updates now, in the background: after a change, so
-/// Security Hub hears of it without waiting for the next sync.
-pub fn deliver_soon(pool: &PgPool, clients: &SourceClients) {
-    let (pool, clients) = (pool.clone(), clients.clone());
-    tokio::spawn(async move {
-        if let Err(error) = deliver(&pool, &clients).await {
-            tracing::warn!(%error, "could not send the Security Hub workflow updates");
-        }
-    });
-}
-
-/// Sends the queued updates. One round at a time across servers sharing
-/// the database (an advisory lock); a round that finds the lock taken does
-/// nothing.
-#[tracing::instrument(skip_all)]
-pub async fn deliver(pool: &PgPool, clients: &SourceClients) -> Result<Delivered, sqlx::Error> {
-    let mut lock = pool.acquire().await?;
-    let key = 0x706c_696e_7468_0001_i64;
-    if !crate::db::locks::try_lock(&mut lock, key).await? {
-        return Ok(Delivered::default());
+/// Delivers a queued workflow update: `BatchUpdateFindings` on the item's
+/// failing findings, grouped by source, account and region. The findings
+/// Security Hub processed take the workflow here too; a failed call, or
+/// findings it did not process, fail the attempt with the error, and the
+/// outbox tries again.
+pub(crate) async fn deliver(outbox: &Outbox, write: &Claimed) -> Result<Delivery, sqlx::Error> {
+    let (pool, clients) = (&outbox.pool, &outbox.clients);
+    let workflow = write.payload["workflow"].as_str().unwrap_or_default().to_owned();
+    let note = write.payload["note"].as_str().unwrap_or_default();
+    let Some(item) = write.item_id else { return Ok(Delivery::GiveUp("the item is gone".into())) };
+    let Some(source) = crate::db::remediation_reads::item_source(pool, item).await? else {
+        return Ok(Delivery::GiveUp("the item is gone".into()));
+    };
+    let Some(control) = source.key.as_deref().and_then(|key| control_of(&source.kind, key)) else {
+        return Ok(Delivery::GiveUp("no Security Hub control has this source's findings".into()));
+    };
+    let findings = crate::db::findings::failing_of_control(pool, write.workload_id, &control).await?;
+    let mut groups: BTreeMap<(String, String, String), Vec<FindingId>> = BTreeMap::new();
+    for finding in findings.into_iter().filter(|f| clients.updates_findings(&f.source)) {
+        groups
+            .entry((finding.source, finding.account_id, finding.region))
+            .or_default()
+            .push(FindingId { id: finding.id, product_arn: finding.product_arn });
     }
-    let delivered = deliver_locked(pool, clients).await;
-    crate::db::locks::unlock(&mut lock, key).await?;
-    delivered
-}
-
-async fn deliver_locked(pool: &PgPool, clients: &SourceClients) -> Result<Delivered, sqlx::Error> {
-    let pending = sqlx::query_as!(
-        Pending,
-        "SELECT u.id, u.item_id, u.workflow, u.note, r.workload_id, r.source_kind, r.source_key
-         FROM finding_updates u JOIN remediation_items r ON r.id = u.item_id
-         WHERE u.done_at IS NULL ORDER BY u.id"
-    )
-    .fetch_all(pool)
-    .await?;
-    // Only the latest change of an item matters.
-    let mut latest: BTreeMap<Uuid, &Pending> = BTreeMap::new();
-    for update in &pending {
-        if let Some(older) = latest.insert(update.item_id, update) {
-            sqlx::query!(
-                "UPDATE finding_updates SET done_at = now(), last_error = 'replaced by a later change' WHERE id = $1",
-                older.id
-            )
-            .execute(pool)
-            .await?;
-        }
-    }
-    let mut delivered = Delivered::default();
-    for update in latest.values() {
-        let control = update.source_key.as_deref().and_then(|key| control_of(&update.source_kind, key));
-        let Some(control) = control else {
-            sqlx::query!(
-                "UPDATE finding_updates SET done_at = now(), last_error = 'no Security Hub control has this source''s findings'
-                 WHERE id = $1",
-                update.id
-            )
-            .execute(pool)
-            .await?;
-            continue;
-        };
-        let findings = sqlx::query!(
-            "SELECT f.id, f.product_arn, f.account_id, f.region, s.name AS source
-             FROM findings f
-             JOIN sources s ON s.id = f.source_id
-             JOIN workloads w ON w.id = $1 AND f.account_id = ANY(w.account_ids) AND f.region = ANY(w.regions)
-             WHERE f.control_id = $2 AND f.record_state = 'ACTIVE' AND f.compliance_status = 'FAILED'
-             ORDER BY f.id",
-            update.workload_id,
-            control
-        )
-        .fetch_all(pool)
-        .await?;
-        let mut groups: BTreeMap<(String, String, String), Vec<FindingId>> = BTreeMap::new();
-        for finding in findings.into_iter().filter(|f| clients.updates_findings(&f.source)) {
-            groups
-                .entry((finding.source, finding.account_id, finding.region))
-                .or_default()
-                .push(FindingId { id: finding.id, product_arn: finding.product_arn });
-        }
-        let status = WorkflowStatus::from(update.workflow.as_str());
-        let mut processed: Vec<String> = Vec::new();
-        let mut errors: Vec<String> = Vec::new();
-        for ((source, account, region), ids) in &groups {
-            let sent = match clients.clients(source, account, region).await {
-                Ok(aws) => {
-                    update_workflow(
-                        &aws.security_hub,
-                        clients.findings_limiter(),
-                        ids,
-                        status.clone(),
-                        &update.note,
-                        UPDATED_BY,
-                    )
+    let status = WorkflowStatus::from(workflow.as_str());
+    let mut processed: Vec<String> = Vec::new();
+    let mut errors: Vec<String> = Vec::new();
+    for ((source, account, region), ids) in &groups {
+        let sent = match clients.clients(source, account, region).await {
+            Ok(aws) => {
+                update_workflow(&aws.security_hub, clients.findings_limiter(), ids, status.clone(), note, UPDATED_BY)
                     .await
-                }
-                Err(error) => Err(error),
-            };
-            match sent {
-                Ok(updated) => {
-                    processed.extend(updated.processed);
-                    if let Some((id, why)) = updated.unprocessed.first() {
-                        errors
-                            .push(format!("{} findings not updated, such as {id} ({why})", updated.unprocessed.len()));
-                    }
-                }
-                Err(error) => errors.push(format!("{account} {region}: {error}")),
             }
-        }
-        sqlx::query!("UPDATE findings SET workflow_status = $2 WHERE id = ANY($1)", &processed, update.workflow)
-            .execute(pool)
-            .await?;
-        let count = i32::try_from(processed.len()).unwrap_or(i32::MAX);
-        delivered.findings += processed.len() as u64;
-        if errors.is_empty() {
-            sqlx::query!(
-                "UPDATE finding_updates SET attempts = attempts + 1, updated = $2, last_error = NULL, done_at = now()
-                 WHERE id = $1",
-                update.id,
-                count
-            )
-            .execute(pool)
-            .await?;
-            delivered.done += 1;
-        } else {
-            let error = errors.join("; ");
-            tracing::warn!(item = %update.item_id, %error, "Security Hub did not take a workflow update; it stays queued");
-            sqlx::query!(
-                "UPDATE finding_updates SET attempts = attempts + 1, updated = $2, last_error = $3 WHERE id = $1",
-                update.id,
-                count,
-                error
-            )
-            .execute(pool)
-            .await?;
-            delivered.failed += 1;
+            Err(error) => Err(error),
+        };
+        match sent {
+            Ok(updated) => {
+                processed.extend(updated.processed);
+                if let Some((id, why)) = updated.unprocessed.first() {
+                    errors.push(format!("{} findings not updated, such as {id} ({why})", updated.unprocessed.len()));
+                }
+            }
+            Err(error) => errors.push(format!("{account} {region}: {error}")),
         }
     }
-    Ok(delivered)
+    crate::db::findings::set_workflow(pool, &processed, &workflow).await?;
+    if errors.is_empty() {
+        let updated = processed.len();
+        Ok(Delivery::Done {
+            outcome: format!("{updated} findings updated"),
+            learnt: serde_json::json!({ "updated": updated }),
+        })
+    } else {
+        Ok(Delivery::Failed(errors.join("; ")))
+    }
 }
 
 #[cfg(test)]

@@ -5,14 +5,17 @@
 
 use app::domain::Role;
 use aws_sdk_wellarchitected::Client;
+use aws_sdk_wellarchitected::error::ErrorMetadata;
 use aws_sdk_wellarchitected::operation::get_answer::GetAnswerOutput;
-use aws_sdk_wellarchitected::operation::update_answer::UpdateAnswerOutput;
+use aws_sdk_wellarchitected::operation::update_answer::{UpdateAnswerError, UpdateAnswerOutput};
+use aws_sdk_wellarchitected::types::error::AccessDeniedException;
 use aws_sdk_wellarchitected::types::{Answer, Risk};
 use aws_smithy_mocks::{Rule, mock};
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 use server::aws::clients::SourceClients;
 use server::lens::WELL_ARCHITECTED;
+use server::outbox::{Outbox, Round};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -208,6 +211,79 @@ async fn with_write_back_on_the_answer_goes_to_aws_and_the_risk_moves(pool: PgPo
     .await
     .expect("the score was recomputed");
     assert_eq!(security, Some(50.0), "a medium-risk answer counts half");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn an_answer_aws_refuses_stays_queued_with_the_error_and_a_later_round_writes_it(pool: PgPool) {
+    let workload = reviewed_workload(&pool, "prod", "aws").await;
+    let get = mock!(Client::get_answer).then_output(|| remote(&[]));
+    let put = mock!(Client::update_answer)
+        .sequence()
+        .error(|| {
+            UpdateAnswerError::AccessDeniedException(
+                AccessDeniedException::builder()
+                    .message("not authorized to perform: wellarchitected:UpdateAnswer")
+                    .meta(ErrorMetadata::builder().code("AccessDeniedException").build())
+                    .build(),
+            )
+        })
+        .output(|| UpdateAnswerOutput::builder().answer(Answer::builder().risk(Risk::Medium).build()).build())
+        .build();
+    let app = spawn_app_writing_to(pool.clone(), writers(&[&get, &put])).await;
+    sqlx::query!("UPDATE workloads SET wa_write_back = true WHERE id = $1", workload)
+        .execute(&pool)
+        .await
+        .expect("write-back on");
+
+    answer(&app, &app.client, workload, &[("question", QUESTION), ("choice", LOGGING), ("state", "selected")]).await;
+
+    assert_eq!(put.num_calls(), 1);
+    assert_eq!(edit_status(&pool, workload).await.as_deref(), Some("local"), "kept in Plinth, not failed");
+    let (_, page) = app.get_text(&format!("/workloads/{workload}/answers")).await;
+    assert!(
+        page.contains("queued for the Well-Architected Tool: retrying (1 attempt so far, next at ")
+            && page.contains("not authorized to perform: wellarchitected:UpdateAnswer"),
+        "the page says it is queued, when it is tried again and why"
+    );
+
+    // The role is granted UpdateAnswer; half a minute later the outbox tries again.
+    sqlx::query!("UPDATE aws_writes SET next_attempt_at = now()").execute(&pool).await.expect("due");
+    let round = Outbox::new(pool.clone(), writers(&[&get, &put]), Default::default()).deliver_due().await;
+
+    assert_eq!(round.expect("a round"), Round { done: 1, retrying: 0, given_up: 0 });
+    assert_eq!(put.num_calls(), 2);
+    assert_eq!(selected_in_aws(&pool).await, (vec![LOGGING.to_owned()], Some("MEDIUM".to_owned())));
+    assert_eq!(edit_status(&pool, workload).await, None, "AWS has the answer now");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn an_answer_sent_again_after_a_server_stopped_mid_write_is_not_written_twice(pool: PgPool) {
+    let workload = reviewed_workload(&pool, "prod", "aws").await;
+    let app = spawn_app(pool.clone()).await;
+    answer(&app, &app.client, workload, &[("question", QUESTION), ("choice", LOGGING), ("state", "selected")]).await;
+    // Its write went out and AWS took it, but the server stopped before it
+    // stored that: the write is left claimed, and the claim has lapsed.
+    sqlx::query!("UPDATE workloads SET wa_write_back = true WHERE id = $1", workload)
+        .execute(&pool)
+        .await
+        .expect("write-back on");
+    sqlx::query!(
+        "INSERT INTO aws_writes (kind, workload_id, subject, actor, attempts, claimed_until)
+         VALUES ('answer', $1, $2, 'editor@example.com', 1, now() - interval '1 second')",
+        workload,
+        QUESTION
+    )
+    .execute(&pool)
+    .await
+    .expect("the write as the stopped server left it");
+    let get = mock!(Client::get_answer).then_output(|| remote(&[LOGGING]));
+    let put = mock!(Client::update_answer).then_output(|| UpdateAnswerOutput::builder().build());
+
+    let round = Outbox::new(pool.clone(), writers(&[&get, &put]), Default::default()).deliver_due().await;
+
+    assert_eq!(round.expect("a round"), Round { done: 1, retrying: 0, given_up: 0 });
+    assert_eq!(put.num_calls(), 0, "AWS has this answer already: no second UpdateAnswer, and no conflict");
+    assert_eq!(edit_status(&pool, workload).await, None);
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]

@@ -13,11 +13,13 @@ use app::domain::remediation::Priority;
 use app::domain::{Pillar, Role, rounded};
 use app::ports::DashboardReads;
 use aws_sdk_wellarchitected::Client;
+use aws_sdk_wellarchitected::error::ErrorMetadata;
 use aws_sdk_wellarchitected::operation::create_milestone::{CreateMilestoneError, CreateMilestoneOutput};
-use aws_sdk_wellarchitected::types::error::ConflictException;
+use aws_sdk_wellarchitected::types::error::{AccessDeniedException, ConflictException};
 use aws_smithy_mocks::mock;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
+use server::outbox::{Outbox, Round};
 use server::remediation::store::{self, Source};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -430,6 +432,51 @@ async fn a_milestone_is_refused_for_demo_data_and_when_aws_refuses_it(pool: PgPo
         .await
         .expect("answers");
     assert_eq!(refused.status(), StatusCode::FORBIDDEN, "a viewer cannot record milestones");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_milestone_aws_does_not_take_yet_stays_queued_and_is_created_once_with_its_request_token(pool: PgPool) {
+    let workload = reviewed_workload(&pool, "aws").await;
+    let tokens = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = tokens.clone();
+    let create = mock!(Client::create_milestone)
+        .match_requests(move |request| {
+            seen.lock().expect("tokens").push(request.client_request_token().unwrap_or_default().to_owned());
+            true
+        })
+        .sequence()
+        .error(|| {
+            CreateMilestoneError::AccessDeniedException(
+                AccessDeniedException::builder()
+                    .message("not authorized to perform: wellarchitected:CreateMilestone")
+                    .meta(ErrorMetadata::builder().code("AccessDeniedException").build())
+                    .build(),
+            )
+        })
+        .output(|| CreateMilestoneOutput::builder().workload_id(WA_WORKLOAD).milestone_number(4).build())
+        .build();
+    let app = spawn_app_writing_to(pool.clone(), wa_writers(&[&create])).await;
+
+    let location = record(&app, workload, "Q1 review").await;
+
+    assert!(location.contains("milestone_error=queued"), "{location}");
+    let (_, page) = app.get_text(&format!("/workloads/{workload}?milestone_error=queued")).await;
+    assert!(page.contains("AWS did not take the milestone yet. It stays queued and Plinth tries again"), "said");
+    let again = record(&app, workload, "Q1 review").await;
+    assert!(again.contains("milestone_error=taken"), "the queued name is not queued twice: {again}");
+
+    sqlx::query!("UPDATE aws_writes SET next_attempt_at = now()").execute(&pool).await.expect("due");
+    let round = Outbox::new(pool.clone(), wa_writers(&[&create]), Default::default()).deliver_due().await;
+
+    assert_eq!(round.expect("a round"), Round { done: 1, retrying: 0, given_up: 0 });
+    let tokens = tokens.lock().expect("tokens").clone();
+    assert_eq!(tokens.len(), 2);
+    assert!(tokens[0] == tokens[1] && !tokens[0].is_empty(), "the retry carries the same request token");
+    let stored = sqlx::query!("SELECT milestone_number, milestone_name FROM wa_milestones")
+        .fetch_one(&pool)
+        .await
+        .expect("the milestone is kept in Plinth");
+    assert_eq!((stored.milestone_number, stored.milestone_name.as_str()), (4, "Q1 review"));
 }
 
 /// A title with typst markup and a spreadsheet formula: printed as written

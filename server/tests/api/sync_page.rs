@@ -140,3 +140,32 @@ async fn the_sync_button_works_as_a_plain_form(pool: PgPool) {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_sync_page_lists_writes_to_aws_given_up_and_retrying_first_with_their_errors(pool: PgPool) {
+    let workload = crate::helpers::insert_workload(&pool, "Checkout", &[]).await;
+    sqlx::query!(
+        "INSERT INTO aws_writes (kind, workload_id, subject, actor, state, attempts, last_error, outcome, done_at)
+         VALUES ('milestone', $1, 'Q3 review', 'ana@example.com', 'done', 1, NULL, 'milestone 2', now() - interval '1 day'),
+                ('milestone', $1, 'Q4 review', 'ana@example.com', 'given_up', 10,
+                 'CreateMilestone: AccessDeniedException: not authorized', NULL, now()),
+                ('answer', $1, 'detect-investigate-events', 'bo@example.com', 'retrying', 2,
+                 'UpdateAnswer: ThrottlingException: Rate exceeded', NULL, NULL),
+                ('milestone', $1, 'Q1 review', 'ana@example.com', 'done', 1, NULL, 'milestone 1', now() - interval '30 days')",
+        workload
+    )
+    .execute(&pool)
+    .await
+    .expect("writes of every kind of outcome");
+    let app = spawn_app(pool.clone()).await;
+
+    let writes = dashboard(&pool).aws_writes().await.expect("the writes");
+    let (_, page) = app.get_text("/sync").await;
+
+    let subjects: Vec<&str> = writes.iter().map(|write| write.subject.as_str()).collect();
+    assert_eq!(subjects, ["detect-investigate-events", "Q4 review", "Q3 review"], "a month-old write is not listed");
+    assert!(writes[0].sentence.starts_with("retrying (2 attempts so far, next at "), "{}", writes[0].sentence);
+    assert!(page.contains("Writes to AWS") && page.contains("Given up: "), "the page shows them");
+    assert!(page.contains("given up after 10 attempts: CreateMilestone: AccessDeniedException: not authorized"));
+    assert!(page.contains("done, milestone 2"));
+}

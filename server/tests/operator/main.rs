@@ -9,4 +9,5 @@ mod database_gone;
 mod database_restart;
 mod fleet;
 mod helpers;
+mod outbox;
 mod scheduler;

@@ -1,8 +1,9 @@
 //! Remediation status written back to Security Hub with
-//! `BatchUpdateFindings`, on the real SDK client over aws-smithy-mocks:
-//! batches of at most 100 with the workflow and note asked for, a throttled
-//! call retried, a source that does not opt in left alone, and a failure
-//! kept queued with its error until a later round succeeds.
+//! `BatchUpdateFindings` through the outbox, on the real SDK client over
+//! aws-smithy-mocks: batches of at most 100 with the workflow and note asked
+//! for, a throttled call retried, a source that does not opt in left alone,
+//! and a failure kept queued with its error, tried again after a growing
+//! wait, until it succeeds or is given up.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,9 +17,9 @@ use aws_sdk_securityhub::types::{AwsSecurityFindingIdentifier, WorkflowStatus};
 use aws_smithy_mocks::{Rule, mock};
 use chrono::{Days, NaiveDate};
 use server::aws::clients::{ClientFactory, FixedClients, SourceClients};
+use server::outbox::{MAX_ATTEMPTS, Outbox, Round};
 use server::remediation::RemediationSettings;
 use server::remediation::store::{self, Change, Source};
-use server::remediation::write_back::deliver;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -75,6 +76,19 @@ fn writers(source: &str, rules: &[&Rule], opted_in: bool) -> SourceClients {
     SourceClients::fixed(vec![(source.to_owned(), factory, opted_in)])
 }
 
+/// The outbox, writing with these clients.
+fn outbox(pool: &PgPool, writers: SourceClients) -> Outbox {
+    Outbox::new(pool.clone(), writers, Default::default())
+}
+
+/// Time passes: every write still to be sent is due now.
+async fn time_passes(pool: &PgPool) {
+    sqlx::query!("UPDATE aws_writes SET next_attempt_at = now() WHERE state IN ('queued', 'retrying')")
+        .execute(pool)
+        .await
+        .expect("the writes are due");
+}
+
 fn processed(ids: &[AwsSecurityFindingIdentifier]) -> BatchUpdateFindingsOutput {
     BatchUpdateFindingsOutput::builder().set_processed_findings(Some(ids.to_vec())).build()
 }
@@ -105,16 +119,20 @@ async fn an_accepted_risk_suppresses_its_findings_in_batches_of_at_most_100_with
         .then_output(|| processed(&[]));
     accept_risk(&pool, item).await;
 
-    let delivered = deliver(&pool, &writers("prod", &[&update], true)).await.expect("delivered");
+    let delivered = outbox(&pool, writers("prod", &[&update], true)).deliver_due().await.expect("delivered");
 
     assert_eq!(*sizes.lock().expect("sizes"), vec![100, 100, 50]);
     assert_eq!(update.num_calls(), 3);
-    assert_eq!((delivered.done, delivered.failed), (1, 0));
-    let done = sqlx::query!("SELECT done_at, last_error FROM finding_updates WHERE item_id = $1", item)
-        .fetch_one(&pool)
-        .await
-        .expect("the update");
-    assert!(done.done_at.is_some() && done.last_error.is_none());
+    assert_eq!(delivered, Round { done: 1, retrying: 0, given_up: 0 });
+    let done = sqlx::query!(
+        "SELECT state, done_at, last_error, outcome FROM aws_writes WHERE item_id = $1 AND kind = 'finding_workflow'",
+        item
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the update");
+    assert!(done.state == "done" && done.done_at.is_some() && done.last_error.is_none());
+    assert_eq!(done.outcome.as_deref(), Some("0 findings updated"), "Security Hub named none as processed");
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -152,7 +170,7 @@ async fn a_throttled_call_is_retried_and_the_processed_findings_take_the_workflo
     .await
     .expect("in progress");
 
-    deliver(&pool, &writers("prod", &[&update], true)).await.expect("delivered");
+    outbox(&pool, writers("prod", &[&update], true)).deliver_due().await.expect("delivered");
 
     assert_eq!(update.num_calls(), 2, "the throttled call, then the one that worked");
     let workflows =
@@ -174,7 +192,7 @@ async fn a_source_that_does_not_opt_in_is_left_alone(pool: PgPool) {
     .await
     .expect("resolved");
 
-    deliver(&pool, &writers("prod", &[&update], false)).await.expect("delivered");
+    outbox(&pool, writers("prod", &[&update], false)).deliver_due().await.expect("delivered");
 
     assert_eq!(update.num_calls(), 0);
 }
@@ -200,20 +218,69 @@ async fn a_failed_update_stays_queued_with_its_error_and_a_later_round_sends_it(
     .await
     .expect("resolved");
 
-    let first = deliver(&pool, &writers("prod", &[&refused], true)).await.expect("a round");
-    assert_eq!((first.done, first.failed), (0, 1));
-    let queued = sqlx::query!("SELECT attempts, last_error, done_at FROM finding_updates WHERE item_id = $1", item)
-        .fetch_one(&pool)
-        .await
-        .expect("the update");
-    assert_eq!(queued.attempts, 1);
+    let first = outbox(&pool, writers("prod", &[&refused], true)).deliver_due().await.expect("a round");
+    assert_eq!(first, Round { done: 0, retrying: 1, given_up: 0 });
+    let queued = sqlx::query!(
+        r#"SELECT state, attempts, last_error, done_at,
+                  EXTRACT(EPOCH FROM next_attempt_at - now())::float8 AS "wait!"
+           FROM aws_writes WHERE item_id = $1"#,
+        item
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the update");
+    assert_eq!((queued.state.as_str(), queued.attempts), ("retrying", 1));
     assert!(queued.done_at.is_none(), "never dropped");
     assert!(queued.last_error.is_some_and(|e| e.contains("BatchUpdateFindings")));
+    assert!((25.0..=30.0).contains(&queued.wait), "tried again in 30 s, not at once: {}", queued.wait);
 
     let works = mock!(Client::batch_update_findings).then_output(|| processed(&[]));
-    let second = deliver(&pool, &writers("prod", &[&works], true)).await.expect("a round");
-    assert_eq!((second.done, second.failed), (1, 0));
+    let early = outbox(&pool, writers("prod", &[&works], true)).deliver_due().await.expect("a round");
+    assert_eq!((early, works.num_calls()), (Round::default(), 0), "a round before its time leaves it waiting");
+
+    time_passes(&pool).await;
+    let second = outbox(&pool, writers("prod", &[&works], true)).deliver_due().await.expect("a round");
+    assert_eq!(second, Round { done: 1, retrying: 0, given_up: 0 });
     assert_eq!(works.num_calls(), 1);
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_write_that_keeps_failing_is_given_up_after_its_last_attempt_and_the_item_says_so(pool: PgPool) {
+    let item = failing_item(&pool, "prod", 1).await;
+    let refused = mock!(Client::batch_update_findings).then_error(|| {
+        BatchUpdateFindingsError::InvalidAccessException(
+            InvalidAccessException::builder()
+                .message("Security Hub is not enabled in this account")
+                .meta(ErrorMetadata::builder().code("InvalidAccessException").build())
+                .build(),
+        )
+    });
+    store::update(
+        &pool,
+        "ana@example.com",
+        item,
+        &Change { status: Some(Status::Resolved), ..Default::default() },
+        today(),
+    )
+    .await
+    .expect("resolved");
+    let outbox = outbox(&pool, writers("prod", &[&refused], true));
+
+    let mut rounds = Vec::new();
+    for _ in 0..MAX_ATTEMPTS + 2 {
+        rounds.push(outbox.deliver_due().await.expect("a round"));
+        time_passes(&pool).await;
+    }
+
+    assert_eq!(refused.num_calls(), MAX_ATTEMPTS as usize, "one call per attempt, none after giving up");
+    assert_eq!(rounds.iter().map(|r| r.retrying).sum::<u64>(), u64::from(MAX_ATTEMPTS as u32 - 1));
+    assert_eq!(rounds.iter().map(|r| r.given_up).sum::<u64>(), 1);
+    let detail = server::db::remediation_reads::item(&pool, item, today()).await.expect("read").expect("the item");
+    let sentence = detail.finding_updates[0].sentence();
+    assert!(
+        sentence.starts_with(&format!("given up after {MAX_ATTEMPTS} attempts: ")) && sentence.contains("not enabled"),
+        "{sentence}"
+    );
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -228,7 +295,12 @@ async fn only_the_latest_change_of_an_item_is_sent(pool: PgPool) {
             .expect("changed");
     }
 
-    deliver(&pool, &writers("prod", &[&update], true)).await.expect("delivered");
+    outbox(&pool, writers("prod", &[&update], true)).deliver_due().await.expect("delivered");
 
     assert_eq!(update.num_calls(), 1, "in progress was replaced by resolved before it was sent");
+    let states = sqlx::query_scalar!("SELECT state FROM aws_writes WHERE item_id = $1 ORDER BY id", item)
+        .fetch_all(&pool)
+        .await
+        .expect("the writes");
+    assert_eq!(states, ["replaced", "done"]);
 }
