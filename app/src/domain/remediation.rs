@@ -48,7 +48,6 @@ macro_rules! words {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
-        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
         pub enum $name {
             $($variant),+
         }
@@ -121,7 +120,6 @@ impl Status {
 
 /// One item in a list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RemediationLine {
     pub id: Uuid,
     pub workload_id: Uuid,
@@ -235,7 +233,6 @@ impl RemediationQuery {
 
 /// A person who can own items.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Assignee {
     pub id: Uuid,
     pub email: String,
@@ -244,14 +241,12 @@ pub struct Assignee {
 
 /// The list page: items, and what its filters and bulk form offer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RemediationPage {
     pub items: Vec<RemediationLine>,
     pub today: NaiveDate,
     pub overdue: i64,
     pub assignees: Vec<Assignee>,
     /// Each workload as `[id, name]`.
-    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Vec<String>>))]
     pub workloads: Vec<(Uuid, String)>,
     /// The signed-in user's email, for "my items".
     pub me: Option<String>,
@@ -259,7 +254,6 @@ pub struct RemediationPage {
 
 /// One change of an item.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HistoryLine {
     pub at: DateTime<Utc>,
     pub actor: String,
@@ -268,7 +262,6 @@ pub struct HistoryLine {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Comment {
     pub at: DateTime<Utc>,
     pub actor: String,
@@ -277,7 +270,6 @@ pub struct Comment {
 
 /// A workflow update owed to the item's Security Hub findings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FindingUpdateLine {
     /// `NOTIFIED`, `RESOLVED`, `SUPPRESSED` or `NEW`.
     pub workflow: String,
@@ -290,7 +282,6 @@ pub struct FindingUpdateLine {
 
 /// One item in full.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RemediationDetail {
     pub line: RemediationLine,
     pub description: String,
@@ -310,7 +301,6 @@ pub struct RemediationDetail {
 
 /// A workload's remediation progress, for its page and the report.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RemediationProgress {
     pub active: i64,
     pub overdue: i64,
