@@ -7,7 +7,6 @@ use uuid::Uuid;
 use super::{Pillar, QuestionAnswer, Risk};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PillarBreakdown {
     pub workload_id: Uuid,
     pub workload_name: String,
@@ -26,7 +25,6 @@ pub struct PillarBreakdown {
 
 /// A question of the pillar with the team's risk and its points.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QuestionLine {
     pub id: String,
     pub title: Option<String>,
@@ -37,7 +35,6 @@ pub struct QuestionLine {
 
 /// A control or rule with a result in the workload's scope.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EvidenceLine {
     /// `control` or `rule`.
     pub kind: String,

@@ -42,7 +42,6 @@ impl TickRefusal {
 
 /// Where an item stands for a workload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TickState {
     Open,
@@ -77,7 +76,6 @@ impl TickState {
 /// What the AWS data says about an item in a workload's accounts and
 /// regions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceState {
     /// Every rule and control with a result passes.
@@ -163,7 +161,6 @@ impl ChecklistQuery {
 
 /// One change of an item's state.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TickChange {
     pub state: TickState,
     pub by_evidence: bool,
@@ -173,7 +170,6 @@ pub struct TickChange {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChecklistLine {
     pub pack_id: String,
     pub item_id: String,
@@ -209,7 +205,6 @@ impl ChecklistLine {
 
 /// A failing rule or control of an item, with the resources that fail it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FailingResources {
     pub key: String,
     pub resources: Vec<String>,
@@ -218,7 +213,6 @@ pub struct FailingResources {
 
 /// Done over applicable (not "not applicable") items.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Progress {
     pub done: u32,
     pub applicable: u32,
@@ -239,7 +233,6 @@ impl Progress {
 
 /// A pack with the workload's progress in it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = ChecklistPackLine))]
 pub struct PackLine {
     pub id: String,
     pub name: String,
@@ -251,7 +244,6 @@ pub struct PackLine {
 /// A workload's checklists: progress per pack and per pillar, and the
 /// items the query selects.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WorkloadChecklist {
     pub workload_id: Uuid,
     pub workload_name: String,

@@ -209,7 +209,6 @@ pub fn decode_cursor(cursor: &str) -> Option<Vec<String>> {
 
 /// One line of the findings list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FindingLine {
     pub id: String,
     pub title: Option<String>,
@@ -229,20 +228,17 @@ pub struct FindingLine {
 
 /// What to offer in the filter form.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FindingFilterOptions {
     pub accounts: Vec<String>,
     /// The names of those accounts that have one, by id.
     pub account_names: super::sync::AccountNames,
     pub regions: Vec<String>,
     /// Each workload as `[id, name]`.
-    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Vec<String>>))]
     pub workloads: Vec<(Uuid, String)>,
 }
 
 /// One page of findings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FindingsPage {
     pub findings: Vec<FindingLine>,
     /// The cursor of the next page, if there is one.

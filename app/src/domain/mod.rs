@@ -50,7 +50,6 @@ pub fn group_thousands(value: u64) -> String {
 /// API's pillar ids.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Pillar {
     OperationalExcellence,
     Security,
@@ -145,7 +144,6 @@ impl Pillar {
 /// A pillar's current score for one workload. `score` is `None` when no
 /// component of the score has data yet.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PillarScore {
     pub pillar: Pillar,
     pub score: Option<u8>,
@@ -183,7 +181,6 @@ impl Overview {
 
 /// One row of the workload list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WorkloadSummary {
     pub id: Uuid,
     pub name: String,

@@ -44,7 +44,6 @@ impl WriteKind {
 
 /// How far a write to AWS got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WriteState {
     /// Waiting for its first attempt.

@@ -49,7 +49,6 @@ macro_rules! words {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
-        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
         pub enum $name {
             $($variant),+
         }
@@ -122,7 +121,6 @@ impl Status {
 
 /// One item in a list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RemediationLine {
     pub id: Uuid,
     pub workload_id: Uuid,
@@ -236,7 +234,6 @@ impl RemediationQuery {
 
 /// A person who can own items.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Assignee {
     pub id: Uuid,
     pub email: String,
@@ -245,14 +242,12 @@ pub struct Assignee {
 
 /// The list page: items, and what its filters and bulk form offer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RemediationPage {
     pub items: Vec<RemediationLine>,
     pub today: NaiveDate,
     pub overdue: i64,
     pub assignees: Vec<Assignee>,
     /// Each workload as `[id, name]`.
-    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Vec<String>>))]
     pub workloads: Vec<(Uuid, String)>,
     /// The signed-in user's email, for "my items".
     pub me: Option<String>,
@@ -260,7 +255,6 @@ pub struct RemediationPage {
 
 /// One change of an item.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HistoryLine {
     pub at: DateTime<Utc>,
     pub actor: String,
@@ -269,7 +263,6 @@ pub struct HistoryLine {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Comment {
     pub at: DateTime<Utc>,
     pub actor: String,
@@ -278,7 +271,6 @@ pub struct Comment {
 
 /// A workflow update owed to the item's Security Hub findings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FindingUpdateLine {
     /// `NOTIFIED`, `RESOLVED`, `SUPPRESSED` or `NEW`.
     pub workflow: String,
@@ -303,7 +295,6 @@ impl FindingUpdateLine {
 
 /// One item in full.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RemediationDetail {
     pub line: RemediationLine,
     pub description: String,
@@ -323,7 +314,6 @@ pub struct RemediationDetail {
 
 /// A workload's remediation progress, for its page and the report.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RemediationProgress {
     pub active: i64,
     pub overdue: i64,

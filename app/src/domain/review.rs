@@ -36,7 +36,6 @@ refusal!(
 
 /// A question with the team's answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QuestionAnswer {
     pub pillar: Pillar,
     pub id: String,
@@ -64,7 +63,6 @@ impl QuestionAnswer {
 /// A best practice, whether the team selected it, and the evidence the
 /// mapping links to it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChoiceLine {
     pub id: String,
     pub title: String,
@@ -77,7 +75,6 @@ pub struct ChoiceLine {
 /// A control or rule that gives evidence for a best practice, with its
 /// result in the workload's scope (`None`: no result there).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EvidenceRef {
     /// `control` or `rule`.
     pub kind: String,
@@ -87,7 +84,6 @@ pub struct EvidenceRef {
 
 /// A score at one point in time.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TrendPoint {
     pub taken_at: DateTime<Utc>,
     pub score: Option<f32>,
@@ -95,7 +91,6 @@ pub struct TrendPoint {
 
 /// A pillar's recent scores, oldest first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PillarTrend {
     pub pillar: Pillar,
     pub points: Vec<TrendPoint>,
@@ -125,7 +120,6 @@ pub fn change_text(change: Option<f32>) -> Option<String> {
 
 /// A Well-Architected milestone: the review as it stood on a date.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Milestone {
     pub number: i32,
     pub name: String,
@@ -134,7 +128,6 @@ pub struct Milestone {
 
 /// A control that fails somewhere in the organisation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FailingControl {
     pub control_id: String,
     pub title: Option<String>,

@@ -61,7 +61,6 @@ impl RuleQuery {
 
 /// One rule, gathered over the accounts and regions where it is deployed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RuleLine {
     pub rule_name: String,
     /// The managed rule identifier, for AWS managed rules.
@@ -78,7 +77,6 @@ pub struct RuleLine {
 /// A conformance pack, gathered over the accounts and regions where it is
 /// deployed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PackLine {
     pub pack_name: String,
     pub deployments: u32,
@@ -88,7 +86,6 @@ pub struct PackLine {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RulesPage {
     pub rules: Vec<RuleLine>,
     pub packs: Vec<PackLine>,
@@ -97,13 +94,11 @@ pub struct RulesPage {
     pub account_names: super::sync::AccountNames,
     pub regions: Vec<String>,
     /// Each workload as `[id, name]`.
-    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Vec<String>>))]
     pub workloads: Vec<(Uuid, String)>,
 }
 
 /// One deployment of a rule: its account, region and result there.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RuleDeployment {
     pub account_id: String,
     pub region: String,
@@ -113,7 +108,6 @@ pub struct RuleDeployment {
 
 /// A resource a rule evaluated.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RuleResource {
     pub account_id: String,
     pub region: String,
@@ -128,7 +122,6 @@ pub struct RuleResource {
 pub const RULE_RESOURCES_SHOWN: usize = 500;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RuleDetail {
     pub rule_name: String,
     pub identifier: Option<String>,

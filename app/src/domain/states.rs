@@ -45,21 +45,6 @@ macro_rules! aws_state {
                 f.write_str(self.as_str())
             }
         }
-
-        // Written out: the derive does not see renames that come from a
-        // macro's arguments, and the API must name the AWS spellings.
-        #[cfg(feature = "ssr")]
-        impl utoipa::PartialSchema for $name {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::schema::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::schema::Type::String)
-                    .enum_values(Some([$($text),+]))
-                    .into()
-            }
-        }
-
-        #[cfg(feature = "ssr")]
-        impl utoipa::ToSchema for $name {}
     };
 }
 

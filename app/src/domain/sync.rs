@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SourceStatus {
     pub id: Uuid,
     pub name: String,
@@ -23,7 +22,6 @@ pub struct SourceStatus {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RunLine {
     pub id: Uuid,
     pub source_name: String,
@@ -88,7 +86,6 @@ pub fn in_text(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SliceError {
     pub service: String,
     pub account_id: String,
@@ -100,7 +97,6 @@ pub struct SliceError {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SyncStatus {
     pub sources: Vec<SourceStatus>,
     /// The most recent runs of every source, newest first.
@@ -127,7 +123,6 @@ pub fn account_label(id: &str, name: Option<&str>) -> String {
 
 /// Whether a source still covers an account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Membership {
     /// Synced.
@@ -156,7 +151,6 @@ impl Membership {
 
 /// Which accounts the onboarding table shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OnboardingFilter {
     #[default]
@@ -190,7 +184,6 @@ impl OnboardingFilter {
 /// could read it, the exact failure where it could not, and when a sync
 /// last read it whole.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccountOnboarding {
     pub source: String,
     pub account_id: String,
@@ -310,7 +303,6 @@ impl OnboardingQuery {
 
 /// How many accounts a source has, by onboarding state.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OnboardingCounts {
     pub source: String,
     pub total: u32,
@@ -328,7 +320,6 @@ pub struct OnboardingCounts {
 
 /// One page of the onboarding table, with every source's counts.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OnboardingPage {
     pub counts: Vec<OnboardingCounts>,
     /// Failing accounts first, then by name.

@@ -6,7 +6,6 @@ use uuid::Uuid;
 use super::{Milestone, Pillar, PillarTrend, QuestionAnswer};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WorkloadDetail {
     pub id: Uuid,
     pub name: String,
@@ -37,7 +36,6 @@ pub struct WorkloadDetail {
 /// A pillar's score with its three components, their coverage (0 to 1)
 /// and the review's risk counts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PillarDetail {
     pub pillar: Pillar,
     pub score: Option<f32>,
@@ -51,7 +49,6 @@ pub struct PillarDetail {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RiskCounts {
     pub high: u32,
     pub medium: u32,

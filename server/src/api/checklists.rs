@@ -1,16 +1,14 @@
 //! A workload's checklists: read by every role, ticked by editors and
 //! admins. A tick moves the score, as it does on the page.
 
-use app::domain::Pillar;
-use app::domain::checklists::{
-    ChecklistLine, ChecklistQuery, EvidenceState, HISTORY_SHOWN, TickChange, TickRefusal, TickState, WorkloadChecklist,
-};
+use app::domain::checklists::{self as domain, ChecklistQuery, HISTORY_SHOWN, TickChange, TickRefusal};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use super::body::Body;
+use super::contract::{ChecklistLine, EvidenceState, Pillar, TickRequest, TickState, WorkloadChecklist};
 use super::query::Params;
 use super::{ApiError, ApiFailure, Caller, Editor, PathId};
 use crate::checklists::store::{self, Tick, TickError};
@@ -54,18 +52,7 @@ pub async fn checklist(
     let params = Params::parse(query.as_deref());
     let (query, ignored) = ChecklistQuery::read_params(|name| params.get(name));
     params.refuse(&["pillar", "state", "evidence"], ignored)?;
-    Ok(Json(state.dashboard.0.checklist(workload, query).await?))
-}
-
-/// A person's tick. A note or link left out stays as it is.
-#[derive(Deserialize, ToSchema)]
-pub struct TickRequest {
-    pub state: TickState,
-    /// Why, or where the proof is (at most 2,000 characters).
-    #[schema(max_length = 2000)]
-    pub note: Option<String>,
-    /// An http:// or https:// address of the proof; `""` removes it.
-    pub link: Option<String>,
+    Ok(Json(state.dashboard.0.checklist(workload, query).await?.into()))
 }
 
 /// Sets one item's state for a workload, with an optional note and link,
@@ -117,7 +104,7 @@ pub async fn tick(
         workload,
         pack,
         item,
-        state: request.state,
+        state: request.state.into(),
         note,
         link: link.map(|link| (!link.is_empty()).then_some(link)),
         keep_state: false,
@@ -131,12 +118,12 @@ pub async fn tick(
                 ApiFailure::unavailable()
             }
         })?;
-    Ok(Json(stood(before, ticked)))
+    Ok(Json(stood(before, ticked).into()))
 }
 
 /// The item as the tick left it: the line read before, with the stored
 /// tick and, if it changed anything, its history line on top.
-fn stood(before: ChecklistLine, ticked: store::Ticked) -> ChecklistLine {
+fn stood(before: domain::ChecklistLine, ticked: store::Ticked) -> domain::ChecklistLine {
     let mut history = before.history;
     if ticked.changed {
         let change = TickChange {
@@ -149,7 +136,7 @@ fn stood(before: ChecklistLine, ticked: store::Ticked) -> ChecklistLine {
         history.insert(0, change);
         history.truncate(HISTORY_SHOWN);
     }
-    ChecklistLine {
+    domain::ChecklistLine {
         state: ticked.state,
         by_evidence: false,
         actor: Some(ticked.actor),

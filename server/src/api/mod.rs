@@ -1,12 +1,15 @@
 //! The JSON API, `/api/v1`: thin handlers over the same reads the pages
-//! use, described by an OpenAPI 3.1 document generated from the handlers
-//! and the domain types (`/api/v1/openapi.json`, read at `/api/v1/docs`).
+//! use, sent as the API's own types (`contract`), not the pages' view
+//! models; described by an OpenAPI 3.1 document generated from the
+//! handlers and those types (`/api/v1/openapi.json`, read at
+//! `/api/v1/docs`).
 //! Callers are the browser session or a personal token sent as
 //! `Authorization: Bearer`; the gate has resolved either before a handler
 //! runs. Every error has one shape: [`ApiError`].
 
 mod body;
 mod checklists;
+mod contract;
 mod docs;
 mod error;
 mod query;
@@ -53,7 +56,7 @@ pub const BASE: &str = "/api/v1";
         reads::RecordParam,
         remediation::Flag,
         remediation::RemediationSortParam,
-        app::domain::sync::OnboardingFilter
+        contract::OnboardingFilter
     )),
     tags(
         (name = "workloads", description = "Workloads and their scores"),

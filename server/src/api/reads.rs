@@ -1,22 +1,23 @@
 //! What every role reads about workloads and their evidence: workloads and
 //! their scores, findings, Config rules and exports. Each handler is the
-//! page's read, as JSON.
+//! page's read, sent as the API's contract.
 
-use app::domain::findings::{FindingQuery, FindingsPage};
-use app::domain::rules::{RuleDetail, RuleQuery, RulesPage};
-use app::domain::{
-    ComplianceStatus, Milestone, Pillar, PillarBreakdown, PillarDetail, PillarTrend, RuleCompliance, Severity,
-    WorkflowStatus, WorkloadDetail, WorkloadSummary,
-};
+use app::domain;
+use app::domain::findings::FindingQuery;
+use app::domain::rules::RuleQuery;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::contract::{
+    ComplianceStatus, FindingsPage, Pillar, PillarBreakdown, RuleCompliance, RuleDetail, RulesPage, ScoreHistory,
+    Scores, Severity, WorkflowStatus, WorkloadDetail, WorkloadSummary,
+};
 use super::query::Params;
 use super::{ApiError, ApiFailure, Caller, FieldError, PathId};
 use crate::dashboard::PgDashboard;
@@ -39,7 +40,7 @@ type ApiResult<T> = Result<Json<T>, ApiFailure>;
 pub async fn workloads(State(state): State<AppState>, _caller: Caller) -> ApiResult<Vec<WorkloadSummary>> {
     let mut workloads = state.dashboard.0.overview().await?.workloads;
     workloads.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
-    Ok(Json(workloads))
+    Ok(Json(workloads.into_iter().map(WorkloadSummary::from).collect()))
 }
 
 /// One workload: scope, pillars with components and coverage, trend,
@@ -57,18 +58,7 @@ pub async fn workloads(State(state): State<AppState>, _caller: Caller) -> ApiRes
 )]
 #[tracing::instrument(skip_all)]
 pub async fn workload(State(state): State<AppState>, _caller: Caller, PathId(id): PathId) -> ApiResult<WorkloadDetail> {
-    Ok(Json(state.dashboard.0.workload(id).await?))
-}
-
-/// A workload's current scores.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Scores {
-    pub workload: Uuid,
-    /// The mean of the pillar scores that exist, rounded; as the pages show it.
-    pub overall: Option<u8>,
-    /// The six pillars: score, its three components and their coverage (0–1).
-    pub pillars: Vec<PillarDetail>,
-    pub mapping_version: Option<String>,
+    Ok(Json(state.dashboard.0.workload(id).await?.into()))
 }
 
 /// The current score of each pillar with its components and coverage.
@@ -85,22 +75,7 @@ pub struct Scores {
 )]
 #[tracing::instrument(skip_all)]
 pub async fn scores(State(state): State<AppState>, _caller: Caller, PathId(id): PathId) -> ApiResult<Scores> {
-    let detail = state.dashboard.0.workload(id).await?;
-    Ok(Json(Scores {
-        workload: detail.id,
-        overall: detail.overall(),
-        pillars: detail.pillars,
-        mapping_version: detail.mapping_version,
-    }))
-}
-
-/// A workload's scores over the recent syncs, and its milestones.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct ScoreHistory {
-    pub workload: Uuid,
-    /// Per pillar, its scores oldest first.
-    pub trends: Vec<PillarTrend>,
-    pub milestones: Vec<Milestone>,
+    Ok(Json(Scores::from(state.dashboard.0.workload(id).await?)))
 }
 
 /// Each pillar's score after each of the recent syncs (up to 30).
@@ -121,8 +96,7 @@ pub async fn score_history(
     _caller: Caller,
     PathId(id): PathId,
 ) -> ApiResult<ScoreHistory> {
-    let detail = state.dashboard.0.workload(id).await?;
-    Ok(Json(ScoreHistory { workload: detail.id, trends: detail.trends, milestones: detail.milestones }))
+    Ok(Json(ScoreHistory::from(state.dashboard.0.workload(id).await?)))
 }
 
 /// The findings page's filters; every one is optional.
@@ -205,7 +179,7 @@ pub async fn findings(
     // A cursor that cannot be read starts from the first page, as on the page.
     let ignored = ignored.into_iter().filter(|param| param.name != "after").collect();
     params.refuse(&["workload", "pillar", "severity", "compliance", "workflow", "record", "sort", "limit"], ignored)?;
-    Ok(Json(state.dashboard.0.findings(query).await?))
+    Ok(Json(state.dashboard.0.findings(query).await?.into()))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -307,10 +281,10 @@ pub async fn explain(
     PathId(workload): PathId,
     Path((_, pillar)): Path<(String, String)>,
 ) -> ApiResult<PillarBreakdown> {
-    let pillar = Pillar::from_id(&pillar).ok_or_else(|| {
+    let pillar = domain::Pillar::from_id(&pillar).ok_or_else(|| {
         ApiFailure::new(StatusCode::NOT_FOUND, "not_found", format!("There is no pillar {pillar:?}."))
     })?;
-    Ok(Json(state.dashboard.0.pillar(workload, pillar).await?))
+    Ok(Json(state.dashboard.0.pillar(workload, pillar).await?.into()))
 }
 
 /// The Config rules page's filters.
@@ -355,7 +329,7 @@ fn rule_query(query: Option<&str>) -> Result<RuleQuery, ApiFailure> {
 )]
 #[tracing::instrument(skip_all)]
 pub async fn rules(State(state): State<AppState>, _caller: Caller, RawQuery(query): RawQuery) -> ApiResult<RulesPage> {
-    Ok(Json(state.dashboard.0.rules(rule_query(query.as_deref())?).await?))
+    Ok(Json(state.dashboard.0.rules(rule_query(query.as_deref())?).await?.into()))
 }
 
 /// One Config rule: where it is deployed, and the resources it evaluated.
@@ -378,5 +352,5 @@ pub async fn rule(
     Path(name): Path<String>,
     RawQuery(query): RawQuery,
 ) -> ApiResult<RuleDetail> {
-    Ok(Json(state.dashboard.0.rule(name, rule_query(query.as_deref())?).await?))
+    Ok(Json(state.dashboard.0.rule(name, rule_query(query.as_deref())?).await?.into()))
 }

@@ -2,21 +2,20 @@
 //! by editors and admins, with the same checks, history and audit records
 //! as the pages' forms.
 
-use app::domain::Pillar;
-use app::domain::remediation::{
-    MAX_TEXT, Priority, RemediationDetail, RemediationPage, RemediationQuery, RemediationRefusal, SourceKind, Status,
-};
+use app::domain::remediation::{self as domain, MAX_TEXT, RemediationQuery, RemediationRefusal};
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::body::Body;
+use super::contract::{
+    ItemChange, NewComment, NewItem, Pillar, RemediationDetail, RemediationPage, SourceKind, Status,
+};
 use super::query::Params;
 use super::{ApiError, ApiFailure, Caller, Editor, IdempotencyKey, PathId};
 use crate::dashboard::today;
@@ -80,7 +79,7 @@ pub async fn remediation(
     let params = Params::parse(query.as_deref());
     let (query, ignored) = RemediationQuery::read_params(|name| params.get(name));
     params.refuse(&["workload", "pillar", "status", "all", "overdue", "source", "sort"], ignored)?;
-    Ok(Json(state.dashboard.0.remediation(query, Some(caller.email)).await?))
+    Ok(Json(state.dashboard.0.remediation(query, Some(caller.email)).await?.into()))
 }
 
 /// One item in full: its history, comments, the Security Hub workflow
@@ -102,7 +101,7 @@ pub async fn item(
     _caller: Caller,
     PathId(id): PathId,
 ) -> Result<Json<RemediationDetail>, ApiFailure> {
-    Ok(Json(state.dashboard.0.remediation_item(id).await?))
+    Ok(Json(state.dashboard.0.remediation_item(id).await?.into()))
 }
 
 /// The optional header of the writes a client may send again.
@@ -115,28 +114,6 @@ pub struct IdempotencyHeader {
     /// first request made instead of making it twice.
     #[param(rename = "Idempotency-Key", pattern = "^[!-~]{1,200}$", min_length = 1, max_length = 200)]
     idempotency_key: Option<String>,
-}
-
-/// A new item: from a source (a failing control or rule, a question at
-/// risk, an open checklist item) or written by hand (`manual`).
-#[derive(Deserialize, ToSchema)]
-pub struct NewItem {
-    pub workload: Uuid,
-    pub source: SourceKind,
-    /// The source's id: a Security Hub control (`S3.1`), a Config managed
-    /// rule identifier (`S3_BUCKET_VERSIONING_ENABLED`), a Well-Architected
-    /// question id, or a checklist item as `pack/item`. Not for `manual`.
-    pub key: Option<String>,
-    /// For `manual`: at most 200 characters.
-    #[schema(max_length = 200)]
-    pub title: Option<String>,
-    /// For `manual`: at most 5,000 characters.
-    #[schema(max_length = 5000)]
-    pub description: Option<String>,
-    /// For `manual`.
-    pub pillar: Option<Pillar>,
-    /// For `manual`; an item from a source takes its source's severity.
-    pub priority: Option<Priority>,
 }
 
 /// Creates an item, due by its priority's deadline. An item that exists
@@ -172,11 +149,12 @@ pub async fn create(
             Source::Manual {
                 title: new.title.unwrap_or_default(),
                 description: new.description.unwrap_or_default(),
-                pillar,
-                priority,
+                pillar: pillar.into(),
+                priority: priority.into(),
             }
         }
         kind => {
+            let kind = domain::SourceKind::from(kind);
             let key = new
                 .key
                 .filter(|key| !key.trim().is_empty())
@@ -196,37 +174,12 @@ pub async fn create(
     )
     .await
     .map_err(|error| refusal(error, "description"))?;
-    let detail = Json(state.dashboard.0.remediation_item(id).await?);
+    let detail = Json(RemediationDetail::from(state.dashboard.0.remediation_item(id).await?));
     Ok(if created {
         (StatusCode::CREATED, [(LOCATION, format!("/api/v1/remediation/{id}"))], detail).into_response()
     } else {
         detail.into_response()
     })
-}
-
-/// A change to an item; what is left out stays as it is.
-#[derive(Deserialize, ToSchema)]
-pub struct ItemChange {
-    pub status: Option<Status>,
-    /// The new owner's user id (see `assignees`); `null` leaves the item
-    /// without an owner.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Uuid>)]
-    pub owner_id: Option<Option<Uuid>>,
-    pub due_on: Option<NaiveDate>,
-    /// An http:// or https:// address; `null` removes it.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub ticket_url: Option<Option<String>>,
-    /// With `status: risk_accepted`: why the risk is accepted.
-    pub acceptance_reason: Option<String>,
-    /// With `status: risk_accepted`: until when, after today.
-    pub accepted_until: Option<NaiveDate>,
-}
-
-/// A field that was sent, even as `null`: `Some(None)`.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// Changes an item's status, owner, due date or ticket, with a line in
@@ -253,9 +206,10 @@ pub async fn update(
 ) -> Result<Json<RemediationDetail>, ApiFailure> {
     let reason = change.acceptance_reason.unwrap_or_default();
     let reason_fits = !reason.trim().is_empty() && reason.trim().chars().count() <= MAX_TEXT;
-    let acceptance = match (change.status, change.accepted_until) {
-        (Some(Status::RiskAccepted), Some(until)) => Some((reason, until)),
-        (Some(Status::RiskAccepted), None) => {
+    let status = change.status.map(domain::Status::from);
+    let acceptance = match (status, change.accepted_until) {
+        (Some(domain::Status::RiskAccepted), Some(until)) => Some((reason, until)),
+        (Some(domain::Status::RiskAccepted), None) => {
             // An item that is not there is a 404 whatever the change says.
             state.dashboard.0.remediation_item(id).await?;
             return Err(refusal(RemediationRefusal::Acceptance.into(), "accepted_until"));
@@ -263,15 +217,14 @@ pub async fn update(
         _ => None,
     };
     let ticket_url = change.ticket_url.map(|url| url.map(|url| url.trim().to_owned()).filter(|url| !url.is_empty()));
-    let change =
-        Change { status: change.status, owner: change.owner_id, due_on: change.due_on, ticket_url, acceptance };
+    let change = Change { status, owner: change.owner_id, due_on: change.due_on, ticket_url, acceptance };
     store::update(&state.pool, &editor.email, id, &change, today()).await.map_err(|error| {
         // When the reason will do, it is the date that is not after today.
         let date = reason_fits && error.refusal() == Some(RemediationRefusal::Acceptance);
         refusal(error, if date { "accepted_until" } else { "acceptance_reason" })
     })?;
     state.outbox().deliver_soon();
-    Ok(Json(state.dashboard.0.remediation_item(id).await?))
+    Ok(Json(state.dashboard.0.remediation_item(id).await?.into()))
 }
 
 /// A refused create or change, with the field it is about. `text` names
@@ -297,14 +250,6 @@ fn refusal(error: RemediationError, text: &'static str) -> ApiFailure {
         Refused::NoneChecked | Refused::NothingChosen => "items",
     };
     ApiFailure::unprocessable(field, error.to_string())
-}
-
-/// A comment on an item.
-#[derive(Deserialize, ToSchema)]
-pub struct NewComment {
-    /// At most 5,000 characters, not blank.
-    #[schema(max_length = 5000)]
-    pub body: String,
 }
 
 /// Adds a comment to an item's discussion; answers the item with it. With
@@ -335,5 +280,5 @@ pub async fn comment(
     store::comment_once(&state.pool, &editor.email, id, &comment.body, key.as_deref())
         .await
         .map_err(|error| refusal(error, "body"))?;
-    Ok((StatusCode::CREATED, Json(state.dashboard.0.remediation_item(id).await?)))
+    Ok((StatusCode::CREATED, Json(state.dashboard.0.remediation_item(id).await?.into())))
 }

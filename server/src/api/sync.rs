@@ -2,14 +2,14 @@
 //! admins.
 
 use app::domain::params::IgnoredParam;
-use app::domain::sync::{OnboardingFilter, OnboardingPage, OnboardingQuery, SyncStatus};
+use app::domain::sync::{self as domain, OnboardingQuery};
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
+use super::contract::{OnboardingFilter, OnboardingPage, SyncStarted, SyncStatus};
 use super::query::Params;
 use super::{Admin, ApiError, ApiFailure, Caller, PathId};
 use crate::http::AppState;
@@ -26,15 +26,7 @@ use crate::http::AppState;
 )]
 #[tracing::instrument(skip_all)]
 pub async fn sync_runs(State(state): State<AppState>, _caller: Caller) -> Result<Json<SyncStatus>, ApiFailure> {
-    Ok(Json(state.dashboard.0.sync_status().await?))
-}
-
-/// A sync that has started.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct SyncStarted {
-    pub source: Uuid,
-    /// Where to follow it: the source's latest run in `/api/v1/sync-runs`.
-    pub follow: String,
+    Ok(Json(state.dashboard.0.sync_status().await?.into()))
 }
 
 /// Starts a sync of one source now, in the background; follow it through
@@ -103,12 +95,12 @@ pub async fn accounts(
     let params = Params::parse(query.as_deref());
     let mut ignored = Vec::new();
     let accounts = match params.get("status").as_deref() {
-        None | Some("all") => OnboardingFilter::All,
-        Some("failing") => OnboardingFilter::Failing,
-        Some("never") => OnboardingFilter::Never,
+        None | Some("all") => domain::OnboardingFilter::All,
+        Some("failing") => domain::OnboardingFilter::Failing,
+        Some("never") => domain::OnboardingFilter::Never,
         Some(other) => {
             ignored.push(IgnoredParam { name: "status".into(), value: other.to_owned() });
-            OnboardingFilter::All
+            domain::OnboardingFilter::All
         }
     };
     let page = match params.get("page") {
@@ -125,5 +117,5 @@ pub async fn accounts(
     // An empty source means every source, as on the page.
     let source = params.get("source").map(|source| source.trim().to_owned()).filter(|source| !source.is_empty());
     let query = OnboardingQuery { source, accounts, page };
-    Ok(Json(state.dashboard.0.onboarding(query).await?))
+    Ok(Json(state.dashboard.0.onboarding(query).await?.into()))
 }
