@@ -307,3 +307,42 @@ pub async fn worst_controls(pool: &PgPool, limit: i64) -> Result<Vec<ControlFail
     .fetch_all(pool)
     .await
 }
+
+/// An active finding as the CSV export lists it.
+pub struct ExportFindingRow {
+    pub id: String,
+    pub account_id: String,
+    pub account_name: Option<String>,
+    pub region: String,
+    pub control_id: Option<String>,
+    pub title: Option<String>,
+    pub severity: String,
+    pub compliance_status: Option<String>,
+    pub workflow_status: String,
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    pub first_observed_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// Active findings in these accounts and regions, worst first.
+pub async fn active_for_export(
+    pool: &PgPool,
+    accounts: &[String],
+    regions: &[String],
+) -> Result<Vec<ExportFindingRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ExportFindingRow,
+        r#"SELECT id, account_id, (SELECT a.name FROM aws_accounts a WHERE a.account_id = f.account_id) AS account_name,
+                  region, control_id, title, severity, compliance_status, workflow_status,
+                  resource_type, resource_id, first_observed_at, updated_at
+           FROM findings f
+           WHERE record_state = 'ACTIVE' AND account_id = ANY($1) AND region = ANY($2)
+           ORDER BY array_position(ARRAY['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL'], severity),
+                    control_id, resource_id, id"#,
+        accounts,
+        regions
+    )
+    .fetch_all(pool)
+    .await
+}

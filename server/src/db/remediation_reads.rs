@@ -263,3 +263,22 @@ pub async fn workload_of_finding_item(conn: &mut sqlx::PgConnection, item: Uuid)
     .fetch_optional(conn)
     .await
 }
+
+/// Active and overdue items per workload, for the organisation's report.
+pub async fn active_and_overdue_by_workload(
+    pool: &PgPool,
+    today: NaiveDate,
+) -> Result<std::collections::HashMap<Uuid, (i64, i64)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT workload_id,
+                  count(*) AS "active!",
+                  count(*) FILTER (WHERE due_on < $1) AS "overdue!"
+           FROM remediation_items
+           WHERE status IN ('open', 'in_progress', 'blocked')
+           GROUP BY workload_id"#,
+        today
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.workload_id, (row.active, row.overdue))).collect())
+}

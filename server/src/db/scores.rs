@@ -296,3 +296,37 @@ pub async fn clear_due(pool: &PgPool, workload: Uuid, since: chrono::DateTime<ch
         .await?;
     Ok(())
 }
+
+/// Makes up twelve weekly snapshots before today's scores, drifting a
+/// little per workload and pillar, under `reason` (replacing those made
+/// before), and the organisation's snapshots to match: the demo's history.
+pub async fn make_up_history(pool: &PgPool, reason: &str) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!("DELETE FROM score_snapshots WHERE reason = $1", reason).execute(&mut *tx).await?;
+    sqlx::query!(
+        r#"
+        INSERT INTO score_snapshots (taken_at, workload_id, pillar, score, review, evidence, checklist,
+                                     review_coverage, evidence_coverage, checklist_coverage, mapping_version, reason)
+        SELECT date_trunc('day', now()) - make_interval(days => 7 * weeks.k) + interval '6 hours',
+               s.workload_id, s.pillar,
+               CASE WHEN s.score IS NULL THEN NULL ELSE least(100, greatest(0,
+                   s.score - weeks.k * (0.6 + (abs(hashtext(s.workload_id::text || s.pillar)) % 5) * 0.35)
+                           + ((abs(hashtext(s.workload_id::text || s.pillar || weeks.k::text)) % 7) - 3) * 0.5))
+               END,
+               NULL, NULL, NULL, s.review_coverage, s.evidence_coverage, s.checklist_coverage,
+               COALESCE(s.mapping_version, ''), $1
+        FROM pillar_scores s CROSS JOIN generate_series(1, 12) AS weeks(k)
+        "#,
+        reason
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM organisation_snapshots o
+         WHERE NOT EXISTS (SELECT 1 FROM score_snapshots s WHERE s.taken_at = o.taken_at)"
+    )
+    .execute(&mut *tx)
+    .await?;
+    gather_organisation(&mut tx, Some(reason)).await?;
+    tx.commit().await
+}

@@ -159,19 +159,7 @@ async fn remediation_by_workload(
     dashboard: &PgDashboard,
     today: chrono::NaiveDate,
 ) -> Result<HashMap<Uuid, (i64, i64)>, AppError> {
-    let rows = sqlx::query!(
-        r#"SELECT workload_id,
-                  count(*) AS "active!",
-                  count(*) FILTER (WHERE due_on < $1) AS "overdue!"
-           FROM remediation_items
-           WHERE status IN ('open', 'in_progress', 'blocked')
-           GROUP BY workload_id"#,
-        today
-    )
-    .fetch_all(&dashboard.pool)
-    .await
-    .map_err(database_error)?;
-    Ok(rows.into_iter().map(|row| (row.workload_id, (row.active, row.overdue))).collect())
+    crate::db::remediation_reads::active_and_overdue_by_workload(&dashboard.pool, today).await.map_err(database_error)
 }
 
 #[cfg(test)]

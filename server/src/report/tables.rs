@@ -3,7 +3,6 @@
 //! organisation, its workloads and every remediation item.
 
 use app::domain::Pillar;
-use futures::TryStreamExt;
 use serde::Serialize;
 use sqlx::PgPool;
 
@@ -188,37 +187,27 @@ async fn findings_in_scope(
     accounts: &[String],
     regions: &[String],
 ) -> Result<Vec<FindingRow>, ExportError> {
-    let rows = sqlx::query!(
-        r#"SELECT id, account_id, (SELECT a.name FROM aws_accounts a WHERE a.account_id = f.account_id) AS account_name,
-                  region, control_id, title, severity, compliance_status, workflow_status,
-                  resource_type, resource_id, first_observed_at, updated_at
-           FROM findings f
-           WHERE record_state = 'ACTIVE' AND account_id = ANY($1) AND region = ANY($2)
-           ORDER BY array_position(ARRAY['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL'], severity),
-                    control_id, resource_id, id"#,
-        accounts,
-        regions
-    )
-    .fetch(pool)
-    .map_ok(|row| FindingRow {
-        id: row.id,
-        account_id: row.account_id,
-        account_name: row.account_name,
-        region: row.region,
-        control_id: row.control_id,
-        title: row.title,
-        severity: row.severity,
-        compliance_status: row.compliance_status,
-        workflow_status: row.workflow_status,
-        resource_type: row.resource_type,
-        resource_id: row.resource_id,
-        first_observed_at: row.first_observed_at.map(|at| at.to_rfc3339()),
-        updated_at: row.updated_at.map(|at| at.to_rfc3339()),
-    })
-    .try_collect()
-    .await
-    .map_err(|error| ExportError::App(crate::dashboard::database_error(error)))?;
-    Ok(rows)
+    let rows = crate::db::finding_reads::active_for_export(pool, accounts, regions)
+        .await
+        .map_err(|error| ExportError::App(crate::dashboard::database_error(error)))?;
+    Ok(rows
+        .into_iter()
+        .map(|row| FindingRow {
+            id: row.id,
+            account_id: row.account_id,
+            account_name: row.account_name,
+            region: row.region,
+            control_id: row.control_id,
+            title: row.title,
+            severity: row.severity,
+            compliance_status: row.compliance_status,
+            workflow_status: row.workflow_status,
+            resource_type: row.resource_type,
+            resource_id: row.resource_id,
+            first_observed_at: row.first_observed_at.map(|at| at.to_rfc3339()),
+            updated_at: row.updated_at.map(|at| at.to_rfc3339()),
+        })
+        .collect())
 }
 
 #[derive(Serialize)]

@@ -36,6 +36,7 @@ fn server_fn_needs(path: &str) -> Needs {
         | "/api/rules"
         | "/api/rule"
         | "/api/sync_status"
+        | "/api/aws_writes"
         | "/api/onboarding"
         | "/api/checklist"
         | "/api/answers"

@@ -179,6 +179,8 @@ fn a_remediation_item_is_sent_with_every_field_of_its_view_model() {
             at: at(120),
             attempts: 2,
             updated: 5,
+            state: app::domain::outbox::WriteState::Done,
+            next_attempt_at: at(150),
             last_error: Some("throttled".into()),
             done_at: Some(at(180)),
         }],
