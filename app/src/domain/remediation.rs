@@ -32,6 +32,7 @@ refusal!(
         Acceptance = "acceptance" => "Accepting a risk needs a reason and an expiry date after today.",
         UnknownOwner = "owner" => "The owner must be an active editor or admin.",
         Ticket = "ticket" => "The ticket link must be an http:// or https:// address.",
+        TicketSystem = "ticket-system" => "Choose a ticket system from the list.",
         Due = "due" => "The due date must be a date such as 2027-01-31.",
         Status = "status" => "Choose a status from the list.",
         EmptyComment = "comment" => "A comment cannot be empty.",
@@ -109,6 +110,17 @@ words!(
         Question => "question", "Well-Architected question",
         Checklist => "checklist", "Checklist item",
         Manual => "manual", "Written by hand",
+    }
+);
+
+words!(
+    /// Where an item's ticket lives.
+    TicketSystem {
+        Jira => "jira", "Jira",
+        Github => "github", "GitHub Issues",
+        Servicenow => "servicenow", "ServiceNow",
+        Linear => "linear", "Linear",
+        Other => "other", "Other",
     }
 );
 
@@ -302,6 +314,7 @@ pub struct RemediationDetail {
     pub owner_id: Option<Uuid>,
     pub acceptance_reason: Option<String>,
     pub ticket_url: Option<String>,
+    pub ticket_system: Option<TicketSystem>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub history: Vec<HistoryLine>,

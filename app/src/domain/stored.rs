@@ -46,7 +46,7 @@ macro_rules! stored_as_text {
 use super::answers::ChoiceState;
 use super::checklists::{EvidenceState, TickState};
 use super::outbox::{WriteKind, WriteState};
-use super::remediation::{Priority, SourceKind, Status};
+use super::remediation::{Priority, SourceKind, Status, TicketSystem};
 use super::sync::Membership;
 use super::{ComplianceStatus, Pillar, RecordState, Risk, Role, RuleCompliance, Severity, WorkflowStatus};
 
@@ -65,6 +65,7 @@ stored_as_text!(TickState, "tick state", TickState::as_str, TickState::parse);
 stored_as_text!(EvidenceState, "evidence state", EvidenceState::as_str, EvidenceState::parse);
 stored_as_text!(Priority, "priority", Priority::as_str, Priority::parse);
 stored_as_text!(Status, "remediation status", Status::as_str, Status::parse);
+stored_as_text!(TicketSystem, "ticket system", TicketSystem::as_str, TicketSystem::parse);
 stored_as_text!(SourceKind, "remediation source", SourceKind::as_str, SourceKind::parse);
 stored_as_text!(Membership, "account membership", Membership::as_str, Membership::parse);
 stored_as_text!(WriteKind, "kind of write to AWS", WriteKind::as_str, WriteKind::parse);

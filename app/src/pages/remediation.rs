@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::components::{PageTitle, SubmitOnChange, TableFrame, TextArea};
 use crate::domain::remediation::{
     Assignee, MAX_TEXT, MAX_TITLE, Priority, RemediationDetail, RemediationLine, RemediationPage, RemediationQuery,
-    RemediationRefusal, Sort, SourceKind, Status,
+    RemediationRefusal, Sort, SourceKind, Status, TicketSystem,
 };
 use crate::domain::{Pillar, Role};
 use crate::error::AppError;
@@ -338,6 +338,7 @@ pub fn RemediationItemPage() -> impl IntoView {
         owner: q.get("owner"),
         due_on: q.get("due_on"),
         ticket_url: q.get("ticket_url"),
+        ticket_system: q.get("ticket_system"),
         acceptance_reason: q.get("acceptance_reason"),
         accepted_until: q.get("accepted_until"),
         body: q.get("body"),
@@ -377,6 +378,7 @@ struct Typed {
     owner: Option<String>,
     due_on: Option<String>,
     ticket_url: Option<String>,
+    ticket_system: Option<String>,
     acceptance_reason: Option<String>,
     accepted_until: Option<String>,
     body: Option<String>,
@@ -416,6 +418,7 @@ fn ItemView(item: RemediationDetail, typed: Typed, can_edit: bool) -> impl IntoV
         let owner = typed.owner.clone().or_else(|| item.owner_id.map(|o| o.to_string()));
         let due = typed.due_on.clone().unwrap_or_else(|| line.due_on.to_string());
         let ticket = typed.ticket_url.clone().or_else(|| item.ticket_url.clone()).unwrap_or_default();
+        let system = typed.ticket_system.clone().or_else(|| item.ticket_system.map(|s| s.as_str().to_owned()));
         let reason = typed.acceptance_reason.clone().or_else(|| item.acceptance_reason.clone()).unwrap_or_default();
         let until = typed.accepted_until.clone().or_else(|| line.accepted_until.map(|d| d.to_string())).unwrap_or_default();
         view! {
@@ -428,6 +431,7 @@ fn ItemView(item: RemediationDetail, typed: Typed, can_edit: bool) -> impl IntoV
                     <label>"Owner"<select name="owner">{owner_options(&item.assignees, owner.as_deref(), "Nobody")}</select></label>
                     <label>"Due"<input type="date" name="due_on" value=due required=true /></label>
                     <label>"Ticket link (Jira or any address)"<input type="url" name="ticket_url" value=ticket placeholder="https://" /></label>
+                    <label>"Ticket system"<select name="ticket_system">{ticket_system_options(system.as_deref())}</select></label>
                     <fieldset>
                         <legend>"When accepting the risk"</legend>
                         <label>"Why"<input type="text" name="acceptance_reason" value=reason maxlength=MAX_TEXT.to_string() /></label>
@@ -483,6 +487,7 @@ fn ItemView(item: RemediationDetail, typed: Typed, can_edit: bool) -> impl IntoV
                 <dd>{format!("“{reason}” until {}", line.accepted_until.map(|d| d.to_string()).unwrap_or_default())}</dd>
             })}
             {item.ticket_url.clone().map(|url| view! { <dt>"Ticket"</dt><dd><a href=url.clone() rel="noopener noreferrer">{url.clone()}</a></dd> })}
+            {item.ticket_system.map(|system| view! { <dt>"Ticket system"</dt><dd>{system.label()}</dd> })}
             <dt>"Created"</dt><dd>{format!("by {} on {}", item.created_by, item.created_at.format("%Y-%m-%d"))}</dd>
         </dl>
         {(!item.description.is_empty()).then(|| view! { <p class="pre-wrap description">{item.description.clone()}</p> })}
@@ -512,4 +517,16 @@ fn ItemView(item: RemediationDetail, typed: Typed, can_edit: bool) -> impl IntoV
             <ul class="history-list">{history}</ul>
         </section>
     }
+}
+
+/// The ticket systems to choose from, with "None" first.
+fn ticket_system_options(chosen: Option<&str>) -> impl IntoView {
+    let none = view! { <option value="none" selected=chosen.is_none_or(|c| c == "none")>"None"</option> };
+    let systems = TicketSystem::ALL
+        .iter()
+        .map(|system| {
+            view! { <option value=system.as_str() selected=chosen == Some(system.as_str())>{system.label()}</option> }
+        })
+        .collect_view();
+    view! { {none}{systems} }
 }

@@ -217,7 +217,9 @@ pub async fn update(
         _ => None,
     };
     let ticket_url = change.ticket_url.map(|url| url.map(|url| url.trim().to_owned()).filter(|url| !url.is_empty()));
-    let change = Change { status, owner: change.owner_id, due_on: change.due_on, ticket_url, acceptance };
+    let ticket_system = change.ticket_system.map(|system| system.map(domain::TicketSystem::from));
+    let change =
+        Change { status, owner: change.owner_id, due_on: change.due_on, ticket_url, ticket_system, acceptance };
     store::update(&state.pool, &editor.email, id, &change, today()).await.map_err(|error| {
         // When the reason will do, it is the date that is not after today.
         let date = reason_fits && error.refusal() == Some(RemediationRefusal::Acceptance);
@@ -244,6 +246,7 @@ fn refusal(error: RemediationError, text: &'static str) -> ApiFailure {
         Refused::TooLong | Refused::EmptyComment | Refused::Acceptance | Refused::Manual => text,
         Refused::UnknownOwner => "owner_id",
         Refused::Ticket => "ticket_url",
+        Refused::TicketSystem => "ticket_system",
         Refused::Due => "due_on",
         Refused::Status => "status",
         // Refusals of the page's bulk form, which the API does not have.

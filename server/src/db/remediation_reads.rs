@@ -4,7 +4,7 @@
 use app::domain::Pillar;
 use app::domain::remediation::{
     Assignee, Comment, FindingUpdateLine, HistoryLine, Priority, RemediationDetail, RemediationLine, RemediationPage,
-    RemediationProgress, RemediationQuery, Sort, SourceKind, Status,
+    RemediationProgress, RemediationQuery, Sort, SourceKind, Status, TicketSystem,
 };
 use chrono::NaiveDate;
 use sqlx::PgPool;
@@ -128,7 +128,8 @@ pub async fn item(pool: &PgPool, id: Uuid, today: NaiveDate) -> Result<Option<Re
                   r.source_kind AS "source_kind: SourceKind", r.source_key, r.title,
                   r.priority AS "priority: Priority", u.email AS "owner?", r.due_on, r.status AS "status: Status",
                   r.by_evidence, r.flagged, r.accepted_until,
-                  r.description, r.source_url, r.owner_id, r.acceptance_reason, r.ticket_url, r.created_by,
+                  r.description, r.source_url, r.owner_id, r.acceptance_reason, r.ticket_url,
+                  r.ticket_system AS "ticket_system: TicketSystem", r.created_by,
                   r.created_at
            FROM remediation_items r
            JOIN workloads w ON w.id = r.workload_id
@@ -191,6 +192,7 @@ pub async fn item(pool: &PgPool, id: Uuid, today: NaiveDate) -> Result<Option<Re
         owner_id: row.owner_id,
         acceptance_reason: row.acceptance_reason,
         ticket_url: row.ticket_url,
+        ticket_system: row.ticket_system,
         created_by: row.created_by,
         created_at: row.created_at,
         history,
@@ -215,6 +217,7 @@ pub struct WorkloadItem {
     pub acceptance_reason: Option<String>,
     pub accepted_until: Option<NaiveDate>,
     pub ticket_url: Option<String>,
+    pub ticket_system: Option<TicketSystem>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -225,7 +228,8 @@ pub async fn of_workload(pool: &PgPool, workload: Uuid) -> Result<Vec<WorkloadIt
         WorkloadItem,
         r#"SELECT r.id, r.title, r.pillar AS "pillar: Pillar", r.source_kind, r.source_key,
                   r.priority AS "priority: Priority", u.email AS "owner?", r.due_on, r.status AS "status: Status",
-                  r.acceptance_reason, r.accepted_until, r.ticket_url, r.created_at, r.updated_at
+                  r.acceptance_reason, r.accepted_until, r.ticket_url,
+                  r.ticket_system AS "ticket_system: TicketSystem", r.created_at, r.updated_at
            FROM remediation_items r
            LEFT JOIN users u ON u.id = r.owner_id
            WHERE r.workload_id = $1

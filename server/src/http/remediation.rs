@@ -5,7 +5,7 @@
 
 use app::domain::Pillar;
 use app::domain::params::{encode_component, local_path};
-use app::domain::remediation::{Priority, RemediationRefusal as Refusal, Status};
+use app::domain::remediation::{Priority, RemediationRefusal as Refusal, Status, TicketSystem};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -146,6 +146,8 @@ pub struct ChangeForm {
     #[serde(default)]
     ticket_url: String,
     #[serde(default)]
+    ticket_system: String,
+    #[serde(default)]
     acceptance_reason: String,
     #[serde(default)]
     accepted_until: String,
@@ -177,6 +179,12 @@ fn change_of(form: &ChangeForm) -> Result<Change, Refusal> {
         "none" => Some(None),
         text => Some(Some(text.to_owned())),
     };
+    let ticket_system = match form.ticket_system.trim() {
+        "" if form.full == "1" => Some(None),
+        "" => None,
+        "none" => Some(None),
+        text => Some(Some(TicketSystem::parse(text).ok_or(Refusal::TicketSystem)?)),
+    };
     let acceptance = if status == Some(Status::RiskAccepted) {
         let until =
             NaiveDate::parse_from_str(form.accepted_until.trim(), "%Y-%m-%d").map_err(|_| Refusal::Acceptance)?;
@@ -184,7 +192,7 @@ fn change_of(form: &ChangeForm) -> Result<Change, Refusal> {
     } else {
         None
     };
-    Ok(Change { status, owner, due_on, ticket_url, acceptance })
+    Ok(Change { status, owner, due_on, ticket_url, ticket_system, acceptance })
 }
 
 fn typed(form: &ChangeForm, refusal: Refusal) -> Vec<(&'static str, String)> {
@@ -194,6 +202,7 @@ fn typed(form: &ChangeForm, refusal: Refusal) -> Vec<(&'static str, String)> {
         ("owner", form.owner.clone()),
         ("due_on", form.due_on.clone()),
         ("ticket_url", form.ticket_url.clone()),
+        ("ticket_system", form.ticket_system.clone()),
         ("acceptance_reason", form.acceptance_reason.clone()),
         ("accepted_until", form.accepted_until.clone()),
     ]
@@ -266,6 +275,7 @@ pub async fn bulk(
         owner: field("owner"),
         due_on: field("due_on"),
         ticket_url: String::new(),
+        ticket_system: String::new(),
         acceptance_reason: field("acceptance_reason"),
         accepted_until: field("accepted_until"),
         full: String::new(),

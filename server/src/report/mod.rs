@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use app::domain::Pillar;
-use app::domain::remediation::{Priority, Status};
+use app::domain::remediation::{Priority, Status, TicketSystem};
 use app::domain::sync::ago_text;
 use app::error::AppError;
 use chrono::{DateTime, Utc};
@@ -275,6 +275,7 @@ pub fn review_pdf(review: &Review, weights: &Weights) -> Result<Vec<u8>, Typeset
         "status": Status::ALL.iter().map(|s| (s.as_str(), s.label())).collect::<std::collections::BTreeMap<_, _>>(),
         "priority": Priority::ALL.iter().map(|p| (p.as_str(), p.label())).collect::<std::collections::BTreeMap<_, _>>(),
         "active": Status::ALL.iter().filter(|s| s.is_active()).map(|s| s.as_str()).collect::<Vec<_>>(),
+        "ticket_system": TicketSystem::ALL.iter().map(|t| (t.as_str(), t.label())).collect::<std::collections::BTreeMap<_, _>>(),
     });
     let view = json!({
         "review": review,

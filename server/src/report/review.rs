@@ -3,7 +3,7 @@
 //! the numbers agree with the pages.
 
 use app::domain::checklists::{ChecklistQuery, EvidenceState, TickState, WorkloadChecklist};
-use app::domain::remediation::{Priority, RemediationProgress, Status};
+use app::domain::remediation::{Priority, RemediationProgress, Status, TicketSystem};
 use app::domain::{Milestone, Pillar, PillarBreakdown, PillarDetail, PillarTrend, RiskCounts, WorkloadDetail, rounded};
 use app::error::AppError;
 use app::ports::DashboardReads;
@@ -153,6 +153,7 @@ pub struct ItemFacts {
     pub acceptance_reason: Option<String>,
     pub accepted_until: Option<NaiveDate>,
     pub ticket_url: Option<String>,
+    pub ticket_system: Option<TicketSystem>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -393,6 +394,7 @@ async fn items(dashboard: &PgDashboard, workload: Uuid, today: NaiveDate) -> Res
             acceptance_reason: row.acceptance_reason,
             accepted_until: row.accepted_until,
             ticket_url: row.ticket_url,
+            ticket_system: row.ticket_system,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })

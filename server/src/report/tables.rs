@@ -95,11 +95,12 @@ struct ItemRow<'a> {
     acceptance_reason: &'a str,
     accepted_until: String,
     ticket_url: &'a str,
+    ticket_system: &'static str,
     created_at: String,
     updated_at: String,
 }
 
-const ITEM_COLUMNS: [&str; 15] = [
+const ITEM_COLUMNS: [&str; 16] = [
     "id",
     "title",
     "pillar",
@@ -113,6 +114,7 @@ const ITEM_COLUMNS: [&str; 15] = [
     "acceptance_reason",
     "accepted_until",
     "ticket_url",
+    "ticket_system",
     "created_at",
     "updated_at",
 ];
@@ -154,6 +156,7 @@ pub async fn review_tables(pool: &PgPool, review: &Review) -> Result<Vec<(String
             acceptance_reason: item.acceptance_reason.as_deref().unwrap_or_default(),
             accepted_until: item.accepted_until.map(|d| d.to_string()).unwrap_or_default(),
             ticket_url: item.ticket_url.as_deref().unwrap_or_default(),
+            ticket_system: item.ticket_system.map(|system| system.as_str()).unwrap_or_default(),
             created_at: item.created_at.to_rfc3339(),
             updated_at: item.updated_at.to_rfc3339(),
         })

@@ -305,6 +305,7 @@ async fn a_patch_changes_only_what_it_names_and_null_removes_the_owner_and_ticke
         "status": "in_progress",
         "owner_id": owner,
         "ticket_url": "https://tickets.example.com/SEC-1",
+        "ticket_system": "jira",
         "due_on": "2031-03-01",
     });
     let (status, item) = send(&editor, &app, Method::PATCH, &path, change).await;
@@ -312,11 +313,13 @@ async fn a_patch_changes_only_what_it_names_and_null_removes_the_owner_and_ticke
     assert_eq!(item["line"]["status"], "in_progress");
     assert_eq!(item["owner_id"], owner.to_string());
     assert_eq!(item["ticket_url"], "https://tickets.example.com/SEC-1");
+    assert_eq!(item["ticket_system"], "jira");
     assert_eq!(item["line"]["due_on"], "2031-03-01");
     let history = item["history"].as_array().map(Vec::len).unwrap_or_default();
 
-    let (_, item) = send(&editor, &app, Method::PATCH, &path, json!({ "owner_id": null, "ticket_url": null })).await;
-    assert!(item["owner_id"].is_null() && item["ticket_url"].is_null(), "{item}");
+    let removed = json!({ "owner_id": null, "ticket_url": null, "ticket_system": null });
+    let (_, item) = send(&editor, &app, Method::PATCH, &path, removed).await;
+    assert!(item["owner_id"].is_null() && item["ticket_url"].is_null() && item["ticket_system"].is_null(), "{item}");
     assert_eq!(
         (item["line"]["status"].as_str(), item["line"]["due_on"].as_str()),
         (Some("in_progress"), Some("2031-03-01")),
@@ -335,6 +338,7 @@ async fn a_patch_changes_only_what_it_names_and_null_removes_the_owner_and_ticke
         (json!({ "status": "risk_accepted", "accepted_until": next_month }), "acceptance_reason"),
         (json!({ "owner_id": Uuid::from_u128(7) }), "owner_id"),
         (json!({ "ticket_url": "tickets/SEC-1" }), "ticket_url"),
+        (json!({ "ticket_system": "trello" }), "ticket_system"),
         (json!({ "due_on": "soon" }), "due_on"),
         (json!({ "status": "done" }), "status"),
     ] {

@@ -517,3 +517,44 @@ async fn markup_and_formulas_in_a_title_are_text_in_the_pdf_and_the_csv(pool: Pg
         .collect();
     assert!(titles.contains(&format!("'{TITLE}")), "the formula is a text cell: {titles:?}");
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_review_pdf_and_csv_name_each_open_items_ticket_system(pool: PgPool) {
+    let workload = demo_with_an_owned_item(&pool).await;
+    let source = Source::Manual {
+        title: "Rotate the signing keys".into(),
+        description: String::new(),
+        pillar: Pillar::Security,
+        priority: Priority::High,
+    };
+    let today = chrono::Utc::now().date_naive();
+    let (item, _) = store::create(&pool, &Default::default(), "test", workload, source, today).await.expect("an item");
+    let change = store::Change {
+        ticket_system: Some(Some(app::domain::remediation::TicketSystem::Servicenow)),
+        ..Default::default()
+    };
+    store::update(&pool, "test", item, &change, today).await.expect("the ticket system is set");
+    let app = spawn_app(pool.clone()).await;
+
+    let (_, _, pdf) = download(&app, &app.client, &format!("/workloads/{workload}/export?format=pdf")).await;
+    let (_, _, zip) = download(&app, &app.client, &format!("/workloads/{workload}/export?format=csv")).await;
+
+    let path = artifacts().join("review-with-ticket-system.pdf");
+    std::fs::write(&path, &pdf).expect("the PDF is kept");
+    let text = pdf_text(&path);
+    let row = text.lines().find(|line| line.contains("Rotate the signing keys")).expect("the item's row");
+    assert!(row.contains("ServiceNow"), "the PDF's remediation table names the system: {row}");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).expect("a zip");
+    let mut items = String::new();
+    for index in 0..archive.len() {
+        let mut file = archive.by_index(index).expect("a file");
+        if file.name().expect("a UTF-8 name").ends_with("remediation.csv") {
+            file.read_to_string(&mut items).expect("UTF-8 CSV");
+        }
+    }
+    let mut reader = csv::Reader::from_reader(items.as_bytes());
+    let column = reader.headers().expect("a header").iter().position(|h| h == "ticket_system").expect("the column");
+    let systems: Vec<String> =
+        reader.records().map(|record| record.expect("a row")[column].to_owned()).filter(|s| !s.is_empty()).collect();
+    assert_eq!(systems, ["servicenow"]);
+}

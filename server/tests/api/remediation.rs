@@ -191,6 +191,32 @@ async fn change(app: &TestApp, client: &reqwest::Client, id: Uuid, form: &[(&str
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn an_item_says_which_ticket_system_its_ticket_lives_in_and_an_unknown_one_is_refused(pool: PgPool) {
+    let workload = insert_workload(&pool, "Checkout", &[]).await;
+    let id = manual_remediation_item(&pool, workload, "Rotate the signing keys").await;
+    let app = spawn_app(pool.clone()).await;
+
+    let refused = change(&app, &app.client, id, &[("ticket_system", "trello"), ("due_on", "2031-01-31")]).await;
+    let location = refused.headers()[LOCATION].to_str().expect("a location").to_owned();
+    assert!(location.contains("error=ticket-system") && location.contains("ticket_system=trello"), "{location}");
+    let (_, page) = app.get_text(&location).await;
+    assert!(page.contains("Choose a ticket system from the list."), "the refusal is explained");
+
+    let saved = change(&app, &app.client, id, &[("ticket_system", "github")]).await;
+    assert_eq!(saved.headers()[LOCATION], format!("/remediation/{id}").as_str());
+    let (_, page) = app.get_text(&format!("/remediation/{id}")).await;
+    assert!(page.contains("<dt>Ticket system<!></dt><dd>GitHub Issues<!></dd>"), "the item shows it");
+    assert!(page.contains(r#"<option value="github" selected"#), "the form shows it chosen");
+    let last = history(&pool, id).await.pop().expect("a history line");
+    assert_eq!(last.1, "Ticket system: none → GitHub Issues");
+
+    let cleared = change(&app, &app.client, id, &[("full", "1"), ("ticket_system", "none")]).await;
+    assert_eq!(cleared.headers()[LOCATION], format!("/remediation/{id}").as_str());
+    let (_, page) = app.get_text(&format!("/remediation/{id}")).await;
+    assert!(!page.contains("<dt>Ticket system"), "none says nothing");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn accepting_a_risk_needs_a_reason_and_an_expiry_and_it_reopens_when_it_ends(pool: PgPool) {
     let workload = insert_workload(&pool, "Checkout", &[]).await;
     let id = manual_remediation_item(&pool, workload, "Public bucket for the website").await;

@@ -3,7 +3,7 @@
 //! fails where it is read, never becomes a default.
 
 use app::domain::checklists::TickState;
-use app::domain::remediation::{Priority, SourceKind, Status};
+use app::domain::remediation::{Priority, SourceKind, Status, TicketSystem};
 use app::domain::sync::Membership;
 use app::domain::{ComplianceStatus, Pillar, RecordState, Risk, Role, RuleCompliance, Severity, WorkflowStatus};
 use sqlx::PgPool;
@@ -57,6 +57,9 @@ async fn every_word_of_the_vocabulary_reads_back_as_itself_from_the_database(poo
     }
     for &kind in SourceKind::ALL {
         assert_eq!(round_trip(&pool, kind).await, kind);
+    }
+    for system in TicketSystem::ALL {
+        assert_eq!(round_trip(&pool, *system).await, *system);
     }
     for membership in [Membership::Active, Membership::Suspended, Membership::Gone] {
         assert_eq!(round_trip(&pool, membership).await, membership);

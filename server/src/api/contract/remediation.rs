@@ -197,6 +197,19 @@ impl From<domain::FindingUpdateLine> for FindingUpdateLine {
     }
 }
 
+/// Where an item's ticket lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketSystem {
+    Jira,
+    Github,
+    Servicenow,
+    Linear,
+    Other,
+}
+
+same_variants!(both domain::TicketSystem <=> TicketSystem { Jira, Github, Servicenow, Linear, Other });
+
 /// How far a write to AWS got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -219,6 +232,8 @@ pub struct RemediationDetail {
     pub owner_id: Option<Uuid>,
     pub acceptance_reason: Option<String>,
     pub ticket_url: Option<String>,
+    /// Where the ticket lives.
+    pub ticket_system: Option<TicketSystem>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub history: Vec<HistoryLine>,
@@ -238,6 +253,7 @@ impl From<domain::RemediationDetail> for RemediationDetail {
             owner_id,
             acceptance_reason,
             ticket_url,
+            ticket_system,
             created_by,
             created_at,
             history,
@@ -253,6 +269,7 @@ impl From<domain::RemediationDetail> for RemediationDetail {
             owner_id,
             acceptance_reason,
             ticket_url,
+            ticket_system: ticket_system.map(TicketSystem::from),
             created_by,
             created_at,
             history: each(history),

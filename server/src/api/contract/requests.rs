@@ -6,7 +6,7 @@ use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Pillar, Priority, SourceKind, Status, TickState};
+use super::{Pillar, Priority, SourceKind, Status, TickState, TicketSystem};
 
 /// A person's tick. A note or link left out stays as it is.
 #[derive(Deserialize, ToSchema)]
@@ -55,6 +55,10 @@ pub struct ItemChange {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub ticket_url: Option<Option<String>>,
+    /// Where the ticket lives; `null` says no system.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<TicketSystem>)]
+    pub ticket_system: Option<Option<TicketSystem>>,
     /// With `status: risk_accepted`: why the risk is accepted.
     pub acceptance_reason: Option<String>,
     /// With `status: risk_accepted`: until when, after today.

@@ -165,6 +165,7 @@ fn a_remediation_item_is_sent_with_every_field_of_its_view_model() {
         owner_id: Some(id(7)),
         acceptance_reason: Some("Until the migration".into()),
         ticket_url: Some("https://example.com/ticket/1".into()),
+        ticket_system: Some(remediation::TicketSystem::Servicenow),
         created_by: "ben@example.com".into(),
         created_at: at(0),
         history: vec![remediation::HistoryLine {

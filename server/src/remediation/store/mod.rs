@@ -5,7 +5,7 @@
 
 mod source;
 
-use app::domain::remediation::{MAX_TEXT, RemediationRefusal, Status};
+use app::domain::remediation::{MAX_TEXT, RemediationRefusal, Status, TicketSystem};
 use chrono::NaiveDate;
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
@@ -212,6 +212,8 @@ pub struct Change {
     pub due_on: Option<NaiveDate>,
     /// `Some(None)` removes the link.
     pub ticket_url: Option<Option<String>>,
+    /// `Some(None)` says no system.
+    pub ticket_system: Option<Option<TicketSystem>>,
     /// With `Status::RiskAccepted`: why, and until when.
     pub acceptance: Option<(String, NaiveDate)>,
 }
@@ -224,6 +226,7 @@ struct Current {
     owner: Option<String>,
     due_on: NaiveDate,
     ticket_url: Option<String>,
+    ticket_system: Option<TicketSystem>,
 }
 
 async fn owner_email(conn: &mut PgConnection, owner: Uuid) -> Result<String, RemediationError> {
@@ -245,7 +248,7 @@ async fn apply(
         Current,
         r#"SELECT r.status AS "status: Status", r.acceptance_reason, r.accepted_until, r.owner_id, u.email AS "owner?",
                   r.due_on,
-                  r.ticket_url
+                  r.ticket_url, r.ticket_system AS "ticket_system: TicketSystem"
            FROM remediation_items r LEFT JOIN users u ON u.id = r.owner_id
            WHERE r.id = $1 FOR UPDATE OF r"#,
         item
@@ -327,6 +330,20 @@ async fn apply(
             .await?;
         lines.push(format!("Ticket: {}", ticket.clone().unwrap_or_else(|| "removed".into())));
         after.insert("ticket_url".into(), json!(ticket));
+    }
+    if let Some(system) = change.ticket_system
+        && system != current.ticket_system
+    {
+        sqlx::query!(
+            "UPDATE remediation_items SET ticket_system = $2, updated_at = now() WHERE id = $1",
+            item,
+            system as Option<TicketSystem>
+        )
+        .execute(&mut *tx)
+        .await?;
+        let label = |system: Option<TicketSystem>| system.map(TicketSystem::label).unwrap_or("none");
+        lines.push(format!("Ticket system: {} → {}", label(current.ticket_system), label(system)));
+        after.insert("ticket_system".into(), json!(system.map(TicketSystem::as_str)));
     }
     for line in &lines {
         history(&mut *tx, item, actor, line, None).await?;
