@@ -40,7 +40,7 @@ pub fn workflow_for(status: Status, acceptance_reason: Option<&str>) -> Option<(
 /// Queues the workflow update for an item whose status a person changed,
 /// if it is an item of a control or rule, in the change's transaction. It
 /// replaces an update of the item not sent yet: only the latest counts.
-pub(super) async fn enqueue(
+pub(crate) async fn enqueue(
     conn: &mut PgConnection,
     item: Uuid,
     status: Status,

@@ -9,11 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use std::io::IsTerminal;
 
-use app::domain::Role;
-use secrecy::SecretString;
-
 use crate::auth::audit::CLI_ACTOR;
-use crate::auth::users;
 use crate::config::{ConfigFile, Settings};
 use crate::demo::DemoSpec;
 use crate::demo::load as demo_load;
@@ -22,6 +18,12 @@ use crate::sync::configured::sync_configured;
 use crate::sync::progress::{LogProgress, Progress, TerminalProgress};
 use crate::sync::summary::SyncSummary;
 use crate::{db, telemetry};
+
+mod export;
+mod users;
+
+use self::export::{ExportArgs, export};
+use self::users::{UserCommand, user};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -73,32 +75,6 @@ struct HealthArgs {
     ready: bool,
 }
 
-#[derive(Debug, Args)]
-struct ExportArgs {
-    /// The workload: its name (any case) or its id
-    #[arg(long, value_name = "NAME_OR_ID", required_unless_present = "org", conflicts_with = "org")]
-    workload: Option<String>,
-    /// The organisation's report: every workload side by side
-    #[arg(long)]
-    org: bool,
-    /// pdf, csv (findings, remediation items, checklist state) or json
-    #[arg(long, default_value = "pdf", value_parser = parse_format)]
-    format: crate::report::Format,
-    /// The file to write; for csv, a .zip file or a folder for one file per table
-    #[arg(long, value_name = "FILE")]
-    out: PathBuf,
-    /// The reviewer printed on the cover [default: $USER]
-    #[arg(long, value_name = "NAME")]
-    reviewer: Option<String>,
-    /// Also record a milestone with this name in the Well-Architected Tool
-    #[arg(long, value_name = "NAME", conflicts_with = "org")]
-    milestone: Option<String>,
-}
-
-fn parse_format(value: &str) -> Result<crate::report::Format, String> {
-    crate::report::Format::parse(value).ok_or_else(|| format!("{value:?} is not a format: use pdf, csv or json"))
-}
-
 #[derive(Debug, Subcommand)]
 enum ChecklistCommand {
     /// Import a custom pack from a TOML file; an invalid file imports nothing
@@ -116,44 +92,6 @@ enum ChecklistCommand {
     },
     /// List the packs
     List,
-}
-
-#[derive(Debug, Subcommand)]
-enum UserCommand {
-    /// Add a user; the password comes from a prompt, or the first line of stdin
-    Add {
-        #[arg(long)]
-        email: String,
-        /// viewer, editor or admin
-        #[arg(long, value_parser = parse_role)]
-        role: Role,
-        /// The name shown in the dashboard [default: none]
-        #[arg(long, default_value = "")]
-        name: String,
-        /// Make up a password and print it once, instead of asking (for a
-        /// one-off container task, which has no prompt and no stdin)
-        #[arg(long)]
-        random_password: bool,
-    },
-    /// Set a user's password, from a prompt or the first line of stdin
-    SetPassword {
-        #[arg(long)]
-        email: String,
-        /// Make up a password and print it once, instead of asking
-        #[arg(long)]
-        random_password: bool,
-    },
-    /// List the users
-    List,
-    /// Disable a user: they can no longer sign in, and their history stays
-    Disable {
-        #[arg(long)]
-        email: String,
-    },
-}
-
-fn parse_role(value: &str) -> Result<Role, String> {
-    Role::parse(value).ok_or_else(|| format!("{value:?} is not a role: use viewer, editor or admin"))
 }
 
 #[derive(Debug, Args)]
@@ -390,49 +328,6 @@ async fn migrate(settings: &Settings) -> Result<(), Box<dyn std::error::Error>> 
     Ok(())
 }
 
-async fn user(settings: &Settings, command: UserCommand) -> Result<(), Box<dyn std::error::Error>> {
-    let pool = db::connect(&settings.database).await?;
-    db::migrate(&pool).await?;
-    match command {
-        UserCommand::Add { email, role, name, random_password } => {
-            let password = if random_password { users::random_password() } else { read_password()? };
-            users::add(&pool, CLI_ACTOR, &email, &name, role, Some(&password)).await?;
-            println!("Added {} as {role}.", users::normalise_email(&email)?);
-            if random_password {
-                println!(
-                    "Their password is {} (shown only now; set another with `plinth user set-password`).",
-                    secrecy::ExposeSecret::expose_secret(&password)
-                );
-            }
-        }
-        UserCommand::SetPassword { email, random_password } => {
-            let password = if random_password { users::random_password() } else { read_password()? };
-            users::set_password(&pool, CLI_ACTOR, &email, &password).await?;
-            println!("Set the password of {}.", users::normalise_email(&email)?);
-            if random_password {
-                println!("It is {} (shown only now).", secrecy::ExposeSecret::expose_secret(&password));
-            }
-        }
-        UserCommand::List => {
-            let all = users::list(&pool).await?;
-            if all.is_empty() {
-                println!(
-                    "No users yet. Add the first admin with: plinth user add --email you@example.com --role admin"
-                );
-            }
-            for user in all {
-                let state = if user.disabled_at.is_some() { "disabled" } else { "active" };
-                println!("{:<40} {:<7} {:<9} {}", user.email, user.role.as_str(), state, user.display_name);
-            }
-        }
-        UserCommand::Disable { email } => {
-            users::disable(&pool, CLI_ACTOR, &email).await?;
-            println!("Disabled {}.", users::normalise_email(&email)?);
-        }
-    }
-    Ok(())
-}
-
 async fn checklist(settings: &Settings, command: ChecklistCommand) -> Result<(), Box<dyn std::error::Error>> {
     use crate::checklists::store;
     let pool = db::connect(&settings.database).await?;
@@ -462,57 +357,6 @@ async fn checklist(settings: &Settings, command: ChecklistCommand) -> Result<(),
         }
     }
     Ok(())
-}
-
-async fn export(settings: &Settings, args: ExportArgs) -> Result<(), Box<dyn std::error::Error>> {
-    use crate::report::{self, Scope};
-    let pool = db::connect(&settings.database).await?;
-    db::migrate(&pool).await?;
-    let dashboard = crate::dashboard::PgDashboard::new(pool.clone(), settings.scoring);
-    let scope = match &args.workload {
-        Some(wanted) => Scope::Workload(report::find_workload(&pool, wanted).await?),
-        None => Scope::Organisation,
-    };
-    if let Some(name) = &args.milestone {
-        report::milestone::check_name(name)?;
-    }
-    let reviewer = args.reviewer.clone().or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| CLI_ACTOR.to_owned());
-    let started = Instant::now();
-    let export = report::export(&dashboard, scope, args.format, &reviewer).await?;
-    let written = report::save(&export, &args.out)?;
-    println!(
-        "Wrote {} ({} bytes) in {} ms.",
-        written.iter().map(|path| path.display().to_string()).collect::<Vec<_>>().join(", "),
-        export.bytes.len(),
-        started.elapsed().as_millis()
-    );
-    if let (Some(name), Scope::Workload(workload)) = (&args.milestone, scope) {
-        let writers = crate::aws::clients::SourceClients::configured(settings);
-        let outbox = crate::outbox::Outbox::new(pool.clone(), writers, settings.scoring);
-        let milestone = report::milestone::record(&outbox, CLI_ACTOR, workload, name).await?;
-        println!("Recorded milestone {} “{}” in the Well-Architected Tool.", milestone.number, milestone.name);
-    }
-    Ok(())
-}
-
-/// A password from a hidden prompt (typed twice) when a person is at the
-/// terminal, else the first line of stdin (for scripts).
-fn read_password() -> Result<SecretString, Box<dyn std::error::Error>> {
-    if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password("Password: ")?;
-        let second = rpassword::prompt_password("Password again: ")?;
-        if first != second {
-            return Err("the two passwords differ; nothing was changed".into());
-        }
-        return Ok(SecretString::from(first));
-    }
-    let mut line = String::new();
-    std::io::stdin().read_line(&mut line)?;
-    let password = line.trim_end_matches(['\n', '\r']).to_owned();
-    if password.is_empty() {
-        return Err("no password on stdin; nothing was changed".into());
-    }
-    Ok(SecretString::from(password))
 }
 
 #[cfg(test)]
