@@ -65,57 +65,12 @@ async fn apply(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(RemediationRefusal::UnknownItem)?;
-    let mut lines = Vec::new();
-    let mut after = serde_json::Map::new();
-    if let Some(status) = change.status {
-        let accepting = status == Status::RiskAccepted;
-        let acceptance = change.acceptance.as_ref().filter(|(reason, until)| {
-            let reason = reason.trim();
-            !reason.is_empty() && reason.chars().count() <= MAX_TEXT && *until > today
-        });
-        if accepting && acceptance.is_none() {
-            return Err(RemediationRefusal::Acceptance.into());
-        }
-        let (reason, until) = match acceptance.filter(|_| accepting) {
-            Some((reason, until)) => (Some(reason.trim().to_owned()), Some(*until)),
-            None => (None, None),
-        };
-        let acceptance_changed = accepting && (reason != current.acceptance_reason || until != current.accepted_until);
-        if status != current.status || acceptance_changed {
-            sqlx::query!(
-                "UPDATE remediation_items SET status = $2, by_evidence = false, flagged = false,
-                        acceptance_reason = $3, accepted_until = $4, updated_at = now()
-                 WHERE id = $1",
-                item,
-                status.as_str(),
-                reason,
-                until
-            )
-            .execute(&mut *tx)
-            .await?;
-            crate::remediation::write_back::enqueue(&mut *tx, item, status, reason.as_deref(), actor).await?;
-            let from = current.status.label();
-            let mut line = format!("Status: {from} → {}", status.label());
-            if let (Some(reason), Some(until)) = (&reason, until) {
-                line.push_str(&format!(" until {until}: “{reason}”"));
-            }
-            lines.push(line);
-            after.insert("status".into(), json!(status.as_str()));
-        }
-    }
+    let mut steps = Steps::default();
+    change_status(tx, actor, item, &current, change, today, &mut steps).await?;
     if let Some(owner) = change.owner
         && owner != current.owner_id
     {
-        let email = match owner {
-            Some(owner) => Some(owner_email(&mut *tx, owner).await?),
-            None => None,
-        };
-        sqlx::query!("UPDATE remediation_items SET owner_id = $2, updated_at = now() WHERE id = $1", item, owner)
-            .execute(&mut *tx)
-            .await?;
-        let name = |email: &Option<String>| email.clone().unwrap_or_else(|| "nobody".into());
-        lines.push(format!("Owner: {} → {}", name(&current.owner), name(&email)));
-        after.insert("owner".into(), json!(email));
+        change_owner(tx, item, &current, owner, &mut steps).await?;
     }
     if let Some(due_on) = change.due_on
         && due_on != current.due_on
@@ -123,8 +78,8 @@ async fn apply(
         sqlx::query!("UPDATE remediation_items SET due_on = $2, updated_at = now() WHERE id = $1", item, due_on)
             .execute(&mut *tx)
             .await?;
-        lines.push(format!("Due: {} → {due_on}", current.due_on));
-        after.insert("due_on".into(), json!(due_on));
+        steps.lines.push(format!("Due: {} → {due_on}", current.due_on));
+        steps.after.insert("due_on".into(), json!(due_on));
     }
     if let Some(ticket) = &change.ticket_url
         && *ticket != current.ticket_url
@@ -137,8 +92,8 @@ async fn apply(
         sqlx::query!("UPDATE remediation_items SET ticket_url = $2, updated_at = now() WHERE id = $1", item, *ticket)
             .execute(&mut *tx)
             .await?;
-        lines.push(format!("Ticket: {}", ticket.clone().unwrap_or_else(|| "removed".into())));
-        after.insert("ticket_url".into(), json!(ticket));
+        steps.lines.push(format!("Ticket: {}", ticket.clone().unwrap_or_else(|| "removed".into())));
+        steps.after.insert("ticket_url".into(), json!(ticket));
     }
     if let Some(system) = change.ticket_system
         && system != current.ticket_system
@@ -151,15 +106,22 @@ async fn apply(
         .execute(&mut *tx)
         .await?;
         let label = |system: Option<TicketSystem>| system.map(TicketSystem::label).unwrap_or("none");
-        lines.push(format!("Ticket system: {} → {}", label(current.ticket_system), label(system)));
-        after.insert("ticket_system".into(), json!(system.map(TicketSystem::as_str)));
+        steps.lines.push(format!("Ticket system: {} → {}", label(current.ticket_system), label(system)));
+        steps.after.insert("ticket_system".into(), json!(system.map(TicketSystem::as_str)));
     }
-    for line in &lines {
+    for line in &steps.lines {
         history(&mut *tx, item, actor, line, None).await?;
     }
-    if !lines.is_empty() {
-        audit::record(&mut *tx, actor, "remediation.update", &format!("remediation {item}"), None, Some(json!(after)))
-            .await?;
+    if !steps.lines.is_empty() {
+        audit::record(
+            &mut *tx,
+            actor,
+            "remediation.update",
+            &format!("remediation {item}"),
+            None,
+            Some(json!(steps.after)),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -193,4 +155,82 @@ pub async fn bulk(
     }
     tx.commit().await?;
     Ok(items.len())
+}
+
+/// What a change did: a history line per step, and the new values for the
+/// audit log.
+#[derive(Default)]
+struct Steps {
+    lines: Vec<String>,
+    after: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The change's status, if it has one (with a risk acceptance's reason
+/// and expiry), and the Security Hub workflow it asks for, queued with it.
+async fn change_status(
+    tx: &mut PgConnection,
+    actor: &str,
+    item: Uuid,
+    current: &Current,
+    change: &Change,
+    today: NaiveDate,
+    steps: &mut Steps,
+) -> Result<(), RemediationError> {
+    let Some(status) = change.status else { return Ok(()) };
+    let accepting = status == Status::RiskAccepted;
+    let acceptance = change.acceptance.as_ref().filter(|(reason, until)| {
+        let reason = reason.trim();
+        !reason.is_empty() && reason.chars().count() <= MAX_TEXT && *until > today
+    });
+    if accepting && acceptance.is_none() {
+        return Err(RemediationRefusal::Acceptance.into());
+    }
+    let (reason, until) = match acceptance.filter(|_| accepting) {
+        Some((reason, until)) => (Some(reason.trim().to_owned()), Some(*until)),
+        None => (None, None),
+    };
+    let acceptance_changed = accepting && (reason != current.acceptance_reason || until != current.accepted_until);
+    if status == current.status && !acceptance_changed {
+        return Ok(());
+    }
+    sqlx::query!(
+        "UPDATE remediation_items SET status = $2, by_evidence = false, flagged = false,
+                acceptance_reason = $3, accepted_until = $4, updated_at = now()
+         WHERE id = $1",
+        item,
+        status.as_str(),
+        reason,
+        until
+    )
+    .execute(&mut *tx)
+    .await?;
+    crate::remediation::write_back::enqueue(&mut *tx, item, status, reason.as_deref(), actor).await?;
+    let mut line = format!("Status: {} → {}", current.status.label(), status.label());
+    if let (Some(reason), Some(until)) = (&reason, until) {
+        line.push_str(&format!(" until {until}: “{reason}”"));
+    }
+    steps.lines.push(line);
+    steps.after.insert("status".into(), json!(status.as_str()));
+    Ok(())
+}
+
+/// A new owner, an active editor or admin, or none.
+async fn change_owner(
+    tx: &mut PgConnection,
+    item: Uuid,
+    current: &Current,
+    owner: Option<Uuid>,
+    steps: &mut Steps,
+) -> Result<(), RemediationError> {
+    let email = match owner {
+        Some(owner) => Some(owner_email(&mut *tx, owner).await?),
+        None => None,
+    };
+    sqlx::query!("UPDATE remediation_items SET owner_id = $2, updated_at = now() WHERE id = $1", item, owner)
+        .execute(&mut *tx)
+        .await?;
+    let name = |email: &Option<String>| email.clone().unwrap_or_else(|| "nobody".into());
+    steps.lines.push(format!("Owner: {} → {}", name(&current.owner), name(&email)));
+    steps.after.insert("owner".into(), json!(email));
+    Ok(())
 }
