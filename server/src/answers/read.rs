@@ -14,12 +14,12 @@ use app::domain::{Pillar, Risk};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::AnswerError;
 use super::store;
 use super::write_back::write_back_possible;
+use super::{Answer, AnswerError};
 use crate::aws::clients::SourceClients;
 use crate::checklists::evidence::{self, ItemKeys};
-use crate::lens::WELL_ARCHITECTED;
+use crate::lens::{LensQuestion, WELL_ARCHITECTED};
 use crate::outbox::store::WriteRow;
 
 /// A workload's answers as the page shows them.
@@ -54,26 +54,7 @@ pub async fn read(
     for (pillar, question) in WELL_ARCHITECTED.questions() {
         let pillar = pillar.pillar();
         let answer = stored.current(&question.id);
-        let choices: Vec<ChoiceLine> = question
-            .choices
-            .iter()
-            .map(|choice| {
-                let state = answer.state(&choice.id);
-                let proven_by = if state == ChoiceState::Open {
-                    proven.get(&choice.id).cloned().unwrap_or_default()
-                } else {
-                    Vec::new()
-                };
-                ChoiceLine {
-                    id: choice.id.clone(),
-                    bp: choice.bp.clone(),
-                    title: choice.title.clone(),
-                    state,
-                    reason: answer.not_applicable.get(&choice.id).cloned().unwrap_or_default(),
-                    proven_by,
-                }
-            })
-            .collect();
+        let choices = choice_lines(question, &answer, &proven);
         let tally = progress.entry(pillar).or_insert(Progress { done: 0, applicable: 0 });
         for (line, choice) in choices.iter().zip(&question.choices) {
             if choice.is_none_of_these() || line.state == ChoiceState::NotApplicable {
@@ -91,35 +72,7 @@ pub async fn read(
                 proven_by: line.proven_by.clone(),
             });
         }
-        let title = |ids: &[String]| -> Vec<String> {
-            question.choices.iter().filter(|c| ids.contains(&c.id)).map(|c| c.title.clone()).collect()
-        };
-        let status = match stored.edits.get(&question.id) {
-            None => AnswerStatus::InAws,
-            Some(edit) => match edit.status.as_str() {
-                "conflict" => AnswerStatus::Conflict {
-                    aws: title(
-                        &edit
-                            .remote
-                            .as_ref()
-                            .map(|remote| remote.answer.selected.iter().cloned().collect::<Vec<_>>())
-                            .unwrap_or_default(),
-                    ),
-                    plinth: title(&edit.answer.selected.iter().cloned().collect::<Vec<_>>()),
-                },
-                "failed" => AnswerStatus::Failed(edit.message.clone().unwrap_or_default()),
-                _ => match writes.get(&question.id) {
-                    Some(write) => AnswerStatus::Queued(write_sentence(
-                        write.state,
-                        write.attempts,
-                        write.next_attempt_at,
-                        write.last_error.as_deref(),
-                        None,
-                    )),
-                    None => AnswerStatus::InPlinthOnly,
-                },
-            },
-        };
+        let status = answer_status(question, &stored, writes.get(&question.id));
         questions.push(AnswerQuestion {
             question_id: question.id.clone(),
             number: question.number.clone(),
@@ -150,6 +103,61 @@ pub async fn read(
         questions,
         total,
     })
+}
+
+/// A question's choices as the page lists them; an open one names the
+/// checklist items whose evidence proves it.
+fn choice_lines(question: &LensQuestion, answer: &Answer, proven: &HashMap<String, Vec<String>>) -> Vec<ChoiceLine> {
+    question
+        .choices
+        .iter()
+        .map(|choice| {
+            let state = answer.state(&choice.id);
+            let proven_by = if state == ChoiceState::Open {
+                proven.get(&choice.id).cloned().unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            ChoiceLine {
+                id: choice.id.clone(),
+                bp: choice.bp.clone(),
+                title: choice.title.clone(),
+                state,
+                reason: answer.not_applicable.get(&choice.id).cloned().unwrap_or_default(),
+                proven_by,
+            }
+        })
+        .collect()
+}
+
+/// Where a question's answer stands against AWS: AWS's, in Plinth only,
+/// queued for AWS (with how its write is going), in conflict, or failed.
+fn answer_status(question: &LensQuestion, stored: &store::Stored, write: Option<&WriteRow>) -> AnswerStatus {
+    let title = |ids: &[String]| -> Vec<String> {
+        question.choices.iter().filter(|c| ids.contains(&c.id)).map(|c| c.title.clone()).collect()
+    };
+    let Some(edit) = stored.edits.get(&question.id) else { return AnswerStatus::InAws };
+    match (edit.status.as_str(), write) {
+        ("conflict", _) => AnswerStatus::Conflict {
+            aws: title(
+                &edit
+                    .remote
+                    .as_ref()
+                    .map(|remote| remote.answer.selected.iter().cloned().collect::<Vec<_>>())
+                    .unwrap_or_default(),
+            ),
+            plinth: title(&edit.answer.selected.iter().cloned().collect::<Vec<_>>()),
+        },
+        ("failed", _) => AnswerStatus::Failed(edit.message.clone().unwrap_or_default()),
+        (_, Some(write)) => AnswerStatus::Queued(write_sentence(
+            write.state,
+            write.attempts,
+            write.next_attempt_at,
+            write.last_error.as_deref(),
+            None,
+        )),
+        (_, None) => AnswerStatus::InPlinthOnly,
+    }
 }
 
 /// Choice id → the checklist items that relate to it and whose evidence
