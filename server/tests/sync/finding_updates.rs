@@ -76,6 +76,24 @@ fn writers(source: &str, rules: &[&Rule], opted_in: bool) -> SourceClients {
     SourceClients::fixed(vec![(source.to_owned(), factory, opted_in)])
 }
 
+/// A person resolves the item.
+async fn resolve(pool: &PgPool, item: Uuid) {
+    let change = Change { status: Some(Status::Resolved), ..Default::default() };
+    store::update(pool, "ana@example.com", item, &change, today()).await.expect("resolved");
+}
+
+/// Security Hub refusing every update: not enabled in the account.
+fn not_enabled() -> Rule {
+    mock!(Client::batch_update_findings).then_error(|| {
+        BatchUpdateFindingsError::InvalidAccessException(
+            InvalidAccessException::builder()
+                .message("Security Hub is not enabled in this account")
+                .meta(ErrorMetadata::builder().code("InvalidAccessException").build())
+                .build(),
+        )
+    })
+}
+
 /// The outbox, writing with these clients.
 fn outbox(pool: &PgPool, writers: SourceClients) -> Outbox {
     Outbox::new(pool.clone(), writers, Default::default())
@@ -182,15 +200,7 @@ async fn a_throttled_call_is_retried_and_the_processed_findings_take_the_workflo
 async fn a_source_that_does_not_opt_in_is_left_alone(pool: PgPool) {
     let item = failing_item(&pool, "prod", 3).await;
     let update = mock!(Client::batch_update_findings).then_output(|| processed(&[]));
-    store::update(
-        &pool,
-        "ana@example.com",
-        item,
-        &Change { status: Some(Status::Resolved), ..Default::default() },
-        today(),
-    )
-    .await
-    .expect("resolved");
+    resolve(&pool, item).await;
 
     outbox(&pool, writers("prod", &[&update], false)).deliver_due().await.expect("delivered");
 
@@ -200,23 +210,8 @@ async fn a_source_that_does_not_opt_in_is_left_alone(pool: PgPool) {
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn a_failed_update_stays_queued_with_its_error_and_a_later_round_sends_it(pool: PgPool) {
     let item = failing_item(&pool, "prod", 1).await;
-    let refused = mock!(Client::batch_update_findings).then_error(|| {
-        BatchUpdateFindingsError::InvalidAccessException(
-            InvalidAccessException::builder()
-                .message("Security Hub is not enabled in this account")
-                .meta(ErrorMetadata::builder().code("InvalidAccessException").build())
-                .build(),
-        )
-    });
-    store::update(
-        &pool,
-        "ana@example.com",
-        item,
-        &Change { status: Some(Status::Resolved), ..Default::default() },
-        today(),
-    )
-    .await
-    .expect("resolved");
+    let refused = not_enabled();
+    resolve(&pool, item).await;
 
     let first = outbox(&pool, writers("prod", &[&refused], true)).deliver_due().await.expect("a round");
     assert_eq!(first, Round { done: 0, retrying: 1, given_up: 0 });
@@ -247,23 +242,8 @@ async fn a_failed_update_stays_queued_with_its_error_and_a_later_round_sends_it(
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn a_write_that_keeps_failing_is_given_up_after_its_last_attempt_and_the_item_says_so(pool: PgPool) {
     let item = failing_item(&pool, "prod", 1).await;
-    let refused = mock!(Client::batch_update_findings).then_error(|| {
-        BatchUpdateFindingsError::InvalidAccessException(
-            InvalidAccessException::builder()
-                .message("Security Hub is not enabled in this account")
-                .meta(ErrorMetadata::builder().code("InvalidAccessException").build())
-                .build(),
-        )
-    });
-    store::update(
-        &pool,
-        "ana@example.com",
-        item,
-        &Change { status: Some(Status::Resolved), ..Default::default() },
-        today(),
-    )
-    .await
-    .expect("resolved");
+    let refused = not_enabled();
+    resolve(&pool, item).await;
     let outbox = outbox(&pool, writers("prod", &[&refused], true));
 
     let mut rounds = Vec::new();
