@@ -145,19 +145,6 @@ pub struct WriteRow {
     pub done_at: Option<DateTime<Utc>>,
 }
 
-/// One write.
-pub async fn write(pool: &PgPool, id: i64) -> Result<Option<WriteRow>, sqlx::Error> {
-    sqlx::query_as!(
-        WriteRow,
-        r#"SELECT id, kind AS "kind: WriteKind", workload_id, subject, payload, actor, created_at,
-                  state AS "state: WriteState", attempts, next_attempt_at, last_error, outcome, done_at
-           FROM aws_writes WHERE id = $1"#,
-        id
-    )
-    .fetch_optional(pool)
-    .await
-}
-
 /// Where a write stands once no server is sending it; `None` while one is.
 pub(super) async fn settled(pool: &PgPool, id: i64) -> Result<Option<WriteRow>, sqlx::Error> {
     sqlx::query_as!(
