@@ -62,6 +62,9 @@ pub(super) async fn send_now(outbox: &Outbox, write: i64) -> Result<Outcome, sql
     })
 }
 
+/// What a delivery that AWS took says.
+const WRITTEN: &str = "written to AWS";
+
 /// What a delivery that found AWS changed says.
 const CONFLICT: &str = "not written: changed in AWS since the last sync";
 
@@ -77,11 +80,12 @@ pub(crate) async fn deliver(outbox: &Outbox, write: &Claimed) -> Result<Delivery
         Err(super::AnswerError::Database(error)) => return Err(error),
         Err(refused) => return Ok(Delivery::GiveUp(refused.to_string())),
     };
-    let (Some(wa_workload_id), Ok(target)) =
-        (review.wa_workload_id.clone(), write_back_possible(&review, &outbox.clients))
-    else {
-        let why = write_back_possible(&review, &outbox.clients).err().unwrap_or_else(|| "no review".into());
-        return Ok(Delivery::GiveUp(format!("cannot be written: {why}")));
+    let target = match write_back_possible(&review, &outbox.clients) {
+        Ok(target) => target,
+        Err(why) => return Ok(Delivery::GiveUp(format!("cannot be written: {why}"))),
+    };
+    let Some(wa_workload_id) = review.wa_workload_id.clone() else {
+        return Ok(Delivery::GiveUp("cannot be written: this workload has no review".into()));
     };
     if !review.write_back {
         return Ok(Delivery::done("kept in Plinth: write-back was turned off"));
@@ -120,7 +124,7 @@ pub(crate) async fn deliver(outbox: &Outbox, write: &Claimed) -> Result<Delivery
                 Some(_) => store::rebase_edit(&mut tx, workload, question_id, &basis_of(&sent)).await?,
                 None => {}
             }
-            Delivery::done("written to AWS")
+            Delivery::done(WRITTEN)
         }
         Ok(WriteBack::Conflict { remote, .. }) => {
             let answer = Answer {
@@ -133,7 +137,7 @@ pub(crate) async fn deliver(outbox: &Outbox, write: &Claimed) -> Result<Delivery
         Err(error) => Delivery::Failed(error.to_string()),
     };
     tx.commit().await?;
-    if matches!(&delivery, Delivery::Done { outcome, .. } if outcome == "written to AWS")
+    if matches!(&delivery, Delivery::Done { outcome, .. } if outcome == WRITTEN)
         && let Err(error) = scoring::recompute_workload(&outbox.pool, &outbox.weights, workload, "answer").await
     {
         tracing::warn!(%error, "could not recompute the score after an answer was written");
